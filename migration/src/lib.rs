@@ -1,0 +1,17 @@
+//! Kedai's schema history. Append-only: one file per change, each owning its identifiers
+//! (never the app's entities), each valid on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_outlets_and_users;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261125_000001_create_outlets_and_users::Migration,
+        )]
+    }
+}

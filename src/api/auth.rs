@@ -1,0 +1,152 @@
+//! `POST /auth/register`, `POST /auth/login`, `GET /auth/me`.
+
+use chrono::{DateTime, Utc};
+use poem::{web::Data, Request};
+use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi, SecurityScheme};
+use uuid::Uuid;
+
+use super::{users::UserView, ApiTags};
+use crate::{
+    auth::{Auth, Role},
+    error::{AppError, AppResult},
+    service::users::{self, NewUser, Registrar},
+    state::AppState,
+};
+
+pub struct AuthApi;
+
+/// A new staff account.
+#[derive(Object)]
+pub struct RegisterRequest {
+    /// 3–32 characters of a-z, 0-9, `.`, `_`, `-` (stored lower-case).
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    /// 8–128 characters.
+    #[oai(validator(max_length = 128))]
+    pub password: String,
+    /// Required with a token. The very first account is always OWNER.
+    pub role: Option<Role>,
+    /// The outlet the account works at. May be left out when exactly one outlet exists;
+    /// a MANAGER's accounts always belong to the manager's outlet.
+    pub outlet_id: Option<Uuid>,
+}
+
+#[derive(Object)]
+pub struct LoginRequest {
+    #[oai(validator(max_length = 64))]
+    pub username: String,
+    #[oai(validator(max_length = 128))]
+    pub password: String,
+}
+
+#[derive(Object)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+    pub expires_at: DateTime<Utc>,
+    pub user: UserView,
+}
+
+#[derive(ApiResponse)]
+pub enum RegisterResponse {
+    /// The account was created.
+    #[oai(status = 201)]
+    Created(Json<UserView>),
+}
+
+/// Register works with or without a token (without: only for the very first account).
+#[derive(SecurityScheme)]
+pub enum OptionalAuth {
+    Staff(Auth),
+    #[oai(fallback)]
+    Anonymous,
+}
+
+#[OpenApi(tag = "ApiTags::Auth")]
+impl AuthApi {
+    /// Create a staff account. Without a token this works only while no account exists, and
+    /// that first account becomes the OWNER. Afterwards an OWNER or MANAGER token is needed;
+    /// a MANAGER creates only KASIR, WAITER and KITCHEN accounts in its own outlet.
+    #[oai(path = "/auth/register", method = "post", operation_id = "register")]
+    async fn register(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        auth: OptionalAuth,
+        body: Json<RegisterRequest>,
+    ) -> AppResult<RegisterResponse> {
+        let principal = match auth {
+            OptionalAuth::Staff(auth) => Some(auth.0),
+            OptionalAuth::Anonymous if req.headers().contains_key("authorization") => {
+                return Err(AppError::Unauthorized(
+                    "the token is invalid or expired; sign in again".into(),
+                ))
+            }
+            OptionalAuth::Anonymous => None,
+        };
+        let registrar = match &principal {
+            Some(principal) => Registrar::Staff(principal.staff()?),
+            None => Registrar::Anonymous,
+        };
+        let body = body.0;
+        let input = NewUser {
+            username: body.username,
+            password: body.password,
+            role: body.role,
+            outlet_id: body.outlet_id,
+        };
+        let user = users::register(&state.db, &state.passwords, registrar, input).await?;
+        Ok(RegisterResponse::Created(Json(user.into())))
+    }
+
+    /// Sign in with username and password; returns a bearer token.
+    #[oai(path = "/auth/login", method = "post", operation_id = "login")]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<LoginRequest>,
+    ) -> AppResult<Json<LoginResponse>> {
+        let address = req
+            .remote_addr()
+            .as_socket_addr()
+            .map(|addr| addr.ip().to_string())
+            .unwrap_or_default();
+        let body = body.0;
+        let user = users::login(
+            &state.db,
+            &state.passwords,
+            &state.login_limits,
+            &body.username,
+            body.password,
+            &address,
+        )
+        .await?;
+        let issued = state
+            .keys
+            .issue(user.id, user.role, user.outlet_id)
+            .map_err(AppError::internal)?;
+        Ok(Json(LoginResponse {
+            access_token: issued.token,
+            token_type: "Bearer".into(),
+            expires_in: state.keys.ttl.as_secs(),
+            expires_at: issued.expires_at,
+            user: user.into(),
+        }))
+    }
+
+    /// The signed-in account.
+    #[oai(path = "/auth/me", method = "get", operation_id = "me")]
+    async fn me(&self, state: Data<&AppState>, auth: Auth) -> AppResult<Json<UserView>> {
+        let actor = auth.0.staff()?;
+        Ok(Json(
+            users::get_user(&state.db, actor, actor.user_id)
+                .await?
+                .into(),
+        ))
+    }
+}

@@ -1,0 +1,51 @@
+//! HTTP layer: poem-openapi `Api` structs, one file per capability. Handlers are thin: parse,
+//! authorize, call one service function, map the result to a view.
+
+pub mod auth;
+pub mod outlets;
+pub mod system;
+pub mod users;
+
+use poem_openapi::{OpenApiService, Tags};
+
+/// Groups in Swagger UI.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness.
+    System,
+    /// Sign-in and the first-run owner account.
+    Auth,
+    /// Staff accounts.
+    Users,
+    /// Restaurant locations and their tax and service settings.
+    Outlets,
+}
+
+pub type Apis = (
+    system::SystemApi,
+    auth::AuthApi,
+    users::UsersApi,
+    outlets::OutletsApi,
+);
+
+/// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
+pub const BASE_PATH: &str = "/api/v1";
+
+/// The OpenAPI service. Needs no database, so `kedai openapi` can print the spec anywhere.
+pub fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (system::SystemApi, auth::AuthApi, users::UsersApi, outlets::OutletsApi),
+        "Kedai",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(
+        "Restaurant point-of-sale API. Money is an integer in the outlet currency's smallest unit. \
+         Errors are RFC 9457 problem+json with a stable `code`.",
+    )
+    .server(BASE_PATH)
+}
+
+/// The spec as served at `/api/v1/openapi.json`.
+pub fn spec_json() -> String {
+    service().spec()
+}

@@ -1,0 +1,200 @@
+//! Outlets: `POST/GET /outlets`, `GET/PATCH /outlets/{id}`.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    ApiResponse, Object, OpenApi,
+};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{
+    auth::{principal::ALL_STAFF, Auth},
+    entity::outlet,
+    error::AppResult,
+    service::{
+        outlets::{self, NewOutlet, OutletChanges},
+        PageRequest,
+    },
+    state::AppState,
+};
+
+pub struct OutletsApi;
+
+/// A restaurant location.
+#[derive(Object)]
+pub struct OutletView {
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    /// ISO 4217; amounts are integers in its smallest unit (IDR: rupiah).
+    pub currency: String,
+    /// Service charge in basis points (500 = 5%).
+    pub service_charge_bp: i32,
+    /// Tax in basis points, applied after the service charge (1100 = 11%).
+    pub tax_bp: i32,
+    /// IANA time zone; business days and reports follow it.
+    pub timezone: String,
+    /// Whether guests scanning a table QR may open the table themselves.
+    pub qr_self_service: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<outlet::Model> for OutletView {
+    fn from(o: outlet::Model) -> Self {
+        OutletView {
+            id: o.id,
+            name: o.name,
+            address: o.address,
+            currency: o.currency,
+            service_charge_bp: o.service_charge_bp,
+            tax_bp: o.tax_bp,
+            timezone: o.timezone,
+            qr_self_service: o.qr_self_service,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct OutletPage {
+    pub items: Vec<OutletView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct NewOutletRequest {
+    #[oai(validator(max_length = 100))]
+    pub name: String,
+    #[oai(validator(max_length = 500))]
+    pub address: Option<String>,
+    /// Default `IDR`.
+    #[oai(validator(max_length = 3))]
+    pub currency: Option<String>,
+    /// 0–10000, default 0.
+    pub service_charge_bp: Option<i32>,
+    /// 0–10000, default 0.
+    pub tax_bp: Option<i32>,
+    /// Default `Asia/Jakarta`.
+    #[oai(validator(max_length = 64))]
+    pub timezone: Option<String>,
+    /// Default `false`.
+    pub qr_self_service: Option<bool>,
+}
+
+/// Fields to change; absent fields stay as they are.
+#[derive(Object)]
+pub struct OutletPatch {
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    #[oai(validator(max_length = 500))]
+    pub address: Option<String>,
+    #[oai(validator(max_length = 3))]
+    pub currency: Option<String>,
+    pub service_charge_bp: Option<i32>,
+    pub tax_bp: Option<i32>,
+    #[oai(validator(max_length = 64))]
+    pub timezone: Option<String>,
+    pub qr_self_service: Option<bool>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateOutletResponse {
+    #[oai(status = 201)]
+    Created(Json<OutletView>),
+}
+
+#[OpenApi(tag = "ApiTags::Outlets")]
+impl OutletsApi {
+    /// Create an outlet (OWNER).
+    #[oai(path = "/outlets", method = "post", operation_id = "create_outlet")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        body: Json<NewOutletRequest>,
+    ) -> AppResult<CreateOutletResponse> {
+        let actor = auth.0.staff()?;
+        let b = body.0;
+        let input = NewOutlet {
+            name: b.name,
+            address: b.address,
+            currency: b.currency,
+            service_charge_bp: b.service_charge_bp,
+            tax_bp: b.tax_bp,
+            timezone: b.timezone,
+            qr_self_service: b.qr_self_service,
+        };
+        let created = outlets::create_outlet(&state.db, actor, input).await?;
+        Ok(CreateOutletResponse::Created(Json(created.into())))
+    }
+
+    /// Outlets the caller may see (OWNER: all; staff: their own).
+    #[oai(path = "/outlets", method = "get", operation_id = "list_outlets")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> AppResult<Json<OutletPage>> {
+        let actor = auth.0.require(ALL_STAFF)?;
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let page = outlets::list_outlets(&state.db, actor, page).await?;
+        Ok(Json(OutletPage {
+            items: page.items.into_iter().map(OutletView::from).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// One outlet.
+    #[oai(path = "/outlets/:id", method = "get", operation_id = "get_outlet")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<OutletView>> {
+        let actor = auth.0.staff()?;
+        Ok(Json(
+            outlets::get_outlet(&state.db, actor, id.0).await?.into(),
+        ))
+    }
+
+    /// Edit an outlet (OWNER; MANAGER of that outlet).
+    #[oai(
+        path = "/outlets/:id",
+        method = "patch",
+        operation_id = "update_outlet"
+    )]
+    async fn update(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<OutletPatch>,
+    ) -> AppResult<Json<OutletView>> {
+        let actor = auth.0.staff()?;
+        let b = body.0;
+        let changes = OutletChanges {
+            name: b.name,
+            address: b.address,
+            currency: b.currency,
+            service_charge_bp: b.service_charge_bp,
+            tax_bp: b.tax_bp,
+            timezone: b.timezone,
+            qr_self_service: b.qr_self_service,
+        };
+        Ok(Json(
+            outlets::update_outlet(&state.db, actor, id.0, changes)
+                .await?
+                .into(),
+        ))
+    }
+}

@@ -1,0 +1,65 @@
+//! `GET /ping` and `GET /health`.
+
+use poem::web::Data;
+use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
+
+use super::ApiTags;
+use crate::{service::health, state::AppState};
+
+pub struct SystemApi;
+
+/// Liveness answer.
+#[derive(Object)]
+pub struct Pong {
+    /// Always `pong`.
+    pub message: String,
+}
+
+/// Readiness of each dependency.
+#[derive(Object)]
+pub struct HealthView {
+    /// `ok` when every dependency is up, else `degraded`.
+    pub status: String,
+    /// `ok` or `down`.
+    pub database: String,
+    /// `ok`, `down`, or `disabled` when `REDIS_URL` is not set.
+    pub redis: String,
+}
+
+#[derive(ApiResponse)]
+pub enum HealthResponse {
+    /// Every dependency is up.
+    #[oai(status = 200)]
+    Ready(Json<HealthView>),
+    /// A dependency is down.
+    #[oai(status = 503)]
+    Unavailable(Json<HealthView>),
+}
+
+#[OpenApi(tag = "ApiTags::System")]
+impl SystemApi {
+    /// Liveness: the server is running.
+    #[oai(path = "/ping", method = "get", operation_id = "ping")]
+    async fn ping(&self) -> Json<Pong> {
+        Json(Pong {
+            message: "pong".into(),
+        })
+    }
+
+    /// Readiness: the database and (when configured) Redis answer. 503 when one is down.
+    #[oai(path = "/health", method = "get", operation_id = "health")]
+    async fn health(&self, state: Data<&AppState>) -> HealthResponse {
+        let health = health::check(&state.db, state.redis.as_ref()).await;
+        let up = |ok: bool| if ok { "ok" } else { "down" }.to_owned();
+        let view = HealthView {
+            status: if health.is_ready() { "ok" } else { "degraded" }.into(),
+            database: up(health.database_up),
+            redis: health.redis_up.map_or_else(|| "disabled".to_owned(), up),
+        };
+        if health.is_ready() {
+            HealthResponse::Ready(Json(view))
+        } else {
+            HealthResponse::Unavailable(Json(view))
+        }
+    }
+}

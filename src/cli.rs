@@ -1,0 +1,229 @@
+//! Command line: `serve` (the default), `migrate`, `openapi`, `user create`.
+
+use std::{io::IsTerminal, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use uuid::Uuid;
+
+use crate::{
+    api,
+    auth::{password::Passwords, Role},
+    config::{Config, ConfigArgs},
+    db::Db,
+    service::users::{self, NewUser, Registrar},
+    startup,
+};
+
+#[derive(Debug, Parser)]
+#[command(name = "kedai", version, about = "Restaurant point-of-sale server")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Manage the database schema (the server also migrates on start).
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Print the OpenAPI spec as JSON.
+    Openapi,
+    /// Manage staff accounts from the shop PC.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Apply pending migrations.
+    Up,
+    /// Roll back the latest migrations (destroys their data).
+    Down {
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+        /// Confirm: data in the rolled-back tables is lost.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+    /// Drop every table and migrate from scratch (destroys all data).
+    Fresh {
+        /// Confirm: every table is dropped.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// OWNER, MANAGER, KASIR, WAITER or KITCHEN.
+        #[arg(long)]
+        role: String,
+        /// Required for non-owners when more than one outlet exists.
+        #[arg(long)]
+        outlet_id: Option<Uuid>,
+    },
+}
+
+/// Exit code for unusable configuration or arguments.
+const EXIT_USAGE: u8 = 2;
+
+pub fn main() -> ExitCode {
+    if let Err(err) = dotenvy::dotenv() {
+        if !err.not_found() {
+            eprintln!("error: cannot read .env: {err}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    let cli = Cli::parse();
+    init_tracing();
+
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        println!("{}", api::spec_json());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_args(&cli.config) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(command, config)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => startup::serve(config).await?,
+        Command::Openapi => println!("{}", api::spec_json()),
+        Command::Migrate { action } => return migrate(action, &config).await,
+        Command::User {
+            action:
+                UserAction::Create {
+                    username,
+                    role,
+                    outlet_id,
+                },
+        } => {
+            let Some(role) = Role::parse(&role) else {
+                eprintln!(
+                    "error: unknown role {role:?} (OWNER, MANAGER, KASIR, WAITER or KITCHEN)"
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            };
+            let password = read_password()?;
+            std::fs::create_dir_all(&config.data_dir)?;
+            let db = Db::connect(&config.database_url).await?;
+            db.migrate().await?;
+            let input = NewUser {
+                username,
+                password,
+                role: Some(role),
+                outlet_id,
+            };
+            match users::register(&db, &Passwords::default(), Registrar::Console, input).await {
+                Ok(user) => println!(
+                    "created {} {} ({})",
+                    user.role.as_str(),
+                    user.username,
+                    user.id
+                ),
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<ExitCode> {
+    if config.is_sqlite() {
+        std::fs::create_dir_all(&config.data_dir)?;
+    }
+    let db = Db::connect(&config.database_url).await?;
+    match action {
+        MigrateAction::Up => {
+            db.migrate().await?;
+            println!("migrations applied");
+        }
+        MigrateAction::Status => {
+            for migration in Migrator::get_migration_with_status(db.conn()).await? {
+                println!("{:<8} {}", migration.status(), migration.name());
+            }
+        }
+        MigrateAction::Down { steps, yes } => {
+            if !yes {
+                eprintln!("error: rolling back destroys data; add --yes to confirm");
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+            Migrator::down(db.conn(), Some(steps)).await?;
+            println!("rolled back {steps} migration(s)");
+        }
+        MigrateAction::Fresh { yes } => {
+            if !yes {
+                eprintln!("error: fresh drops every table; add --yes to confirm");
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+            Migrator::fresh(db.conn()).await?;
+            println!("database recreated");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// From the terminal without echo, or the first line of piped input.
+fn read_password() -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line
+    };
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")
+    });
+    // Logs go to stderr so `kedai openapi > spec.json` stays clean.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

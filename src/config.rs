@@ -1,0 +1,281 @@
+//! Runtime configuration: flags with environment fallbacks, validated into one `Config`.
+
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::Args;
+
+/// The settings every command shares. Each flag falls back to the environment variable of
+/// the same meaning (and to a `.env` file, read before parsing).
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "KEDAI_BIND",
+        default_value = "0.0.0.0:8080",
+        global = true
+    )]
+    pub bind: String,
+    /// Database URL: `sqlite://…` or `postgres://…` [default: sqlite://<data dir>/kedai.db?mode=rwc]
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Redis URL for realtime fan-out across instances (unset = in-process bus).
+    #[arg(long, env = "REDIS_URL", global = true, hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Folder for the SQLite database and the generated JWT secret.
+    #[arg(
+        long,
+        env = "KEDAI_DATA_DIR",
+        default_value = "./kedai-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// Secret for signing staff tokens (≥ 32 characters). Unset = generated once into the data
+    /// folder; scaled-out instances must share one.
+    #[arg(long, env = "KEDAI_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Base URL printed in table QR codes, e.g. `http://192.168.1.10:8080`
+    /// [default: http://<first non-loopback IPv4>:<port>]
+    #[arg(long, env = "KEDAI_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Lifetime of a staff token: a number with unit s, m, h or d (e.g. `12h`).
+    #[arg(long, env = "KEDAI_TOKEN_TTL", default_value = "12h", global = true)]
+    pub token_ttl: String,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub database_url: String,
+    pub redis_url: Option<String>,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Option<String>,
+    /// Without a trailing slash.
+    pub public_url: Option<String>,
+    pub token_ttl: Duration,
+}
+
+/// A configuration value that cannot be used, naming the variable it came from.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    pub fn from_args(args: &ConfigArgs) -> Result<Self, ConfigError> {
+        let bind = args.bind.parse::<SocketAddr>().map_err(|_| {
+            invalid(
+                "KEDAI_BIND",
+                format!("{:?} is not host:port (e.g. 0.0.0.0:8080)", args.bind),
+            )
+        })?;
+
+        let database_url = match non_empty(&args.database_url) {
+            Some(url) => {
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
+                    return Err(invalid(
+                        "DATABASE_URL",
+                        "must start with sqlite: or postgres:// (the value is not shown)",
+                    ));
+                }
+                url.to_owned()
+            }
+            None => format!("sqlite://{}/kedai.db?mode=rwc", args.data_dir.display()),
+        };
+
+        let redis_url = match non_empty(&args.redis_url) {
+            Some(url) => {
+                redis::Client::open(url).map_err(|_| {
+                    invalid(
+                        "REDIS_URL",
+                        "not a valid redis:// URL (the value is not shown)",
+                    )
+                })?;
+                Some(url.to_owned())
+            }
+            None => None,
+        };
+
+        let jwt_secret = match non_empty(&args.jwt_secret) {
+            Some(secret) if secret.len() < 32 => {
+                return Err(invalid(
+                    "KEDAI_JWT_SECRET",
+                    "must be at least 32 characters",
+                ))
+            }
+            other => other.map(str::to_owned),
+        };
+
+        let public_url = match non_empty(&args.public_url) {
+            Some(url) => Some(parse_public_url(url)?),
+            None => None,
+        };
+
+        let token_ttl = parse_duration(&args.token_ttl)
+            .filter(|ttl| {
+                *ttl >= Duration::from_secs(60) && *ttl <= Duration::from_secs(30 * 86400)
+            })
+            .ok_or_else(|| {
+                invalid(
+                    "KEDAI_TOKEN_TTL",
+                    format!(
+                        "{:?} is not a duration between 1m and 30d (e.g. 12h, 90m)",
+                        args.token_ttl
+                    ),
+                )
+            })?;
+
+        Ok(Config {
+            bind,
+            database_url,
+            redis_url,
+            data_dir: args.data_dir.clone(),
+            jwt_secret,
+            public_url,
+            token_ttl,
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The base URL guests' phones use: `KEDAI_PUBLIC_URL`, or this machine's LAN address.
+    /// Never `localhost` or `0.0.0.0` — a phone on the shop Wi-Fi could not reach those.
+    pub fn public_url_for(&self, port: u16) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        match lan_ipv4() {
+            Some(ip) => format!("http://{ip}:{port}"),
+            None => format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+    let url = url.trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| invalid("KEDAI_PUBLIC_URL", "must start with http:// or https://"))?;
+    if rest.is_empty() || rest.contains(char::is_whitespace) {
+        return Err(invalid(
+            "KEDAI_PUBLIC_URL",
+            "must name a host, e.g. http://192.168.1.10:8080",
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// `90`, `90s`, `15m`, `12h`, `7d`.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: u64 = digits.parse().ok()?;
+    let seconds = match unit {
+        "s" => value,
+        "m" => value.checked_mul(60)?,
+        "h" => value.checked_mul(3600)?,
+        "d" => value.checked_mul(86400)?,
+        _ => return None,
+    };
+    Some(Duration::from_secs(seconds))
+}
+
+/// The first non-loopback IPv4 address of this machine (what the shop's phones can reach).
+fn lan_ipv4() -> Option<std::net::Ipv4Addr> {
+    if_addrs::get_if_addrs()
+        .ok()?
+        .into_iter()
+        .filter(|iface| !iface.is_loopback())
+        .find_map(|iface| match iface.ip() {
+            std::net::IpAddr::V4(ip) if !ip.is_link_local() && !ip.is_unspecified() => Some(ip),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: ConfigArgs,
+    }
+
+    fn parse(flags: &[&str]) -> Result<Config, ConfigError> {
+        let mut argv = vec!["kedai"];
+        argv.extend_from_slice(flags);
+        Config::from_args(&Cli::parse_from(argv).args)
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("12h"), Some(Duration::from_secs(43200)));
+        assert_eq!(parse_duration("90m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("45"), Some(Duration::from_secs(45)));
+        assert_eq!(parse_duration("2d"), Some(Duration::from_secs(172800)));
+        assert_eq!(parse_duration("h"), None);
+        assert_eq!(parse_duration("12 hours"), None);
+        assert_eq!(parse_duration("-1h"), None);
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_dir() {
+        let config = parse(&["--data-dir", "/tmp/k"]).unwrap();
+        assert_eq!(config.database_url, "sqlite:///tmp/k/kedai.db?mode=rwc");
+        assert_eq!(config.token_ttl, Duration::from_secs(12 * 3600));
+        assert!(config.is_sqlite());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: [(&[&str], &str); 6] = [
+            (&["--bind", "nope"], "KEDAI_BIND"),
+            (&["--database-url", "mysql://x"], "DATABASE_URL"),
+            (&["--redis-url", "ftp://x"], "REDIS_URL"),
+            (&["--jwt-secret", "short"], "KEDAI_JWT_SECRET"),
+            (&["--public-url", "localhost:8080"], "KEDAI_PUBLIC_URL"),
+            (&["--token-ttl", "forever"], "KEDAI_TOKEN_TTL"),
+        ];
+        for (flags, variable) in cases {
+            assert_eq!(parse(flags).unwrap_err().variable, variable, "{flags:?}");
+        }
+    }
+
+    #[test]
+    fn public_url_loses_its_trailing_slash() {
+        let config = parse(&["--public-url", "http://10.0.0.5:8080/"]).unwrap();
+        assert_eq!(config.public_url_for(1), "http://10.0.0.5:8080");
+    }
+}

@@ -1,0 +1,101 @@
+//! Database connection setup and the few backend differences Kedai cares about.
+//!
+//! One code path serves SQLite and PostgreSQL. SQLite gets WAL, `synchronous=FULL`, foreign
+//! keys and a busy timeout on *every* pooled connection; write transactions start with
+//! `BEGIN IMMEDIATE` so two writers queue on SQLite's lock instead of failing half-way.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+/// Advisory-lock keys (PostgreSQL). On SQLite the immediate write transaction already
+/// serializes writers, so these are no-ops there.
+#[derive(Debug, Clone, Copy)]
+#[repr(i64)]
+pub enum LockKey {
+    Migrations = 0x6b65_6461_6900_0001,
+    Users = 0x6b65_6461_6900_0002,
+}
+
+/// The connection pool plus how to open a write transaction on it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            // Statements may carry personal data; never log them.
+            .sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(5))
+            // Fail fast (→ 503) when the database is gone instead of queueing requests.
+            .acquire_timeout(Duration::from_secs(5))
+            .map_sqlx_sqlite_opts(|opts| {
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    // FULL: an acknowledged commit survives a power cut, not only a crash.
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        if url.starts_with("sqlite:") {
+            options.max_connections(8).min_connections(1);
+        } else {
+            options.max_connections(20).min_connections(1);
+        }
+        let conn = Database::connect(options).await?;
+        Ok(Db { conn })
+    }
+
+    /// For reads and single statements.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Starts a transaction that will write.
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
+    /// Applies pending migrations. On PostgreSQL this holds an advisory lock for the whole
+    /// run, so instances starting together take turns instead of racing on DDL.
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        let txn = self.begin().await?;
+        lock(&txn, LockKey::Migrations).await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await
+    }
+
+    /// Runs a trivial query (health checks).
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.conn.ping().await
+    }
+}
+
+/// Serializes writers of one kind until the transaction ends (PostgreSQL advisory lock).
+pub async fn lock(txn: &DatabaseTransaction, key: LockKey) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [(key as i64).into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}

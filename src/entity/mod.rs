@@ -1,0 +1,4 @@
+//! Storage: sea-orm entities, one file per table. Never exposed as API types.
+
+pub mod outlet;
+pub mod user;

@@ -1,0 +1,36 @@
+//! `outlets`: one restaurant location.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outlets")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub address: String,
+    /// ISO 4217 code; amounts are in its smallest unit.
+    pub currency: String,
+    /// Basis points (1/100 of a percent).
+    pub service_charge_bp: i32,
+    pub tax_bp: i32,
+    /// IANA name, e.g. `Asia/Jakarta`.
+    pub timezone: String,
+    pub qr_self_service: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::user::Entity")]
+    User,
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

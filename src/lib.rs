@@ -1,0 +1,19 @@
+//! Kedai: a restaurant point-of-sale server.
+//!
+//! Layers: `api` (HTTP, poem-openapi) → `service` (rules and transactions) → `entity` (storage).
+//! Shared plumbing — configuration, errors, auth, database setup — stands beside them.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod entity;
+pub mod error;
+pub mod service;
+pub mod startup;
+pub mod state;
+pub mod web;
+
+pub use config::Config;
+pub use error::AppError;

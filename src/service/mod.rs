@@ -1,0 +1,110 @@
+//! Business rules and transactions. No HTTP types here: functions take the database, the
+//! acting staff member and plain inputs, and return models or `AppError`.
+
+pub mod health;
+pub mod outlets;
+pub mod users;
+
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub const MAX_NAME_LEN: usize = 100;
+pub const DEFAULT_PAGE_LIMIT: u64 = 50;
+pub const MAX_PAGE_LIMIT: u64 = 200;
+
+/// One page of a list, oldest first; `next_cursor` is `None` on the last page.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// `limit` and `cursor` as the client sent them, checked.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub limit: u64,
+    /// Return items with ids after this one (ids are time-ordered UUIDv7).
+    pub after: Option<Uuid>,
+}
+
+impl PageRequest {
+    pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> AppResult<Self> {
+        let limit = limit.unwrap_or(DEFAULT_PAGE_LIMIT);
+        if !(1..=MAX_PAGE_LIMIT).contains(&limit) {
+            return Err(AppError::validation(
+                "limit",
+                format!("limit must be between 1 and {MAX_PAGE_LIMIT}"),
+            ));
+        }
+        let after = match cursor.filter(|c| !c.is_empty()) {
+            Some(cursor) => Some(Uuid::parse_str(cursor).map_err(|_| {
+                AppError::validation("cursor", "cursor is not one this server gave out")
+            })?),
+            None => None,
+        };
+        Ok(PageRequest { limit, after })
+    }
+
+    /// Turns `limit + 1` fetched rows into a page.
+    pub fn page<T>(&self, mut rows: Vec<T>, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        let next_cursor = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|row| id_of(row).to_string())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
+    }
+}
+
+/// Trims a display name and checks it is 1–100 characters.
+pub fn clean_name(field: &'static str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::validation(
+            field,
+            format!("{field} must not be empty"),
+        ));
+    }
+    check_len(field, value, MAX_NAME_LEN)?;
+    Ok(value.to_owned())
+}
+
+pub fn check_len(field: &'static str, value: &str, max: usize) -> AppResult<()> {
+    if value.chars().count() > max {
+        return Err(AppError::validation(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_limits() {
+        assert!(PageRequest::parse(Some(0), None).is_err());
+        assert!(PageRequest::parse(Some(201), None).is_err());
+        assert!(PageRequest::parse(None, Some("nope")).is_err());
+        let page = PageRequest::parse(Some(2), None)
+            .unwrap()
+            .page(vec![1, 2, 3], |_| Uuid::nil());
+        assert_eq!(page.items, vec![1, 2]);
+        assert!(page.next_cursor.is_some());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(clean_name("name", "  Meja 1 ").unwrap(), "Meja 1");
+        assert!(clean_name("name", "   ").is_err());
+        assert!(clean_name("name", &"x".repeat(101)).is_err());
+    }
+}

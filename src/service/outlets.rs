@@ -1,0 +1,190 @@
+//! Outlets: the restaurant locations everything else belongs to.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::{check_len, clean_name, Page, PageRequest};
+use crate::{
+    auth::{Role, Staff},
+    db::Db,
+    entity::outlet,
+    error::{AppError, AppResult},
+};
+
+pub const MAX_BASIS_POINTS: i32 = 10_000;
+
+#[derive(Debug, Clone)]
+pub struct NewOutlet {
+    pub name: String,
+    pub address: Option<String>,
+    pub currency: Option<String>,
+    pub service_charge_bp: Option<i32>,
+    pub tax_bp: Option<i32>,
+    pub timezone: Option<String>,
+    pub qr_self_service: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OutletChanges {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub currency: Option<String>,
+    pub service_charge_bp: Option<i32>,
+    pub tax_bp: Option<i32>,
+    pub timezone: Option<String>,
+    pub qr_self_service: Option<bool>,
+}
+
+pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResult<outlet::Model> {
+    if actor.role != Role::Owner {
+        return Err(AppError::Forbidden(
+            "only an OWNER may create outlets".into(),
+        ));
+    }
+    let now = Utc::now();
+    let model = outlet::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(clean_name("name", &input.name)?),
+        address: Set(clean_address(input.address.as_deref().unwrap_or(""))?),
+        currency: Set(clean_currency(input.currency.as_deref().unwrap_or("IDR"))?),
+        service_charge_bp: Set(check_bp(
+            "service_charge_bp",
+            input.service_charge_bp.unwrap_or(0),
+        )?),
+        tax_bp: Set(check_bp("tax_bp", input.tax_bp.unwrap_or(0))?),
+        timezone: Set(clean_timezone(
+            input.timezone.as_deref().unwrap_or("Asia/Jakarta"),
+        )?),
+        qr_self_service: Set(input.qr_self_service.unwrap_or(false)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    Ok(model.insert(db.conn()).await?)
+}
+
+pub async fn list_outlets(
+    db: &Db,
+    actor: &Staff,
+    page: PageRequest,
+) -> AppResult<Page<outlet::Model>> {
+    let mut query = outlet::Entity::find().order_by_asc(outlet::Column::Id);
+    if actor.role != Role::Owner {
+        query = query.filter(outlet::Column::Id.eq(actor.outlet_id));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(outlet::Column::Id.gt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db.conn()).await?;
+    Ok(page.page(rows, |o| o.id))
+}
+
+/// The outlet, if the actor may see it; another outlet is "not found", never "forbidden".
+pub async fn get_outlet(db: &Db, actor: &Staff, id: Uuid) -> AppResult<outlet::Model> {
+    if !actor.sees_outlet(id) {
+        return Err(AppError::not_found("outlet"));
+    }
+    outlet::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("outlet"))
+}
+
+pub async fn update_outlet(
+    db: &Db,
+    actor: &Staff,
+    id: Uuid,
+    changes: OutletChanges,
+) -> AppResult<outlet::Model> {
+    let current = get_outlet(db, actor, id).await?;
+    if !actor.role.is_admin() {
+        return Err(AppError::Forbidden(
+            "only an OWNER or MANAGER may edit an outlet".into(),
+        ));
+    }
+    let mut model: outlet::ActiveModel = current.into();
+    if let Some(name) = changes.name {
+        model.name = Set(clean_name("name", &name)?);
+    }
+    if let Some(address) = changes.address {
+        model.address = Set(clean_address(&address)?);
+    }
+    if let Some(currency) = changes.currency {
+        model.currency = Set(clean_currency(&currency)?);
+    }
+    if let Some(bp) = changes.service_charge_bp {
+        model.service_charge_bp = Set(check_bp("service_charge_bp", bp)?);
+    }
+    if let Some(bp) = changes.tax_bp {
+        model.tax_bp = Set(check_bp("tax_bp", bp)?);
+    }
+    if let Some(timezone) = changes.timezone {
+        model.timezone = Set(clean_timezone(&timezone)?);
+    }
+    if let Some(flag) = changes.qr_self_service {
+        model.qr_self_service = Set(flag);
+    }
+    model.updated_at = Set(Utc::now());
+    Ok(model.update(db.conn()).await?)
+}
+
+fn clean_address(address: &str) -> AppResult<String> {
+    let address = address.trim();
+    check_len("address", address, 500)?;
+    Ok(address.to_owned())
+}
+
+fn clean_currency(currency: &str) -> AppResult<String> {
+    let currency = currency.trim().to_ascii_uppercase();
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(AppError::validation(
+            "currency",
+            "currency must be a 3-letter ISO 4217 code, e.g. IDR",
+        ));
+    }
+    Ok(currency)
+}
+
+fn check_bp(field: &'static str, bp: i32) -> AppResult<i32> {
+    if !(0..=MAX_BASIS_POINTS).contains(&bp) {
+        return Err(AppError::validation(
+            field,
+            format!("{field} must be between 0 and 10000 basis points"),
+        ));
+    }
+    Ok(bp)
+}
+
+fn clean_timezone(timezone: &str) -> AppResult<String> {
+    let timezone = timezone.trim();
+    let plausible = !timezone.is_empty()
+        && timezone.len() <= 64
+        && timezone
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
+    if !plausible {
+        return Err(AppError::validation(
+            "timezone",
+            "timezone must be an IANA name, e.g. Asia/Jakarta",
+        ));
+    }
+    Ok(timezone.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_rules() {
+        assert_eq!(clean_currency("idr").unwrap(), "IDR");
+        assert!(clean_currency("RP").is_err());
+        assert!(check_bp("tax_bp", 10_001).is_err());
+        assert!(check_bp("tax_bp", -1).is_err());
+        assert_eq!(check_bp("tax_bp", 1100).unwrap(), 1100);
+        assert!(clean_timezone("Asia/Jakarta").is_ok());
+        assert!(clean_timezone("not a zone").is_err());
+    }
+}

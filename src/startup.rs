@@ -1,0 +1,133 @@
+//! Start-up: connect → migrate → build the one `Route` that serves everything.
+//! `main` (through `cli`) and the integration tests use the same `build`.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::{
+    endpoint::BoxEndpoint,
+    listener::{Acceptor, Listener, TcpListener},
+    EndpointExt, Route, Server,
+};
+
+use crate::{
+    api,
+    auth::{jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
+    config::Config,
+    db::Db,
+    error::{limit_body, render_errors},
+    service::health::RedisProbe,
+    state::{AppState, Inner},
+    web,
+};
+
+/// Request bodies above this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A ready-to-serve application.
+pub struct App {
+    pub state: AppState,
+    pub endpoint: BoxEndpoint<'static>,
+}
+
+/// Connects to the database, applies migrations and assembles every route.
+pub async fn build(config: Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
+    let db = Db::connect(&config.database_url)
+        .await
+        .context("cannot open the database (check DATABASE_URL)")?;
+    db.migrate().await.context("database migration failed")?;
+
+    let keys = JwtKeys::load(
+        config.jwt_secret.as_deref(),
+        &config.data_dir,
+        config.token_ttl,
+    )
+    .context("cannot load or create the JWT secret in the data folder")?;
+    let redis = match &config.redis_url {
+        Some(url) => Some(RedisProbe::new(url).context("invalid REDIS_URL")?),
+        None => None,
+    };
+
+    let state = AppState::new(Inner {
+        config,
+        db,
+        keys,
+        passwords: Passwords::default(),
+        login_limits: LoginLimits::default(),
+        redis,
+    });
+    let endpoint = routes(state.clone());
+    Ok(App { state, endpoint })
+}
+
+/// `/api/v1/…` (REST + spec), `/docs` (Swagger UI, bundled: no CDN) and the web pages.
+fn routes(state: AppState) -> BoxEndpoint<'static> {
+    let api = api::service();
+    Route::new()
+        .at(
+            format!("{}/openapi.json", api::BASE_PATH),
+            api.spec_endpoint(),
+        )
+        .nest("/docs", api.swagger_ui())
+        .nest(api::BASE_PATH, api)
+        .nest("/", web::routes())
+        .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))
+        .data(state)
+        .around(render_errors)
+        .boxed()
+}
+
+/// Runs the server until SIGINT/SIGTERM, then finishes in-flight requests.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let App { state, endpoint } = build(config).await?;
+
+    let acceptor = TcpListener::bind(bind)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on {bind} (KEDAI_BIND)"))?;
+    let local = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .unwrap_or(bind);
+    tracing::info!("Starting server on {local}");
+    let public_url = state.config.public_url_for(local.port());
+    tracing::info!("Phones and tablets on the shop network reach Kedai at {public_url}");
+    tracing::info!("API docs: {public_url}/docs");
+
+    Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(10)))
+        .await
+        .context("server error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}

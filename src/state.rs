@@ -1,0 +1,36 @@
+//! Everything a request handler may need, shared by all of them.
+
+use std::sync::Arc;
+
+use crate::{
+    auth::{jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
+    config::Config,
+    db::Db,
+    service::health::RedisProbe,
+};
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub db: Db,
+    pub keys: JwtKeys,
+    pub passwords: Passwords,
+    pub login_limits: LoginLimits,
+    pub redis: Option<RedisProbe>,
+}
+
+impl AppState {
+    pub fn new(inner: Inner) -> Self {
+        AppState(Arc::new(inner))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
