@@ -224,6 +224,7 @@ fn init_tracing() {
     // Logs go to stderr so `kedai openapi > spec.json` stays clean.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

@@ -86,6 +86,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
 /// Runs the server until SIGINT/SIGTERM, then finishes in-flight requests.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
+    let shutdown = shutdown_signal().context("cannot install signal handlers")?;
     let App { state, endpoint } = build(config).await?;
 
     let acceptor = TcpListener::bind(bind)
@@ -103,31 +104,32 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("API docs: {public_url}/docs");
 
     Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(10)))
+        .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
         .await
         .context("server error")?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when
+/// first polled, so a signal that arrives right after start-up is not missed.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
+    let (mut interrupt, mut terminate) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::terminate())?,
+        )
+    };
+    Ok(async move {
+        #[cfg(unix)]
         tokio::select! {
-            _ = interrupt => {},
+            _ = interrupt.recv() => {},
             _ = terminate.recv() => {},
         }
-    }
-    #[cfg(not(unix))]
-    let _ = interrupt.await;
-    tracing::info!("shutting down: finishing in-flight requests");
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
 }

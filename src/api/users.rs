@@ -76,6 +76,7 @@ pub struct UserPatch {
 impl UsersApi {
     /// List staff accounts (OWNER: all; MANAGER: their outlet), oldest first.
     #[oai(path = "/users", method = "get", operation_id = "list_users")]
+    #[allow(clippy::too_many_arguments)] // one argument per query parameter
     async fn list(
         &self,
         state: Data<&AppState>,

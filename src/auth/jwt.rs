@@ -58,11 +58,14 @@ impl JwtKeys {
         Ok(JwtKeys::new(&secret, ttl))
     }
 
+    /// Issues a token. `valid_after` is the account's `tokens_valid_after`: a token is never
+    /// dated before it, so a sign-in right after a password change is not refused.
     pub fn issue(
         &self,
         user_id: Uuid,
         role: Role,
         outlet_id: Option<Uuid>,
+        valid_after: chrono::DateTime<chrono::Utc>,
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now();
         let expires_at = now + self.ttl;
@@ -70,7 +73,7 @@ impl JwtKeys {
             sub: user_id,
             role: role.as_str().to_owned(),
             outlet_id,
-            iat: now.timestamp(),
+            iat: now.timestamp().max(valid_after.timestamp()),
             exp: expires_at.timestamp(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
@@ -139,7 +142,10 @@ mod tests {
     #[test]
     fn issued_tokens_verify() {
         let id = Uuid::now_v7();
-        let token = keys().issue(id, Role::Kasir, None).unwrap().token;
+        let token = keys()
+            .issue(id, Role::Kasir, None, chrono::Utc::now())
+            .unwrap()
+            .token;
         let claims = keys().verify(&token).unwrap();
         assert_eq!(claims.sub, id);
         assert_eq!(claims.role, "KASIR");
@@ -148,7 +154,7 @@ mod tests {
     #[test]
     fn other_secrets_and_tampering_fail() {
         let token = keys()
-            .issue(Uuid::now_v7(), Role::Owner, None)
+            .issue(Uuid::now_v7(), Role::Owner, None, chrono::Utc::now())
             .unwrap()
             .token;
         let other = JwtKeys::new(

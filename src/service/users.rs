@@ -329,13 +329,24 @@ pub async fn update_user(
     active.active = Set(new_active);
     if let Some(hash) = password_hash {
         active.password_hash = Set(hash);
-        // Signs out every device that used the old password.
-        active.tokens_valid_after = Set(now);
+        // Signs out every device that used the old password. Token `iat`s are whole seconds,
+        // so round up: every token issued until now is strictly older.
+        active.tokens_valid_after = Set(next_whole_second(now));
     }
     active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
     txn.commit().await?;
     Ok(updated)
+}
+
+fn next_whole_second(at: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    let floor = at.timestamp();
+    let seconds = if at.timestamp_subsec_nanos() > 0 {
+        floor + 1
+    } else {
+        floor
+    };
+    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or(at)
 }
 
 fn can_see(actor: &Staff, user: &user::Model) -> bool {

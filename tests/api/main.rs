@@ -1,1 +1,11 @@
-fn main() {}
+//! Black-box tests: the real app over HTTP. One binary, one file per capability.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod auth;
+mod binary;
+mod errors;
+mod helpers;
+mod openapi;
+mod outlets;
+mod system;
+mod users;

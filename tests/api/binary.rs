@@ -1,0 +1,236 @@
+//! The `kedai` binary as a shop owner runs it: default SQLite, CLI commands, exit codes.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use reqwest::StatusCode;
+
+use crate::helpers::{postgres_or_skip, TestDb};
+
+const CONFIG_VARS: [&str; 7] = [
+    "KEDAI_BIND",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "KEDAI_DATA_DIR",
+    "KEDAI_JWT_SECRET",
+    "KEDAI_PUBLIC_URL",
+    "KEDAI_TOKEN_TTL",
+];
+
+fn kedai(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kedai"));
+    command.current_dir(dir).env("RUST_LOG", "info");
+    for var in CONFIG_VARS {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// A running server process, stopped with SIGTERM (or killed) when dropped.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    fn start(mut command: Command) -> Server {
+        command
+            .env("KEDAI_BIND", "127.0.0.1:0")
+            .env("KEDAI_PUBLIC_URL", "http://127.0.0.1:9")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let child = command.spawn().expect("start kedai");
+        // Owned by `Server` from here on, so its `Drop` reaps the process on every path.
+        let mut server = Server {
+            child,
+            address: String::new(),
+        };
+        let stderr = server.child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut seen = Vec::new();
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
+            if let Some(address) = line.split("Starting server on ").nth(1) {
+                server.address = format!("http://{}", address.trim());
+                // Keep draining stderr so the server never blocks on a full pipe.
+                std::thread::spawn(move || while rx.recv().is_ok() {});
+                return server;
+            }
+            seen.push(line);
+        }
+        panic!("server did not start; it said:\n{}", seen.join("\n"));
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..150 {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        panic!("server did not stop within 15 s of SIGTERM");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn ping(address: &str) -> StatusCode {
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    client
+        .get(format!("{address}/api/v1/ping"))
+        .send()
+        .await
+        .expect("ping")
+        .status()
+}
+
+#[tokio::test]
+async fn a_fresh_start_serves_on_embedded_sqlite_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(kedai(dir.path()));
+    assert_eq!(ping(&server.address).await, StatusCode::OK);
+    assert!(
+        dir.path().join("kedai-data/kedai.db").exists(),
+        "database created in ./kedai-data"
+    );
+    assert!(dir.path().join("kedai-data/jwt-secret").exists());
+    let status = server.terminate();
+    assert!(
+        status.success(),
+        "SIGTERM should be a clean shutdown, got {status}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_binary_runs_on_postgresql() {
+    let Some(_) = postgres_or_skip("the_same_binary_runs_on_postgresql") else {
+        return;
+    };
+    let db = TestDb::create().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = kedai(dir.path());
+    command.env("DATABASE_URL", &db.url);
+    let mut server = Server::start(command);
+    assert_eq!(ping(&server.address).await, StatusCode::OK);
+    assert!(
+        !dir.path().join("kedai-data/kedai.db").exists(),
+        "no SQLite file when PostgreSQL is used"
+    );
+    let status = server.terminate();
+    assert!(
+        status.success(),
+        "SIGTERM should be a clean shutdown, got {status}"
+    );
+}
+
+#[test]
+fn bad_configuration_is_one_line_naming_the_variable_and_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for (var, value) in [
+        ("KEDAI_BIND", "not-an-address"),
+        ("DATABASE_URL", "mysql://somewhere/db"),
+        ("KEDAI_TOKEN_TTL", "forever"),
+        ("KEDAI_JWT_SECRET", "too-short"),
+        ("KEDAI_PUBLIC_URL", "localhost:8080"),
+        ("REDIS_URL", "not a url"),
+    ] {
+        let output = kedai(dir.path()).env(var, value).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{var}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{var}: {stderr}");
+        assert!(stderr.contains(var), "{var}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        if var == "DATABASE_URL" {
+            assert!(
+                !stderr.contains("somewhere"),
+                "the URL may hold a password: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn openapi_command_prints_the_committed_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = kedai(dir.path()).arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let printed: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    assert!(
+        printed == committed,
+        "run `cargo run -q -- openapi > openapi/openapi.json`"
+    );
+}
+
+#[test]
+fn migrate_and_user_create_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = kedai(dir.path())
+        .args(["migrate", "status"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&status.stdout).contains("Pending"));
+
+    assert!(kedai(dir.path())
+        .args(["migrate", "up"])
+        .status()
+        .unwrap()
+        .success());
+    let status = kedai(dir.path())
+        .args(["migrate", "status"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        listed.contains("Applied") && !listed.contains("Pending"),
+        "{listed}"
+    );
+
+    let refused = kedai(dir.path())
+        .args(["migrate", "fresh"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "fresh needs --yes");
+
+    let mut child = kedai(dir.path())
+        .args(["user", "create", "--username", "Boss", "--role", "owner"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"owner-password\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created OWNER boss"));
+
+    let unknown = kedai(dir.path())
+        .args(["user", "create", "--username", "x", "--role", "chef"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+}

@@ -1,0 +1,366 @@
+//! `spawn_app()`: the real application on a random loopback port with its own database —
+//! a SQLite file in a temp folder, or a fresh PostgreSQL database when
+//! `KEDAI_TEST_DATABASE_URL` is set (dropped when the test ends).
+
+use std::{path::PathBuf, time::Duration};
+
+use kedai::{auth::Role, startup, Config};
+use poem::listener::{Acceptor, Listener, TcpListener};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const OWNER: (&str, &str) = ("owner", "owner-password");
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// Set by `.ci/run`: tests that need a service or browser fail instead of skipping.
+pub fn require_all() -> bool {
+    std::env::var("KEDAI_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1")
+}
+
+pub fn test_database_url() -> Option<String> {
+    std::env::var("KEDAI_TEST_DATABASE_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+pub fn test_redis_url() -> Option<String> {
+    std::env::var("KEDAI_TEST_REDIS_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+}
+
+/// Skips (returns `None`) a test that needs PostgreSQL when none is configured — unless the
+/// run requires every service.
+pub fn postgres_or_skip(test: &str) -> Option<String> {
+    match test_database_url() {
+        Some(url) => Some(url),
+        None if require_all() => {
+            panic!("{test}: KEDAI_TEST_DATABASE_URL is required (KEDAI_TEST_REQUIRE_ALL=1)")
+        }
+        None => {
+            eprintln!("skipping {test}: set KEDAI_TEST_DATABASE_URL to run it against PostgreSQL");
+            None
+        }
+    }
+}
+
+/// A database for one test.
+pub struct TestDb {
+    pub url: String,
+    /// (admin URL, database name) on PostgreSQL, dropped on `Drop`.
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn create() -> TestDb {
+        match test_database_url() {
+            Some(admin_url) => {
+                let name = format!("kedai_test_{}", Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(admin_url.as_str())
+                    .await
+                    .expect("connect to KEDAI_TEST_DATABASE_URL");
+                use sea_orm::ConnectionTrait;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                TestDb {
+                    url: with_database(&admin_url, &name),
+                    postgres: Some((admin_url, name)),
+                    _dir: None,
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                TestDb {
+                    url: format!("sqlite://{}/kedai.db?mode=rwc", dir.path().display()),
+                    postgres: None,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.postgres.take() {
+            // Drop runs inside the test's runtime; do the async cleanup on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime.block_on(async {
+                    use sea_orm::ConnectionTrait;
+                    let admin = sea_orm::Database::connect(admin_url.as_str()).await.ok()?;
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                        .ok()?;
+                    admin.close().await.ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// `postgres://u@h:5432/db?x` with the database name replaced.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{base}/{name}?{query}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub client: reqwest::Client,
+    pub config: Config,
+    server: tokio::task::JoinHandle<()>,
+    // Declared last: dropped after the server task is aborted.
+    pub db: TestDb,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
+    Config {
+        bind: format!("127.0.0.1:{port}").parse().expect("bind"),
+        database_url: db_url.to_owned(),
+        redis_url: test_redis_url(),
+        data_dir,
+        jwt_secret: Some(JWT_SECRET.to_owned()),
+        public_url: Some(format!("http://127.0.0.1:{port}")),
+        token_ttl: Duration::from_secs(3600),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, letting the test adjust the configuration first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let db = TestDb::create().await;
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    start(db, data_dir, adjust).await
+}
+
+/// Starts the application on an existing database and data folder (a restart).
+pub async fn start(
+    db: TestDb,
+    data_dir: tempfile::TempDir,
+    adjust: impl FnOnce(&mut Config),
+) -> TestApp {
+    let acceptor = TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind");
+    let port = acceptor.local_addr()[0]
+        .as_socket_addr()
+        .expect("tcp")
+        .port();
+    let mut config = test_config(&db.url, data_dir.path().to_path_buf(), port);
+    adjust(&mut config);
+    let app = startup::build(config.clone()).await.expect("build app");
+    let server = tokio::spawn(async move {
+        let _ = poem::Server::new_with_acceptor(acceptor)
+            .run(app.endpoint)
+            .await;
+    });
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client"),
+        config,
+        server,
+        db,
+        data_dir,
+    }
+}
+
+impl TestApp {
+    /// Stops this instance, keeping its database and data folder, and starts a new one on them.
+    pub async fn restart(mut self) -> TestApp {
+        self.server.abort();
+        let server = std::mem::replace(&mut self.server, tokio::spawn(async {}));
+        let _ = server.await;
+        // Move the database and folder out without running `Drop` on them.
+        let db = std::mem::replace(
+            &mut self.db,
+            TestDb {
+                url: String::new(),
+                postgres: None,
+                _dir: None,
+            },
+        );
+        let data_dir =
+            std::mem::replace(&mut self.data_dir, tempfile::tempdir().expect("temp dir"));
+        let jwt_secret = self.config.jwt_secret.clone();
+        start(db, data_dir, move |config| config.jwt_secret = jwt_secret).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{}", self.address, path)
+    }
+
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        self.request(Method::GET, path, token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> reqwest::Response {
+        self.request(Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let response = self
+            .post(
+                "/auth/login",
+                None,
+                &json!({"username": username, "password": password}),
+            )
+            .await;
+        let body = expect_json(response, StatusCode::OK).await;
+        body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
+    }
+
+    /// Registers the first account (the OWNER) and signs it in.
+    pub async fn owner_token(&self) -> String {
+        let response = self
+            .post(
+                "/auth/register",
+                None,
+                &json!({"username": OWNER.0, "password": OWNER.1}),
+            )
+            .await;
+        expect_json(response, StatusCode::CREATED).await;
+        self.login(OWNER.0, OWNER.1).await
+    }
+
+    pub async fn create_outlet(&self, token: &str, name: &str) -> Uuid {
+        let response = self
+            .post("/outlets", Some(token), &json!({"name": name}))
+            .await;
+        id_of(&expect_json(response, StatusCode::CREATED).await)
+    }
+
+    /// Creates an account with `token` and returns its id.
+    pub async fn create_user(
+        &self,
+        token: &str,
+        username: &str,
+        role: Role,
+        outlet_id: Option<Uuid>,
+    ) -> Uuid {
+        let response = self
+            .post(
+                "/auth/register",
+                Some(token),
+                &json!({"username": username, "password": format!("{username}-password"), "role": role.as_str(), "outlet_id": outlet_id}),
+            )
+            .await;
+        id_of(&expect_json(response, StatusCode::CREATED).await)
+    }
+
+    /// A signed-in account of `role` at `outlet_id` (created by the owner). Returns (id, token).
+    pub async fn staff(
+        &self,
+        owner_token: &str,
+        username: &str,
+        role: Role,
+        outlet_id: Uuid,
+    ) -> (Uuid, String) {
+        let outlet = (role != Role::Owner).then_some(outlet_id);
+        let id = self.create_user(owner_token, username, role, outlet).await;
+        (
+            id,
+            self.login(username, &format!("{username}-password")).await,
+        )
+    }
+}
+
+pub fn id_of(body: &Value) -> Uuid {
+    body["id"]
+        .as_str()
+        .and_then(|id| id.parse().ok())
+        .expect("id in body")
+}
+
+/// Asserts the status and returns the JSON body.
+pub async fn expect_json(response: reqwest::Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+}
+
+/// Asserts an RFC 9457 problem with this status and code; returns it.
+pub async fn expect_problem(response: reqwest::Response, status: StatusCode, code: &str) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = expect_json(response, status).await;
+    assert_eq!(content_type, "application/problem+json", "body: {body}");
+    assert_eq!(body["status"], status.as_u16(), "body: {body}");
+    assert_eq!(body["code"], code, "body: {body}");
+    for field in ["type", "title", "detail"] {
+        assert!(body[field].is_string(), "problem lacks {field}: {body}");
+    }
+    body
+}

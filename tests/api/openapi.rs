@@ -1,0 +1,55 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{expect_json, spawn_app};
+
+const REGENERATE: &str = "cargo run -q -- openapi > openapi/openapi.json";
+
+fn committed_spec() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("openapi/openapi.json is missing; run `{REGENERATE}`"));
+    serde_json::from_str(&text).expect("openapi/openapi.json is JSON")
+}
+
+#[tokio::test]
+async fn the_committed_spec_matches_the_served_one() {
+    let app = spawn_app().await;
+    let served = expect_json(app.get("/openapi.json", None).await, StatusCode::OK).await;
+    assert!(
+        served == committed_spec(),
+        "openapi/openapi.json differs from the served spec; run `{REGENERATE}` and commit it"
+    );
+}
+
+#[tokio::test]
+async fn every_operation_is_tagged_named_and_secured() {
+    let spec = committed_spec();
+    assert_eq!(spec["servers"][0]["url"], "/api/v1");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    let public = ["ping", "health", "login", "register"];
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let name = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} lacks operationId"));
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name} lacks a tag"
+            );
+            if !public.contains(&name) {
+                let secured = operation["security"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|r| r.get("bearer").is_some()));
+                assert!(secured, "{name} lacks the bearer security scheme");
+                assert!(
+                    operation["responses"].get("401").is_some(),
+                    "{name} does not document 401"
+                );
+            }
+        }
+    }
+}

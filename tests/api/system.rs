@@ -1,0 +1,86 @@
+use reqwest::StatusCode;
+
+use crate::helpers::{expect_json, expect_problem, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn ping_answers_pong() {
+    let app = spawn_app().await;
+    let body = expect_json(app.get("/ping", None).await, StatusCode::OK).await;
+    assert_eq!(body["message"], "pong");
+}
+
+#[tokio::test]
+async fn health_reports_each_dependency() {
+    let app = spawn_app().await;
+    let body = expect_json(app.get("/health", None).await, StatusCode::OK).await;
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+    let expected_redis = if app.config.redis_url.is_some() {
+        "ok"
+    } else {
+        "disabled"
+    };
+    assert_eq!(body["redis"], expected_redis);
+}
+
+#[tokio::test]
+async fn health_is_503_when_redis_is_down_but_the_api_keeps_working() {
+    // Nothing listens on port 1 of loopback.
+    let app = spawn_app_with(|config| config.redis_url = Some("redis://127.0.0.1:1".into())).await;
+    let body = expect_json(
+        app.get("/health", None).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+    )
+    .await;
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["redis"], "down");
+    assert_eq!(body["database"], "ok");
+    expect_json(app.get("/ping", None).await, StatusCode::OK).await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problems() {
+    let app = spawn_app().await;
+    expect_problem(
+        app.get("/no-such-thing", None).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+    let response = app.client.delete(app.url("/ping")).send().await.unwrap();
+    expect_problem(
+        response,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn swagger_ui_and_home_page_are_served_without_a_cdn() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("SwaggerUIBundle"),
+        "Swagger UI script is inlined"
+    );
+    assert!(
+        !html.contains("<script src=\"http"),
+        "no script from another host"
+    );
+    assert!(
+        !html.contains("unpkg.com") && !html.contains("cdn.jsdelivr"),
+        "no CDN"
+    );
+
+    let response = app.client.get(&app.address).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("Kedai"));
+}
