@@ -1,5 +1,10 @@
 //! Black-box tests: the real app over HTTP. One binary, one file per capability.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod auth;
 mod binary;
