@@ -20,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod qr;
 pub mod service;
 pub mod startup;
 pub mod state;

@@ -54,7 +54,9 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         None => None,
     };
 
+    let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
+        public_url,
         config,
         db,
         keys,

@@ -14,6 +14,8 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub config: Config,
+    /// Base URL of table QR codes (`KEDAI_PUBLIC_URL` or the LAN address).
+    pub public_url: String,
     pub db: Db,
     pub keys: JwtKeys,
     pub passwords: Passwords,

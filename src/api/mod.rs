@@ -2,8 +2,10 @@
 //! authorize, call one service function, map the result to a view.
 
 pub mod auth;
+pub mod menu;
 pub mod outlets;
 pub mod system;
+pub mod tables;
 pub mod users;
 
 use poem_openapi::{OpenApiService, Tags};
@@ -19,6 +21,10 @@ pub enum ApiTags {
     Users,
     /// Restaurant locations and their tax and service settings.
     Outlets,
+    /// Dining tables and their printable QR codes.
+    Tables,
+    /// Categories, products, modifier groups and the menu.
+    Menu,
 }
 
 pub type Apis = (
@@ -26,6 +32,8 @@ pub type Apis = (
     auth::AuthApi,
     users::UsersApi,
     outlets::OutletsApi,
+    tables::TablesApi,
+    menu::MenuApi,
 );
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
@@ -34,7 +42,14 @@ pub const BASE_PATH: &str = "/api/v1";
 /// The OpenAPI service. Needs no database, so `kedai openapi` can print the spec anywhere.
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (system::SystemApi, auth::AuthApi, users::UsersApi, outlets::OutletsApi),
+        (
+            system::SystemApi,
+            auth::AuthApi,
+            users::UsersApi,
+            outlets::OutletsApi,
+            tables::TablesApi,
+            menu::MenuApi,
+        ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),
     )

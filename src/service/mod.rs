@@ -1,15 +1,24 @@
 //! Business rules and transactions. No HTTP types here: functions take the database, the
 //! acting staff member and plain inputs, and return models or `AppError`.
 
+pub mod categories;
 pub mod health;
+pub mod menu;
 pub mod outlets;
+pub mod products;
+pub mod tables;
 pub mod users;
 
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    auth::Staff,
+    error::{AppError, AppResult},
+};
 
 pub const MAX_NAME_LEN: usize = 100;
+/// Prices and amounts are 0 … 10^12 in the smallest currency unit.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 pub const DEFAULT_PAGE_LIMIT: u64 = 50;
 pub const MAX_PAGE_LIMIT: u64 = 200;
 
@@ -73,6 +82,26 @@ pub fn clean_name(field: &'static str, value: &str) -> AppResult<String> {
     }
     check_len(field, value, MAX_NAME_LEN)?;
     Ok(value.to_owned())
+}
+
+/// OWNER or MANAGER; call after the outlet visibility check, so strangers get 404 first.
+pub fn require_admin(actor: &Staff) -> AppResult<()> {
+    if actor.role.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "a {} may not change this; ask an OWNER or MANAGER",
+            actor.role.as_str()
+        )))
+    }
+}
+
+/// Maps a unique-constraint violation to `conflict`, other errors as usual.
+pub fn unique_to(conflict: fn() -> AppError) -> impl Fn(sea_orm::DbErr) -> AppError {
+    move |err| match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => conflict(),
+        _ => err.into(),
+    }
 }
 
 pub fn check_len(field: &'static str, value: &str, max: usize) -> AppResult<()> {

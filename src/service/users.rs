@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Page, PageRequest};
+use super::{unique_to, Page, PageRequest};
 use crate::{
     auth::{
         password::{check_password, Passwords},
@@ -427,14 +427,6 @@ fn registration_closed() -> AppError {
 
 fn username_taken() -> AppError {
     AppError::conflict("USERNAME_TAKEN", "this username is already taken")
-}
-
-/// Maps a unique-constraint violation to `conflict`, other errors as usual.
-pub fn unique_to(conflict: fn() -> AppError) -> impl Fn(sea_orm::DbErr) -> AppError {
-    move |err| match err.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => conflict(),
-        _ => err.into(),
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,614 @@
+//! The menu: categories, products with modifier groups, and `GET /menu`.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Path, Query},
+    payload::Json,
+    types::MaybeUndefined,
+    ApiResponse, Object, OpenApi,
+};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{
+    auth::{principal::ALL_STAFF, Auth},
+    entity::category,
+    error::AppResult,
+    service::{
+        categories::{self, CategoryChanges},
+        menu,
+        products::{
+            self, GroupDetails, ModifierGroupChanges, NewModifierGroup, NewProduct, OptionInput,
+            ProductChanges, ProductDetails, ProductFilter,
+        },
+        PageRequest,
+    },
+    state::AppState,
+};
+
+pub struct MenuApi;
+
+#[derive(Object)]
+pub struct CategoryView {
+    pub id: Uuid,
+    pub outlet_id: Uuid,
+    pub name: String,
+    /// Display order, ascending.
+    pub sort: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<category::Model> for CategoryView {
+    fn from(c: category::Model) -> Self {
+        CategoryView {
+            id: c.id,
+            outlet_id: c.outlet_id,
+            name: c.name,
+            sort: c.sort,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct CategoryPage {
+    pub items: Vec<CategoryView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct NewCategoryRequest {
+    #[oai(validator(max_length = 100))]
+    pub name: String,
+    pub sort: Option<i32>,
+}
+
+#[derive(Object)]
+pub struct CategoryPatch {
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    pub sort: Option<i32>,
+}
+
+#[derive(Object)]
+pub struct ModifierOptionView {
+    pub id: Uuid,
+    pub name: String,
+    /// Added to the product price when chosen.
+    pub price_delta: i64,
+    pub available: bool,
+}
+
+/// A choice on a product: pick between `min_select` and `max_select` of `options`.
+#[derive(Object)]
+pub struct ModifierGroupView {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub name: String,
+    pub min_select: i32,
+    pub max_select: i32,
+    pub sort: i32,
+    pub options: Vec<ModifierOptionView>,
+}
+
+impl From<GroupDetails> for ModifierGroupView {
+    fn from(g: GroupDetails) -> Self {
+        ModifierGroupView {
+            id: g.group.id,
+            product_id: g.group.product_id,
+            name: g.group.name,
+            min_select: g.group.min_select,
+            max_select: g.group.max_select,
+            sort: g.group.sort,
+            options: g
+                .options
+                .into_iter()
+                .map(|o| ModifierOptionView {
+                    id: o.id,
+                    name: o.name,
+                    price_delta: o.price_delta,
+                    available: o.available,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct ProductView {
+    pub id: Uuid,
+    pub outlet_id: Uuid,
+    pub category_id: Option<Uuid>,
+    pub name: String,
+    pub description: String,
+    /// In the outlet currency's smallest unit.
+    pub price: i64,
+    /// `false` while sold out.
+    pub available: bool,
+    pub sort: i32,
+    pub modifier_groups: Vec<ModifierGroupView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ProductDetails> for ProductView {
+    fn from(d: ProductDetails) -> Self {
+        let p = d.product;
+        ProductView {
+            id: p.id,
+            outlet_id: p.outlet_id,
+            category_id: p.category_id,
+            name: p.name,
+            description: p.description,
+            price: p.price,
+            available: p.available,
+            sort: p.sort,
+            modifier_groups: d.groups.into_iter().map(ModifierGroupView::from).collect(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct ProductPage {
+    pub items: Vec<ProductView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct NewProductRequest {
+    #[oai(validator(max_length = 100))]
+    pub name: String,
+    #[oai(validator(max_length = 500))]
+    pub description: Option<String>,
+    /// 0 … 10^12, in the outlet currency's smallest unit.
+    pub price: i64,
+    /// A category of the same outlet.
+    pub category_id: Option<Uuid>,
+    /// Default `true`.
+    pub available: Option<bool>,
+    pub sort: Option<i32>,
+}
+
+/// Fields to change; absent fields stay as they are. KASIR and KITCHEN may send only `available`.
+#[derive(Object)]
+pub struct ProductPatch {
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    #[oai(validator(max_length = 500))]
+    pub description: Option<String>,
+    pub price: Option<i64>,
+    /// `null` takes the product out of its category.
+    pub category_id: MaybeUndefined<Uuid>,
+    pub available: Option<bool>,
+    pub sort: Option<i32>,
+}
+
+#[derive(Object)]
+pub struct ModifierOptionRequest {
+    /// On update: an existing option of this group to keep. Leave out for a new option.
+    pub id: Option<Uuid>,
+    #[oai(validator(max_length = 100))]
+    pub name: String,
+    /// ≥ 0 (default 0).
+    pub price_delta: Option<i64>,
+    /// Default `true`.
+    pub available: Option<bool>,
+}
+
+impl From<ModifierOptionRequest> for OptionInput {
+    fn from(o: ModifierOptionRequest) -> Self {
+        OptionInput {
+            id: o.id,
+            name: o.name,
+            price_delta: o.price_delta.unwrap_or(0),
+            available: o.available,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct NewModifierGroupRequest {
+    #[oai(validator(max_length = 100))]
+    pub name: String,
+    /// Default 0 (optional choice).
+    pub min_select: Option<i32>,
+    /// Default 1.
+    pub max_select: Option<i32>,
+    pub sort: Option<i32>,
+    #[oai(validator(max_items = 50))]
+    pub options: Vec<ModifierOptionRequest>,
+}
+
+/// Fields to change. `options`, when given, is the complete new list.
+#[derive(Object)]
+pub struct ModifierGroupPatch {
+    #[oai(validator(max_length = 100))]
+    pub name: Option<String>,
+    pub min_select: Option<i32>,
+    pub max_select: Option<i32>,
+    pub sort: Option<i32>,
+    #[oai(validator(max_items = 50))]
+    pub options: Option<Vec<ModifierOptionRequest>>,
+}
+
+/// One heading of the menu. `id` and `name` are `null` for products without a category.
+#[derive(Object)]
+pub struct MenuSectionView {
+    pub id: Option<Uuid>,
+    pub name: Option<String>,
+    pub products: Vec<ProductView>,
+}
+
+#[derive(Object)]
+pub struct MenuView {
+    pub outlet_id: Uuid,
+    pub outlet_name: String,
+    /// ISO 4217; prices are in its smallest unit.
+    pub currency: String,
+    pub service_charge_bp: i32,
+    pub tax_bp: i32,
+    pub categories: Vec<MenuSectionView>,
+}
+
+impl From<menu::Menu> for MenuView {
+    fn from(m: menu::Menu) -> Self {
+        MenuView {
+            outlet_id: m.outlet.id,
+            outlet_name: m.outlet.name,
+            currency: m.outlet.currency,
+            service_charge_bp: m.outlet.service_charge_bp,
+            tax_bp: m.outlet.tax_bp,
+            categories: m
+                .sections
+                .into_iter()
+                .map(|(category, products)| MenuSectionView {
+                    id: category.as_ref().map(|c| c.id),
+                    name: category.map(|c| c.name),
+                    products: products.into_iter().map(ProductView::from).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum CreateCategoryResponse {
+    #[oai(status = 201)]
+    Created(Json<CategoryView>),
+}
+
+#[derive(ApiResponse)]
+pub enum CreateProductResponse {
+    #[oai(status = 201)]
+    Created(Json<ProductView>),
+}
+
+#[derive(ApiResponse)]
+pub enum CreateModifierGroupResponse {
+    #[oai(status = 201)]
+    Created(Json<ModifierGroupView>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeletedResponse {
+    #[oai(status = 204)]
+    Deleted,
+}
+
+#[OpenApi(tag = "ApiTags::Menu")]
+impl MenuApi {
+    /// Add a menu category (OWNER, MANAGER).
+    #[oai(
+        path = "/outlets/:id/categories",
+        method = "post",
+        operation_id = "create_category"
+    )]
+    async fn create_category(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<NewCategoryRequest>,
+    ) -> AppResult<CreateCategoryResponse> {
+        let created = categories::create_category(
+            &state.db,
+            auth.0.staff()?,
+            id.0,
+            &body.0.name,
+            body.0.sort,
+        )
+        .await?;
+        Ok(CreateCategoryResponse::Created(Json(created.into())))
+    }
+
+    /// The outlet's categories, oldest first.
+    #[oai(
+        path = "/outlets/:id/categories",
+        method = "get",
+        operation_id = "list_categories"
+    )]
+    async fn list_categories(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> AppResult<Json<CategoryPage>> {
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let page =
+            categories::list_categories(&state.db, auth.0.require(ALL_STAFF)?, id.0, page).await?;
+        Ok(Json(CategoryPage {
+            items: page.items.into_iter().map(CategoryView::from).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// Rename or re-order a category (OWNER, MANAGER).
+    #[oai(
+        path = "/categories/:id",
+        method = "patch",
+        operation_id = "update_category"
+    )]
+    async fn update_category(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<CategoryPatch>,
+    ) -> AppResult<Json<CategoryView>> {
+        let changes = CategoryChanges {
+            name: body.0.name,
+            sort: body.0.sort,
+        };
+        Ok(Json(
+            categories::update_category(&state.db, auth.0.staff()?, id.0, changes)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Delete an empty category (OWNER, MANAGER); 409 while products are in it.
+    #[oai(
+        path = "/categories/:id",
+        method = "delete",
+        operation_id = "delete_category"
+    )]
+    async fn delete_category(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<DeletedResponse> {
+        categories::delete_category(&state.db, auth.0.staff()?, id.0).await?;
+        Ok(DeletedResponse::Deleted)
+    }
+
+    /// Add a product (OWNER, MANAGER).
+    #[oai(
+        path = "/outlets/:id/products",
+        method = "post",
+        operation_id = "create_product"
+    )]
+    async fn create_product(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<NewProductRequest>,
+    ) -> AppResult<CreateProductResponse> {
+        let b = body.0;
+        let input = NewProduct {
+            name: b.name,
+            description: b.description,
+            price: b.price,
+            category_id: b.category_id,
+            available: b.available,
+            sort: b.sort,
+        };
+        let created = products::create_product(&state.db, auth.0.staff()?, id.0, input).await?;
+        Ok(CreateProductResponse::Created(Json(created.into())))
+    }
+
+    /// The outlet's products with their modifier groups, oldest first.
+    #[oai(
+        path = "/outlets/:id/products",
+        method = "get",
+        operation_id = "list_products"
+    )]
+    #[allow(clippy::too_many_arguments)] // one argument per query parameter
+    async fn list_products(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        category_id: Query<Option<Uuid>>,
+        /// `false` lists what is sold out.
+        available: Query<Option<bool>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> AppResult<Json<ProductPage>> {
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let filter = ProductFilter {
+            category_id: category_id.0,
+            available: available.0,
+        };
+        let page =
+            products::list_products(&state.db, auth.0.require(ALL_STAFF)?, id.0, filter, page)
+                .await?;
+        Ok(Json(ProductPage {
+            items: page.items.into_iter().map(ProductView::from).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// One product with its modifier groups.
+    #[oai(path = "/products/:id", method = "get", operation_id = "get_product")]
+    async fn get_product(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<ProductView>> {
+        Ok(Json(
+            products::get_product(&state.db, auth.0.staff()?, id.0)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Edit a product (OWNER, MANAGER). KASIR and KITCHEN may only switch `available`
+    /// (sold out / back on); anything else is 403 for them.
+    #[oai(
+        path = "/products/:id",
+        method = "patch",
+        operation_id = "update_product"
+    )]
+    async fn update_product(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<ProductPatch>,
+    ) -> AppResult<Json<ProductView>> {
+        let b = body.0;
+        let changes = ProductChanges {
+            name: b.name,
+            description: b.description,
+            price: b.price,
+            category_id: match b.category_id {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(id) => Some(Some(id)),
+            },
+            available: b.available,
+            sort: b.sort,
+        };
+        Ok(Json(
+            products::update_product(&state.db, auth.0.staff()?, id.0, changes)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Take a product off the menu (OWNER, MANAGER). Past orders keep their copy of it.
+    #[oai(
+        path = "/products/:id",
+        method = "delete",
+        operation_id = "delete_product"
+    )]
+    async fn delete_product(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<DeletedResponse> {
+        products::delete_product(&state.db, auth.0.staff()?, id.0).await?;
+        Ok(DeletedResponse::Deleted)
+    }
+
+    /// Add a modifier group with its options (OWNER, MANAGER).
+    /// Needs 0 ≤ min_select ≤ max_select ≤ number of options.
+    #[oai(
+        path = "/products/:id/modifier-groups",
+        method = "post",
+        operation_id = "create_modifier_group"
+    )]
+    async fn create_modifier_group(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<NewModifierGroupRequest>,
+    ) -> AppResult<CreateModifierGroupResponse> {
+        let b = body.0;
+        let input = NewModifierGroup {
+            name: b.name,
+            min_select: b.min_select.unwrap_or(0),
+            max_select: b.max_select.unwrap_or(1),
+            sort: b.sort,
+            options: b.options.into_iter().map(OptionInput::from).collect(),
+        };
+        let created =
+            products::create_modifier_group(&state.db, auth.0.staff()?, id.0, input).await?;
+        Ok(CreateModifierGroupResponse::Created(Json(created.into())))
+    }
+
+    /// Edit a modifier group (OWNER, MANAGER); `options` replaces the whole list, keeping
+    /// options whose `id` is given.
+    #[oai(
+        path = "/modifier-groups/:id",
+        method = "patch",
+        operation_id = "update_modifier_group"
+    )]
+    async fn update_modifier_group(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<ModifierGroupPatch>,
+    ) -> AppResult<Json<ModifierGroupView>> {
+        let b = body.0;
+        let changes = ModifierGroupChanges {
+            name: b.name,
+            min_select: b.min_select,
+            max_select: b.max_select,
+            sort: b.sort,
+            options: b
+                .options
+                .map(|options| options.into_iter().map(OptionInput::from).collect()),
+        };
+        Ok(Json(
+            products::update_modifier_group(&state.db, auth.0.staff()?, id.0, changes)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Delete a modifier group and its options (OWNER, MANAGER).
+    #[oai(
+        path = "/modifier-groups/:id",
+        method = "delete",
+        operation_id = "delete_modifier_group"
+    )]
+    async fn delete_modifier_group(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<DeletedResponse> {
+        products::delete_modifier_group(&state.db, auth.0.staff()?, id.0).await?;
+        Ok(DeletedResponse::Deleted)
+    }
+
+    /// The menu by category, in display order: available products with their available
+    /// options. Staff name the outlet (default: their own); `include_sold_out=true` adds
+    /// sold-out products and options, flagged `available: false`.
+    #[oai(path = "/menu", method = "get", operation_id = "get_menu")]
+    async fn menu(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        outlet_id: Query<Option<Uuid>>,
+        include_sold_out: Query<Option<bool>>,
+    ) -> AppResult<Json<MenuView>> {
+        let actor = auth.0.require(ALL_STAFF)?;
+        let menu = menu::menu_for_staff(
+            &state.db,
+            actor,
+            outlet_id.0,
+            include_sold_out.0.unwrap_or(false),
+        )
+        .await?;
+        Ok(Json(menu.into()))
+    }
+}

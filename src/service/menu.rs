@@ -1,0 +1,97 @@
+//! The menu as guests and staff read it: products by category, in display order.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::{
+    outlets::get_outlet,
+    products::{with_modifiers, ProductDetails},
+};
+use crate::{
+    auth::{Role, Staff},
+    db::Db,
+    entity::{category, outlet, product},
+    error::{AppError, AppResult},
+};
+
+pub struct Menu {
+    pub outlet: outlet::Model,
+    /// Categories in display order; products without a category come last, under `None`.
+    pub sections: Vec<(Option<category::Model>, Vec<ProductDetails>)>,
+}
+
+/// The menu of `outlet_id`, or of the staff member's own outlet (or the only outlet).
+pub async fn menu_for_staff(
+    db: &Db,
+    actor: &Staff,
+    outlet_id: Option<Uuid>,
+    include_sold_out: bool,
+) -> AppResult<Menu> {
+    let outlet_id = match (outlet_id, actor.outlet_id) {
+        (Some(id), _) | (None, Some(id)) => id,
+        (None, None) if actor.role == Role::Owner => {
+            let outlets = outlet::Entity::find().limit(2).all(db.conn()).await?;
+            match outlets.as_slice() {
+                [only] => only.id,
+                _ => {
+                    return Err(AppError::bad_request(
+                        "OUTLET_REQUIRED",
+                        "name the outlet with ?outlet_id=",
+                    ))
+                }
+            }
+        }
+        (None, None) => {
+            return Err(AppError::bad_request(
+                "OUTLET_REQUIRED",
+                "name the outlet with ?outlet_id=",
+            ))
+        }
+    };
+    let outlet = get_outlet(db, actor, outlet_id).await?;
+    build_menu(db.conn(), outlet, include_sold_out).await
+}
+
+pub async fn build_menu(
+    conn: &impl ConnectionTrait,
+    outlet: outlet::Model,
+    include_sold_out: bool,
+) -> AppResult<Menu> {
+    let categories = category::Entity::find()
+        .filter(category::Column::OutletId.eq(outlet.id))
+        .order_by_asc(category::Column::Sort)
+        .order_by_asc(category::Column::Name)
+        .all(conn)
+        .await?;
+    let mut query = product::Entity::find()
+        .filter(product::Column::OutletId.eq(outlet.id))
+        .filter(product::Column::Deleted.eq(false))
+        .order_by_asc(product::Column::Sort)
+        .order_by_asc(product::Column::Name);
+    if !include_sold_out {
+        query = query.filter(product::Column::Available.eq(true));
+    }
+    let mut products = with_modifiers(conn, query.all(conn).await?).await?;
+    if !include_sold_out {
+        for details in &mut products {
+            for group in &mut details.groups {
+                group.options.retain(|option| option.available);
+            }
+        }
+    }
+
+    let mut sections: Vec<(Option<category::Model>, Vec<ProductDetails>)> = Vec::new();
+    for category in categories {
+        let (mine, rest): (Vec<_>, Vec<_>) = products
+            .into_iter()
+            .partition(|p| p.product.category_id == Some(category.id));
+        products = rest;
+        if !mine.is_empty() {
+            sections.push((Some(category), mine));
+        }
+    }
+    if !products.is_empty() {
+        sections.push((None, products));
+    }
+    Ok(Menu { outlet, sections })
+}
