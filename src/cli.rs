@@ -35,6 +35,9 @@ pub enum Command {
     },
     /// Print the OpenAPI spec as JSON.
     Openapi,
+    /// Load a demo restaurant (outlet, tables, menu, one account per role) into an empty
+    /// database and print the sign-in details.
+    Demo,
     /// Manage staff accounts from the shop PC.
     User {
         #[command(subcommand)]
@@ -129,6 +132,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Serve => startup::serve(config).await?,
         Command::Openapi => println!("{}", api::spec_json()),
         Command::Migrate { action } => return migrate(action, &config).await,
+        Command::Demo => return demo(&config).await,
         Command::User {
             action:
                 UserAction::Create {
@@ -202,6 +206,37 @@ async fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<ExitC
             println!("database recreated");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn demo(config: &Config) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let summary = match crate::demo::load(&db, &Passwords::default()).await {
+        Ok(summary) => summary,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    println!(
+        "Loaded the demo: outlet \"{}\", {} tables, {} products.\n",
+        summary.outlet_name, summary.tables, summary.products
+    );
+    println!("{:<10} {:<10} password", "role", "username");
+    for account in &summary.accounts {
+        println!(
+            "{:<10} {:<10} {}",
+            account.role.as_str(),
+            account.username,
+            account.password
+        );
+    }
+    println!(
+        "\nStart the server (`kedai serve`) and sign in at {}/",
+        config.public_url_for(config.bind.port())
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -159,18 +159,15 @@ fn check_bp(field: &'static str, bp: i32) -> AppResult<i32> {
 
 fn clean_timezone(timezone: &str) -> AppResult<String> {
     let timezone = timezone.trim();
-    let plausible = !timezone.is_empty()
-        && timezone.len() <= 64
-        && timezone
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+'));
-    if !plausible {
-        return Err(AppError::validation(
-            "timezone",
-            "timezone must be an IANA name, e.g. Asia/Jakarta",
-        ));
-    }
-    Ok(timezone.to_owned())
+    timezone
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| {
+            AppError::validation(
+                "timezone",
+                "timezone must be an IANA name, e.g. Asia/Jakarta",
+            )
+        })
 }
 
 #[cfg(test)]
@@ -186,5 +183,7 @@ mod tests {
         assert_eq!(check_bp("tax_bp", 1100).unwrap(), 1100);
         assert!(clean_timezone("Asia/Jakarta").is_ok());
         assert!(clean_timezone("not a zone").is_err());
+        assert!(clean_timezone("Mars/Olympus").is_err());
+        assert_eq!(clean_timezone("Asia/Makassar").unwrap(), "Asia/Makassar");
     }
 }

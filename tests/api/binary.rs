@@ -234,3 +234,54 @@ fn migrate_and_user_create_work_from_the_command_line() {
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn the_demo_loads_once_and_its_accounts_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = kedai(dir.path())
+        .arg("demo")
+        .env("KEDAI_PUBLIC_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(printed.contains("8 tables, 20 products"), "{printed}");
+    let kasir_password = printed
+        .lines()
+        .find_map(|line| line.strip_prefix("KASIR"))
+        .and_then(|rest| rest.split_whitespace().nth(1))
+        .expect("a KASIR line with a password")
+        .to_owned();
+
+    let again = kedai(dir.path()).arg("demo").output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has data"));
+
+    let server = Server::start(kedai(dir.path()));
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let login = client
+        .post(format!("{}/api/v1/auth/login", server.address))
+        .json(&serde_json::json!({"username": "kasir", "password": kasir_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let token = login.json::<serde_json::Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let menu: serde_json::Value = client
+        .get(format!("{}/api/v1/menu", server.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(menu["categories"].as_array().unwrap().len(), 4);
+}

@@ -46,6 +46,7 @@ async fn outlet_settings_are_validated() {
         json!({"name": "A", "tax_bp": 10001}),
         json!({"name": "A", "service_charge_bp": -1}),
         json!({"name": "A", "currency": "RP"}),
+        json!({"name": "A", "timezone": "Mars/Olympus"}),
     ] {
         expect_problem(
             app.post("/outlets", Some(&owner), &body).await,

@@ -1,0 +1,277 @@
+//! `kedai demo`: a believable restaurant to click around in — one outlet, 8 tables, a menu
+//! of 20 dishes in 4 categories, and one account per role.
+
+use base64::Engine;
+use sea_orm::EntityTrait;
+
+use crate::{
+    auth::{password::Passwords, Role, Staff},
+    db::Db,
+    entity::{outlet, user},
+    error::{AppError, AppResult},
+    service::{
+        categories,
+        outlets::{self, NewOutlet},
+        products::{self, NewModifierGroup, NewProduct, OptionInput},
+        tables::{self, NewTable},
+        users::{self, NewUser, Registrar},
+    },
+};
+
+/// Sign-in details to print for the person trying the demo.
+pub struct DemoAccount {
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+}
+
+pub struct DemoSummary {
+    pub outlet_name: String,
+    pub tables: usize,
+    pub products: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+const MENU: &[(&str, &[(&str, i64, &str)])] = &[
+    (
+        "Makanan",
+        &[
+            (
+                "Nasi Goreng Kampung",
+                28_000,
+                "Fried rice with egg, chicken and crackers",
+            ),
+            ("Mie Goreng Jawa", 26_000, "Javanese fried noodles"),
+            (
+                "Ayam Bakar Madu",
+                35_000,
+                "Honey-grilled chicken with rice and sambal",
+            ),
+            ("Soto Ayam", 25_000, "Turmeric chicken soup with rice"),
+            ("Gado-Gado", 22_000, "Vegetables with peanut sauce"),
+            (
+                "Rendang Sapi",
+                45_000,
+                "Slow-cooked beef in coconut and spices",
+            ),
+            (
+                "Sate Ayam (10 tusuk)",
+                30_000,
+                "Chicken satay with peanut sauce",
+            ),
+        ],
+    ),
+    (
+        "Minuman",
+        &[
+            ("Es Teh Manis", 6_000, "Sweet iced tea"),
+            ("Es Jeruk 🍊", 10_000, "Fresh orange juice"),
+            ("Kopi Tubruk", 12_000, "Traditional Javanese coffee"),
+            (
+                "Es Kopi Susu Gula Aren",
+                22_000,
+                "Iced coffee with palm sugar",
+            ),
+            ("Jus Alpukat", 18_000, "Avocado juice with chocolate"),
+            ("Air Mineral", 5_000, "Bottled water"),
+        ],
+    ),
+    (
+        "Camilan",
+        &[
+            ("Pisang Goreng", 15_000, "Fried banana fritters"),
+            ("Tahu Isi", 12_000, "Stuffed fried tofu"),
+            ("Kentang Goreng", 18_000, "French fries"),
+            ("Kerupuk Udang", 5_000, "Prawn crackers"),
+        ],
+    ),
+    (
+        "Pencuci Mulut",
+        &[
+            ("Es Campur", 16_000, "Shaved ice with fruit and jelly"),
+            ("Klepon", 12_000, "Pandan rice cakes with palm sugar"),
+            (
+                "Es Cendol",
+                14_000,
+                "Coconut milk, palm sugar and green jelly",
+            ),
+        ],
+    ),
+];
+
+/// Loads the demo into an empty database; refuses politely otherwise.
+pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
+    let has_users = user::Entity::find().one(db.conn()).await?.is_some();
+    let has_outlets = outlet::Entity::find().one(db.conn()).await?.is_some();
+    if has_users || has_outlets {
+        return Err(AppError::conflict(
+            "NOT_EMPTY",
+            "this database already has data; the demo only loads into an empty one \
+             (use another KEDAI_DATA_DIR, or `kedai migrate fresh --yes` to wipe this one)",
+        ));
+    }
+
+    let mut accounts = Vec::new();
+    let owner_password = random_password()?;
+    let owner = users::register(
+        db,
+        passwords,
+        Registrar::Console,
+        NewUser {
+            username: "owner".into(),
+            password: owner_password.clone(),
+            role: Some(Role::Owner),
+            outlet_id: None,
+        },
+    )
+    .await?;
+    accounts.push(DemoAccount {
+        username: owner.username.clone(),
+        password: owner_password,
+        role: Role::Owner,
+    });
+    let actor = Staff {
+        user_id: owner.id,
+        username: owner.username,
+        role: Role::Owner,
+        outlet_id: None,
+    };
+
+    let outlet = outlets::create_outlet(
+        db,
+        &actor,
+        NewOutlet {
+            name: "Warung Kedai".into(),
+            address: Some("Jl. Sabang No. 12, Jakarta Pusat".into()),
+            currency: Some("IDR".into()),
+            service_charge_bp: Some(500),
+            tax_bp: Some(1000),
+            timezone: Some("Asia/Jakarta".into()),
+            qr_self_service: Some(true),
+        },
+    )
+    .await?;
+
+    for number in 1..=8 {
+        let capacity = match number {
+            1..=2 => 2,
+            7..=8 => 6,
+            _ => 4,
+        };
+        let input = NewTable {
+            name: format!("Meja {number}"),
+            capacity: Some(capacity),
+        };
+        tables::create_table(db, &actor, outlet.id, input).await?;
+    }
+
+    let mut product_count = 0;
+    for (position, (category_name, dishes)) in MENU.iter().enumerate() {
+        let sort = i32::try_from(position).unwrap_or(0);
+        let category =
+            categories::create_category(db, &actor, outlet.id, category_name, Some(sort)).await?;
+        for (dish_position, (name, price, description)) in dishes.iter().enumerate() {
+            let input = NewProduct {
+                name: (*name).into(),
+                description: Some((*description).into()),
+                price: *price,
+                category_id: Some(category.id),
+                available: Some(*name != "Rendang Sapi"), // one sold-out dish to show the state
+                sort: Some(i32::try_from(dish_position).unwrap_or(0)),
+            };
+            let product = products::create_product(db, &actor, outlet.id, input).await?;
+            product_count += 1;
+            for group in modifiers_for(category_name, name) {
+                products::create_modifier_group(db, &actor, product.product.id, group).await?;
+            }
+        }
+    }
+
+    for (username, role) in [
+        ("manager", Role::Manager),
+        ("kasir", Role::Kasir),
+        ("waiter", Role::Waiter),
+        ("kitchen", Role::Kitchen),
+    ] {
+        let password = random_password()?;
+        let input = NewUser {
+            username: username.into(),
+            password: password.clone(),
+            role: Some(role),
+            outlet_id: Some(outlet.id),
+        };
+        users::register(db, passwords, Registrar::Console, input).await?;
+        accounts.push(DemoAccount {
+            username: username.into(),
+            password,
+            role,
+        });
+    }
+
+    Ok(DemoSummary {
+        outlet_name: outlet.name,
+        tables: 8,
+        products: product_count,
+        accounts,
+    })
+}
+
+fn option(name: &str, price_delta: i64) -> OptionInput {
+    OptionInput {
+        id: None,
+        name: name.into(),
+        price_delta,
+        available: None,
+    }
+}
+
+fn modifiers_for(category: &str, dish: &str) -> Vec<NewModifierGroup> {
+    let mut groups = Vec::new();
+    if dish.starts_with("Nasi Goreng") || dish.starts_with("Mie Goreng") {
+        groups.push(NewModifierGroup {
+            name: "Tingkat pedas".into(),
+            min_select: 1,
+            max_select: 1,
+            sort: Some(0),
+            options: vec![
+                option("Tidak pedas", 0),
+                option("Sedang", 0),
+                option("Pedas", 0),
+                option("Extra pedas", 2_000),
+            ],
+        });
+        groups.push(NewModifierGroup {
+            name: "Tambahan".into(),
+            min_select: 0,
+            max_select: 3,
+            sort: Some(1),
+            options: vec![
+                option("Telur ceplok", 5_000),
+                option("Keju", 7_000),
+                option("Kerupuk", 3_000),
+            ],
+        });
+    }
+    if category == "Minuman" && dish.starts_with("Es") {
+        groups.push(NewModifierGroup {
+            name: "Es".into(),
+            min_select: 1,
+            max_select: 1,
+            sort: Some(0),
+            options: vec![
+                option("Normal", 0),
+                option("Sedikit es", 0),
+                option("Tanpa es", 0),
+            ],
+        });
+    }
+    groups
+}
+
+/// 12 URL-safe characters (72 random bits): fine for a demo, typed from the screen.
+fn random_password() -> AppResult<String> {
+    let mut bytes = [0u8; 9];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| AppError::internal(format!("no randomness: {err}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
