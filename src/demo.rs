@@ -32,7 +32,10 @@ pub struct DemoSummary {
     pub accounts: Vec<DemoAccount>,
 }
 
-const MENU: &[(&str, &[(&str, i64, &str)])] = &[
+/// (name, price, description)
+type Dish = (&'static str, i64, &'static str);
+
+const MENU: &[(&str, &[Dish])] = &[
     (
         "Makanan",
         &[
