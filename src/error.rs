@@ -36,9 +36,15 @@ pub enum AppError {
     /// 409: the current state does not allow it.
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// 410: the table session is closed or expired.
+    #[error("{detail}")]
+    Gone { code: &'static str, detail: String },
     /// 413
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// 422: well-formed but unusable, e.g. an idempotency key reused with another body.
+    #[error("{detail}")]
+    Unprocessable { code: &'static str, detail: String },
     /// 429
     #[error("too many attempts; try again in {retry_after_secs} seconds")]
     RateLimited { retry_after_secs: u64 },
@@ -96,6 +102,8 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Gone { .. } => StatusCode::GONE,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -106,7 +114,10 @@ impl AppError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Validation { code, .. } | AppError::Conflict { code, .. } => code,
+            AppError::Validation { code, .. }
+            | AppError::Conflict { code, .. }
+            | AppError::Gone { code, .. }
+            | AppError::Unprocessable { code, .. } => code,
             AppError::Unauthorized(_) => "UNAUTHORIZED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
@@ -252,7 +263,9 @@ impl ApiResponse for AppError {
                 problem(403, "The caller's role may not do this"),
                 problem(404, "Not found or not visible to the caller"),
                 problem(409, "The current state does not allow this"),
+                problem(410, "The table session is closed or expired"),
                 problem(413, "Request body too large"),
+                problem(422, "Idempotency key reused with a different request"),
                 problem(429, "Rate limited"),
                 problem(503, "A dependency is unavailable"),
             ],

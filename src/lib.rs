@@ -19,6 +19,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod entity;
 pub mod error;
 pub mod qr;

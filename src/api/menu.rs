@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    auth::{principal::ALL_STAFF, Auth},
+    auth::{principal::ALL_STAFF, Auth, Principal},
     entity::category,
     error::AppResult,
     service::{
@@ -591,8 +591,9 @@ impl MenuApi {
     }
 
     /// The menu by category, in display order: available products with their available
-    /// options. Staff name the outlet (default: their own); `include_sold_out=true` adds
-    /// sold-out products and options, flagged `available: false`.
+    /// options. Guests (table-session token) get their table's outlet; staff name the outlet
+    /// (default: their own). `include_sold_out=true` adds sold-out products and options,
+    /// flagged `available: false`.
     #[oai(path = "/menu", method = "get", operation_id = "get_menu")]
     async fn menu(
         &self,
@@ -601,14 +602,15 @@ impl MenuApi {
         outlet_id: Query<Option<Uuid>>,
         include_sold_out: Query<Option<bool>>,
     ) -> AppResult<Json<MenuView>> {
-        let actor = auth.0.require(ALL_STAFF)?;
-        let menu = menu::menu_for_staff(
-            &state.db,
-            actor,
-            outlet_id.0,
-            include_sold_out.0.unwrap_or(false),
-        )
-        .await?;
+        let include_sold_out = include_sold_out.0.unwrap_or(false);
+        let menu = match &auth.0 {
+            Principal::Guest(guest) => {
+                menu::menu_for_guest(&state.db, guest, include_sold_out).await?
+            }
+            Principal::Staff(staff) => {
+                menu::menu_for_staff(&state.db, staff, outlet_id.0, include_sold_out).await?
+            }
+        };
         Ok(Json(menu.into()))
     }
 }

@@ -3,7 +3,9 @@
 
 pub mod auth;
 pub mod menu;
+pub mod orders;
 pub mod outlets;
+pub mod sessions;
 pub mod system;
 pub mod tables;
 pub mod users;
@@ -25,6 +27,10 @@ pub enum ApiTags {
     Tables,
     /// Categories, products, modifier groups and the menu.
     Menu,
+    /// A sitting at a table: opened by staff or by a guest's QR scan, closed when paid.
+    TableSessions,
+    /// Orders and their status moves.
+    Orders,
 }
 
 pub type Apis = (
@@ -34,6 +40,8 @@ pub type Apis = (
     outlets::OutletsApi,
     tables::TablesApi,
     menu::MenuApi,
+    sessions::SessionsApi,
+    orders::OrdersApi,
 );
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
@@ -49,6 +57,8 @@ pub fn service() -> OpenApiService<Apis, ()> {
             outlets::OutletsApi,
             tables::TablesApi,
             menu::MenuApi,
+            sessions::SessionsApi,
+            orders::OrdersApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

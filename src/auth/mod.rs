@@ -6,5 +6,5 @@ pub mod principal;
 pub mod rate_limit;
 pub mod role;
 
-pub use principal::{Auth, Principal, Staff};
+pub use principal::{Auth, Guest, Principal, Staff};
 pub use role::Role;

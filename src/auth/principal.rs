@@ -7,14 +7,20 @@ use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::Role;
-use crate::{entity::user, error::AppError, state::AppState};
+use crate::{
+    entity::user,
+    error::AppError,
+    service::sessions::{guest_session, SESSION_TOKEN_PREFIX},
+    state::AppState,
+};
 
-/// Bearer token: a staff JWT from `POST /auth/login`.
+/// Bearer token: a staff JWT from `POST /auth/login`, or a guest's table-session token
+/// (`ts_…`) from `POST /table-sessions/scan`.
 #[derive(SecurityScheme)]
 #[oai(
     rename = "bearer",
     ty = "bearer",
-    bearer_format = "JWT",
+    bearer_format = "JWT or ts_ token",
     checker = "authenticate"
 )]
 pub struct Auth(pub Principal);
@@ -23,6 +29,16 @@ pub struct Auth(pub Principal);
 #[derive(Debug, Clone)]
 pub enum Principal {
     Staff(Staff),
+    /// A guest at a table, holding its open session's token.
+    Guest(Guest),
+}
+
+/// A guest's view of the world: one table session.
+#[derive(Debug, Clone)]
+pub struct Guest {
+    pub session_id: Uuid,
+    pub outlet_id: Uuid,
+    pub table_id: Uuid,
 }
 
 /// A signed-in, active staff member, as the database says now (not as the token said).
@@ -43,6 +59,7 @@ impl Principal {
                 "role {} may not do this",
                 staff.role.as_str()
             ))),
+            Principal::Guest(_) => Err(guest_forbidden()),
         }
     }
 
@@ -50,8 +67,31 @@ impl Principal {
     pub fn staff(&self) -> Result<&Staff, AppError> {
         match self {
             Principal::Staff(staff) => Ok(staff),
+            Principal::Guest(_) => Err(guest_forbidden()),
         }
     }
+
+    /// The staff member's id, `None` for a guest (audit columns).
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self {
+            Principal::Staff(staff) => Some(staff.user_id),
+            Principal::Guest(_) => None,
+        }
+    }
+
+    /// Whether the caller may see things of this outlet.
+    pub fn sees_outlet(&self, outlet_id: Uuid) -> bool {
+        match self {
+            Principal::Staff(staff) => staff.sees_outlet(outlet_id),
+            Principal::Guest(guest) => guest.outlet_id == outlet_id,
+        }
+    }
+}
+
+fn guest_forbidden() -> AppError {
+    AppError::Forbidden(
+        "a table-session token only reaches the menu and this table's orders and bill".into(),
+    )
 }
 
 impl Staff {
@@ -77,9 +117,13 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> 
     Ok(principal_from_token(state, &bearer.token).await?)
 }
 
-/// Resolves a bearer token to a principal. A token is refused when its user no longer exists,
-/// was deactivated, or changed password after the token was issued.
+/// Resolves a bearer token to a principal. A staff token is refused when its user no longer
+/// exists, was deactivated, or changed password after the token was issued; a guest token
+/// when its session is unknown (401), closed or expired (410).
 pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    if token.starts_with(SESSION_TOKEN_PREFIX) {
+        return guest_from_token(state, token).await;
+    }
     let invalid =
         || AppError::Unauthorized("the token is invalid or expired; sign in again".into());
     let claims = state.keys.verify(token).ok_or_else(invalid)?;
@@ -98,5 +142,14 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
         username: user.username,
         role: user.role,
         outlet_id: user.outlet_id,
+    }))
+}
+
+async fn guest_from_token(state: &AppState, token: &str) -> Result<Principal, AppError> {
+    let session = guest_session(state.db.conn(), token).await?;
+    Ok(Principal::Guest(Guest {
+        session_id: session.id,
+        outlet_id: session.outlet_id,
+        table_id: session.table_id,
     }))
 }

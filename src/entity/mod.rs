@@ -2,8 +2,14 @@
 
 pub mod category;
 pub mod dining_table;
+pub mod event;
+pub mod idempotency_key;
 pub mod modifier_group;
 pub mod modifier_option;
+pub mod order;
+pub mod order_item;
+pub mod order_status_change;
 pub mod outlet;
 pub mod product;
+pub mod table_session;
 pub mod user;

@@ -8,7 +8,7 @@ use super::{
     products::{with_modifiers, ProductDetails},
 };
 use crate::{
-    auth::{Role, Staff},
+    auth::{Guest, Role, Staff},
     db::Db,
     entity::{category, outlet, product},
     error::{AppError, AppResult},
@@ -49,6 +49,15 @@ pub async fn menu_for_staff(
         }
     };
     let outlet = get_outlet(db, actor, outlet_id).await?;
+    build_menu(db.conn(), outlet, include_sold_out).await
+}
+
+/// The menu of the guest's table's outlet.
+pub async fn menu_for_guest(db: &Db, guest: &Guest, include_sold_out: bool) -> AppResult<Menu> {
+    let outlet = outlet::Entity::find_by_id(guest.outlet_id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("outlet"))?;
     build_menu(db.conn(), outlet, include_sold_out).await
 }
 

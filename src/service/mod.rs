@@ -2,10 +2,14 @@
 //! acting staff member and plain inputs, and return models or `AppError`.
 
 pub mod categories;
+pub mod events;
 pub mod health;
+pub mod idempotency;
 pub mod menu;
+pub mod orders;
 pub mod outlets;
 pub mod products;
+pub mod sessions;
 pub mod tables;
 pub mod users;
 

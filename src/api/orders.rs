@@ -1,0 +1,300 @@
+//! Orders: `POST/GET /orders`, `GET /orders/{id}`, `PATCH /orders/{id}/status`.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Header, Path, Query},
+    payload::Json,
+    types::ToJSON,
+    ApiResponse, Object, OpenApi,
+};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{
+    auth::{Auth, Principal},
+    domain::{OrderSource, OrderStatus, PaymentStatus},
+    error::AppResult,
+    service::{
+        idempotency::IdempotencyKey,
+        orders::{self, NewOrder, NewOrderItem, OrderDetails, OrderFilter, StatusChange},
+        PageRequest,
+    },
+    state::AppState,
+};
+
+pub struct OrdersApi;
+
+/// A chosen modifier as it was when ordered.
+#[derive(Object)]
+pub struct ChosenModifierView {
+    pub group_id: Uuid,
+    pub group_name: String,
+    pub option_id: Uuid,
+    pub option_name: String,
+    pub price_delta: i64,
+}
+
+#[derive(Object)]
+pub struct OrderItemView {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    /// The product name when ordered.
+    pub name: String,
+    /// Product price plus chosen price deltas, when ordered.
+    pub unit_price: i64,
+    pub quantity: i32,
+    pub note: String,
+    pub modifiers: Vec<ChosenModifierView>,
+    /// `unit_price × quantity`.
+    pub line_total: i64,
+}
+
+/// An order with its items and server-computed totals (smallest currency unit).
+#[derive(Object)]
+pub struct OrderView {
+    pub id: Uuid,
+    pub outlet_id: Uuid,
+    /// `null` for takeaway.
+    pub table_session_id: Option<Uuid>,
+    /// 1, 2, 3… per outlet and business day.
+    pub number: i32,
+    /// `YYYY-MM-DD` in the outlet's time zone.
+    pub business_date: String,
+    pub source: OrderSource,
+    pub status: OrderStatus,
+    pub note: String,
+    pub items: Vec<OrderItemView>,
+    pub subtotal: i64,
+    pub service_charge_amount: i64,
+    pub tax_amount: i64,
+    pub total_amount: i64,
+    pub paid_amount: i64,
+    pub payment_status: PaymentStatus,
+    /// Increases with every change; send it back as `version` to move only an unchanged order.
+    pub version: i32,
+    /// The staff member who took it; `null` for a guest order.
+    pub created_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OrderDetails> for OrderView {
+    fn from(d: OrderDetails) -> Self {
+        let o = d.order;
+        OrderView {
+            id: o.id,
+            outlet_id: o.outlet_id,
+            table_session_id: o.table_session_id,
+            number: o.number,
+            business_date: o.business_date,
+            source: o.source,
+            status: o.status,
+            note: o.note,
+            items: d
+                .items
+                .into_iter()
+                .map(|i| OrderItemView {
+                    id: i.item.id,
+                    product_id: i.item.product_id,
+                    name: i.item.name,
+                    unit_price: i.item.unit_price,
+                    quantity: i.item.quantity,
+                    note: i.item.note,
+                    modifiers: i
+                        .modifiers
+                        .into_iter()
+                        .map(|m| ChosenModifierView {
+                            group_id: m.group_id,
+                            group_name: m.group_name,
+                            option_id: m.option_id,
+                            option_name: m.option_name,
+                            price_delta: m.price_delta,
+                        })
+                        .collect(),
+                    line_total: i.item.line_total,
+                })
+                .collect(),
+            subtotal: o.subtotal,
+            service_charge_amount: o.service_charge_amount,
+            tax_amount: o.tax_amount,
+            total_amount: o.total_amount,
+            paid_amount: o.paid_amount,
+            payment_status: o.payment_status,
+            version: o.version,
+            created_by: o.created_by,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct OrderPage {
+    pub items: Vec<OrderView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Object)]
+pub struct NewOrderItemRequest {
+    pub product_id: Uuid,
+    /// 1–999.
+    pub quantity: i32,
+    #[oai(validator(max_length = 500))]
+    pub note: Option<String>,
+    /// Chosen options; each modifier group's min/max must be met.
+    #[oai(validator(max_items = 50))]
+    pub modifier_option_ids: Option<Vec<Uuid>>,
+}
+
+#[derive(Object)]
+pub struct NewOrderRequest {
+    /// Staff: the outlet (default: your own). Guests: leave out.
+    pub outlet_id: Option<Uuid>,
+    /// An open table session of the outlet; leave out for takeaway. Guests: implied.
+    pub table_session_id: Option<Uuid>,
+    #[oai(validator(max_length = 500))]
+    pub note: Option<String>,
+    #[oai(validator(min_items = 1, max_items = 100))]
+    pub items: Vec<NewOrderItemRequest>,
+}
+
+#[derive(Object)]
+pub struct StatusChangeRequest {
+    /// NEW | ACCEPTED | COOKING | READY | DONE | VOIDED
+    pub status: OrderStatus,
+    /// Required for VOIDED.
+    #[oai(validator(max_length = 500))]
+    pub reason: Option<String>,
+    /// Move only if the order is still at this version (else 409).
+    pub version: Option<i32>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateOrderResponse {
+    /// The order (also for a retry with the same `Idempotency-Key`).
+    #[oai(status = 201)]
+    Created(Json<OrderView>),
+}
+
+#[OpenApi(tag = "ApiTags::Orders")]
+impl OrdersApi {
+    /// Place an order. Prices, modifiers and totals are computed by the server from the menu.
+    /// Send an `Idempotency-Key` so that a retry never orders twice.
+    #[oai(path = "/orders", method = "post", operation_id = "create_order")]
+    async fn create(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        /// Any unique string per order attempt (e.g. a UUID); a retry reuses it.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<NewOrderRequest>,
+    ) -> AppResult<CreateOrderResponse> {
+        let principal = auth.0;
+        let key = match idempotency_key.0.as_deref() {
+            Some(key) => {
+                let caller = match &principal {
+                    Principal::Staff(staff) => staff.user_id,
+                    Principal::Guest(guest) => guest.session_id,
+                };
+                Some(IdempotencyKey::new(
+                    "create_order",
+                    caller,
+                    key,
+                    &body.0.to_json_string(),
+                )?)
+            }
+            None => None,
+        };
+        let b = body.0;
+        let input = NewOrder {
+            outlet_id: b.outlet_id,
+            table_session_id: b.table_session_id,
+            note: b.note,
+            items: b
+                .items
+                .into_iter()
+                .map(|i| NewOrderItem {
+                    product_id: i.product_id,
+                    quantity: i.quantity,
+                    note: i.note,
+                    modifier_option_ids: i.modifier_option_ids.unwrap_or_default(),
+                })
+                .collect(),
+        };
+        let order = orders::create_order(&state.db, &principal, input, key).await?;
+        Ok(CreateOrderResponse::Created(Json(order.into())))
+    }
+
+    /// Orders, oldest first: staff see their outlet's (OWNER: every outlet's), a guest its table's.
+    #[oai(path = "/orders", method = "get", operation_id = "list_orders")]
+    #[allow(clippy::too_many_arguments)] // one argument per query parameter
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        outlet_id: Query<Option<Uuid>>,
+        status: Query<Option<OrderStatus>>,
+        table_session_id: Query<Option<Uuid>>,
+        /// Only orders created after this instant (RFC 3339).
+        created_after: Query<Option<DateTime<Utc>>>,
+        /// Page size, 1–200 (default 50).
+        limit: Query<Option<u64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> AppResult<Json<OrderPage>> {
+        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let filter = OrderFilter {
+            outlet_id: outlet_id.0,
+            status: status.0,
+            table_session_id: table_session_id.0,
+            created_after: created_after.0,
+        };
+        let page = orders::list_orders(&state.db, &auth.0, filter, page).await?;
+        Ok(Json(OrderPage {
+            items: page.items.into_iter().map(OrderView::from).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// One order.
+    #[oai(path = "/orders/:id", method = "get", operation_id = "get_order")]
+    async fn get(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<OrderView>> {
+        Ok(Json(
+            orders::get_order(&state.db, &auth.0, id.0).await?.into(),
+        ))
+    }
+
+    /// Move an order forward (steps may be skipped) or void it (with a reason). KITCHEN moves
+    /// up to READY; voiding needs OWNER/MANAGER, or KASIR while unpaid. Illegal moves are
+    /// `409 ORDER_TRANSITION_INVALID` naming the allowed next statuses.
+    #[oai(
+        path = "/orders/:id/status",
+        method = "patch",
+        operation_id = "update_order_status"
+    )]
+    async fn update_status(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<StatusChangeRequest>,
+    ) -> AppResult<Json<OrderView>> {
+        let change = StatusChange {
+            status: body.0.status,
+            reason: body.0.reason,
+            expected_version: body.0.version,
+        };
+        Ok(Json(
+            orders::change_status(&state.db, auth.0.staff()?, id.0, change)
+                .await?
+                .into(),
+        ))
+    }
+}

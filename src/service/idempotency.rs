@@ -1,0 +1,99 @@
+//! `Idempotency-Key`: a retried request with the same key and body gets the first result and
+//! creates nothing; the same key with another body is refused (422).
+//!
+//! The key row is inserted in the same transaction as what the request creates, so a key
+//! exists exactly when its resource does. Two concurrent requests with one key serialize on
+//! the key's primary key (PostgreSQL) or the write lock (SQLite): one creates, the other
+//! then finds the key and replays.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::{
+    entity::idempotency_key,
+    error::{AppError, AppResult},
+};
+
+pub const MAX_KEY_LEN: usize = 255;
+
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    scope: String,
+    key: String,
+    request_hash: String,
+}
+
+impl IdempotencyKey {
+    /// `operation` and `caller` scope the key, so two callers never share one.
+    pub fn new(operation: &str, caller: Uuid, key: &str, canonical_body: &str) -> AppResult<Self> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > MAX_KEY_LEN || !key.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(AppError::validation(
+                "Idempotency-Key",
+                format!("Idempotency-Key must be 1–{MAX_KEY_LEN} visible ASCII characters"),
+            ));
+        }
+        let request_hash = Sha256::digest(canonical_body.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(IdempotencyKey {
+            scope: format!("{operation}:{caller}"),
+            key: key.to_owned(),
+            request_hash,
+        })
+    }
+
+    /// The resource an earlier request with this key created; 422 if its body differed.
+    pub async fn earlier_result(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Uuid>> {
+        let found = idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
+            .one(conn)
+            .await?;
+        match found {
+            Some(row) if row.request_hash != self.request_hash => Err(AppError::Unprocessable {
+                code: "IDEMPOTENCY_KEY_REUSED",
+                detail: "this Idempotency-Key was used with a different request".into(),
+            }),
+            Some(row) => Ok(Some(row.resource_id)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records the result; a unique violation means a concurrent request won the key.
+    pub async fn remember(
+        &self,
+        conn: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<(), sea_orm::DbErr> {
+        idempotency_key::ActiveModel {
+            scope: Set(self.scope.clone()),
+            key: Set(self.key.clone()),
+            request_hash: Set(self.request_hash.clone()),
+            resource_id: Set(resource_id),
+            created_at: Set(Utc::now()),
+        }
+        .insert(conn)
+        .await
+        .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked_and_scoped() {
+        let caller = Uuid::now_v7();
+        assert!(IdempotencyKey::new("create_order", caller, "", "{}").is_err());
+        assert!(IdempotencyKey::new("create_order", caller, "has space", "{}").is_err());
+        assert!(IdempotencyKey::new("create_order", caller, &"k".repeat(256), "{}").is_err());
+        let a = IdempotencyKey::new("create_order", caller, "abc-123", "{\"a\":1}").unwrap();
+        let b = IdempotencyKey::new("create_order", caller, "abc-123", "{\"a\":2}").unwrap();
+        assert_eq!(a.scope, b.scope);
+        assert_ne!(a.request_hash, b.request_hash);
+        assert_eq!(a.request_hash.len(), 64);
+    }
+}

@@ -1,0 +1,930 @@
+//! Orders: creation with server-side prices and totals, numbering per business day,
+//! idempotent retries, and race-safe status moves.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use sea_orm::{
+    sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    check_len,
+    events::{self, EventKind},
+    idempotency::IdempotencyKey,
+    Page, PageRequest,
+};
+use crate::{
+    auth::{Principal, Role, Staff},
+    db::Db,
+    domain::{self, OrderSource, OrderStatus, PaymentStatus, SessionStatus},
+    entity::{
+        modifier_group, modifier_option, order, order_item, order_status_change, outlet, product,
+        table_session,
+    },
+    error::{AppError, AppResult},
+};
+
+pub const MAX_ITEMS: usize = 100;
+pub const MAX_QUANTITY: i32 = 999;
+pub const MAX_NOTE_LEN: usize = 500;
+
+/// Roles that take orders.
+const ORDER_TAKERS: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir, Role::Waiter];
+
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub outlet_id: Option<Uuid>,
+    pub table_session_id: Option<Uuid>,
+    pub note: Option<String>,
+    pub items: Vec<NewOrderItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrderItem {
+    pub product_id: Uuid,
+    pub quantity: i32,
+    pub note: Option<String>,
+    pub modifier_option_ids: Vec<Uuid>,
+}
+
+/// A chosen modifier, copied onto the order item as it was when ordered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChosenModifier {
+    pub group_id: Uuid,
+    pub group_name: String,
+    pub option_id: Uuid,
+    pub option_name: String,
+    pub price_delta: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderDetails {
+    pub order: order::Model,
+    pub items: Vec<ItemDetails>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ItemDetails {
+    pub item: order_item::Model,
+    pub modifiers: Vec<ChosenModifier>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub outlet_id: Option<Uuid>,
+    pub status: Option<OrderStatus>,
+    pub table_session_id: Option<Uuid>,
+    pub created_after: Option<chrono::DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub status: OrderStatus,
+    pub reason: Option<String>,
+    /// When given, the move only happens if the order is still at this version.
+    pub expected_version: Option<i32>,
+}
+
+pub async fn create_order(
+    db: &Db,
+    principal: &Principal,
+    input: NewOrder,
+    idempotency: Option<IdempotencyKey>,
+) -> AppResult<OrderDetails> {
+    if let Principal::Staff(staff) = principal {
+        if !ORDER_TAKERS.contains(&staff.role) {
+            return Err(AppError::Forbidden(format!(
+                "a {} may not take orders",
+                staff.role.as_str()
+            )));
+        }
+    }
+    check_input(&input)?;
+    let (outlet, session_id) = resolve_place(db, principal, &input).await?;
+
+    let order_id = Uuid::now_v7();
+    let txn = db.begin().await?;
+    if let Some(key) = &idempotency {
+        if let Some(earlier) = key.earlier_result(&txn).await? {
+            drop(txn);
+            return load_order(db.conn(), earlier).await;
+        }
+        if let Err(err) = key.remember(&txn, order_id).await {
+            // A concurrent request with this key committed first: answer as it did.
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) {
+                drop(txn);
+                return match key.earlier_result(db.conn()).await? {
+                    Some(earlier) => load_order(db.conn(), earlier).await,
+                    None => Err(AppError::conflict(
+                        "REQUEST_IN_FLIGHT",
+                        "the same request is still being processed",
+                    )),
+                };
+            }
+            return Err(err.into());
+        }
+    }
+
+    if let Some(session_id) = session_id {
+        // Locks the session row, so a concurrent close waits for this order (or wins first).
+        let session = table_session::Entity::find_by_id(session_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or_else(|| AppError::validation("table_session_id", "table session not found"))?;
+        if session.status != SessionStatus::Open {
+            return Err(AppError::conflict(
+                "SESSION_CLOSED",
+                "this table session is closed",
+            ));
+        }
+    }
+
+    let lines = price_lines(&txn, outlet.id, &input.items).await?;
+    let subtotal = lines
+        .iter()
+        .try_fold(0_i64, |sum, line| sum.checked_add(line.line_total))
+        .filter(|s| *s <= super::MAX_AMOUNT)
+        .ok_or_else(too_large)?;
+    let totals =
+        domain::totals(subtotal, outlet.service_charge_bp, outlet.tax_bp).ok_or_else(too_large)?;
+
+    let now = Utc::now();
+    let business_date = business_date(&outlet, now);
+    let number = next_number(&txn, outlet.id, &business_date).await?;
+    let created_by = principal.user_id();
+    let order = order::ActiveModel {
+        id: Set(order_id),
+        outlet_id: Set(outlet.id),
+        table_session_id: Set(session_id),
+        business_date: Set(business_date),
+        number: Set(number),
+        source: Set(match principal {
+            Principal::Guest(_) => OrderSource::Qr,
+            Principal::Staff(_) => OrderSource::Staff,
+        }),
+        status: Set(OrderStatus::New),
+        note: Set(input
+            .note
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("")
+            .to_owned()),
+        subtotal: Set(totals.subtotal),
+        service_charge_amount: Set(totals.service_charge),
+        tax_amount: Set(totals.tax),
+        total_amount: Set(totals.total),
+        paid_amount: Set(0),
+        payment_status: Set(PaymentStatus::Unpaid),
+        version: Set(1),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
+        let item = order_item::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            order_id: Set(order.id),
+            product_id: Set(line.product_id),
+            name: Set(line.name),
+            unit_price: Set(line.unit_price),
+            quantity: Set(line.quantity),
+            note: Set(line.note),
+            modifiers: Set(serde_json::to_string(&line.modifiers).map_err(AppError::internal)?),
+            line_total: Set(line.line_total),
+        }
+        .insert(&txn)
+        .await?;
+        items.push(ItemDetails {
+            item,
+            modifiers: line.modifiers,
+        });
+    }
+    record_status(&txn, order.id, None, OrderStatus::New, created_by, None).await?;
+    let details = OrderDetails { order, items };
+    events::record(
+        &txn,
+        EventKind::NewOrder,
+        details.order.outlet_id,
+        details.order.table_session_id,
+        order_payload(&details),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+fn too_large() -> AppError {
+    AppError::validation("items", "the order total is too large")
+}
+
+fn check_input(input: &NewOrder) -> AppResult<()> {
+    if input.items.is_empty() || input.items.len() > MAX_ITEMS {
+        return Err(AppError::validation(
+            "items",
+            format!("an order needs 1–{MAX_ITEMS} items"),
+        ));
+    }
+    if let Some(note) = &input.note {
+        check_len("note", note, MAX_NOTE_LEN)?;
+    }
+    for item in &input.items {
+        if !(1..=MAX_QUANTITY).contains(&item.quantity) {
+            return Err(AppError::validation(
+                "items.quantity",
+                format!("quantity must be 1–{MAX_QUANTITY}"),
+            ));
+        }
+        if let Some(note) = &item.note {
+            check_len("items.note", note, MAX_NOTE_LEN)?;
+        }
+        if item.modifier_option_ids.len() > super::products::MAX_OPTIONS {
+            return Err(AppError::validation(
+                "items.modifier_option_ids",
+                "too many modifier options",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The outlet and session an order goes to. Guests order for their own session; staff name an
+/// outlet (default: their own) and optionally an open session of it.
+async fn resolve_place(
+    db: &Db,
+    principal: &Principal,
+    input: &NewOrder,
+) -> AppResult<(outlet::Model, Option<Uuid>)> {
+    let (outlet_id, session_id) = match principal {
+        Principal::Guest(guest) => {
+            if input
+                .table_session_id
+                .is_some_and(|id| id != guest.session_id)
+            {
+                return Err(AppError::Forbidden(
+                    "a guest orders only for its own table".into(),
+                ));
+            }
+            if input.outlet_id.is_some_and(|id| id != guest.outlet_id) {
+                return Err(AppError::validation("outlet_id", "outlet not found"));
+            }
+            (guest.outlet_id, Some(guest.session_id))
+        }
+        Principal::Staff(staff) => match input.table_session_id {
+            Some(session_id) => {
+                let session = table_session::Entity::find_by_id(session_id)
+                    .one(db.conn())
+                    .await?
+                    .filter(|s| staff.sees_outlet(s.outlet_id))
+                    .ok_or_else(|| {
+                        AppError::validation("table_session_id", "table session not found")
+                    })?;
+                if input.outlet_id.is_some_and(|id| id != session.outlet_id) {
+                    return Err(AppError::validation(
+                        "outlet_id",
+                        "the table session belongs to another outlet",
+                    ));
+                }
+                (session.outlet_id, Some(session.id))
+            }
+            None => match input.outlet_id.or(staff.outlet_id) {
+                Some(outlet_id) => (outlet_id, None),
+                None => {
+                    return Err(AppError::bad_request(
+                        "OUTLET_REQUIRED",
+                        "outlet_id is required",
+                    ))
+                }
+            },
+        },
+    };
+    let outlet = outlet::Entity::find_by_id(outlet_id)
+        .one(db.conn())
+        .await?
+        .filter(|o| principal.sees_outlet(o.id))
+        .ok_or_else(|| AppError::validation("outlet_id", "outlet not found"))?;
+    Ok((outlet, session_id))
+}
+
+struct PricedLine {
+    product_id: Uuid,
+    name: String,
+    unit_price: i64,
+    quantity: i32,
+    note: String,
+    modifiers: Vec<ChosenModifier>,
+    line_total: i64,
+}
+
+/// Prices each line from the menu as it is now: unknown or foreign products are 400, sold-out
+/// ones 409, and chosen options must fit the product's groups (else `400 MODIFIERS_INVALID`).
+async fn price_lines(
+    txn: &DatabaseTransaction,
+    outlet_id: Uuid,
+    items: &[NewOrderItem],
+) -> AppResult<Vec<PricedLine>> {
+    let product_ids: HashSet<Uuid> = items.iter().map(|i| i.product_id).collect();
+    let products: HashMap<Uuid, product::Model> = product::Entity::find()
+        .filter(product::Column::Id.is_in(product_ids.iter().copied()))
+        .filter(product::Column::OutletId.eq(outlet_id))
+        .filter(product::Column::Deleted.eq(false))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let groups = modifier_group::Entity::find()
+        .filter(modifier_group::Column::ProductId.is_in(products.keys().copied()))
+        .order_by_asc(modifier_group::Column::Sort)
+        .all(txn)
+        .await?;
+    let options: HashMap<Uuid, modifier_option::Model> = if groups.is_empty() {
+        HashMap::new()
+    } else {
+        modifier_option::Entity::find()
+            .filter(modifier_option::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect()
+    };
+
+    let mut lines = Vec::with_capacity(items.len());
+    for item in items {
+        let product = products.get(&item.product_id).ok_or_else(|| {
+            AppError::validation(
+                "items.product_id",
+                format!("product {} is not on this outlet's menu", item.product_id),
+            )
+        })?;
+        if !product.available {
+            return Err(AppError::conflict(
+                "PRODUCT_UNAVAILABLE",
+                format!("{} is sold out", product.name),
+            ));
+        }
+        let product_groups: Vec<&modifier_group::Model> = groups
+            .iter()
+            .filter(|g| g.product_id == product.id)
+            .collect();
+        let modifiers = choose_modifiers(
+            product,
+            &product_groups,
+            &options,
+            &item.modifier_option_ids,
+        )?;
+        let unit_price = modifiers
+            .iter()
+            .try_fold(product.price, |sum, m| sum.checked_add(m.price_delta))
+            .ok_or_else(too_large)?;
+        let line_total = unit_price
+            .checked_mul(i64::from(item.quantity))
+            .ok_or_else(too_large)?;
+        lines.push(PricedLine {
+            product_id: product.id,
+            name: product.name.clone(),
+            unit_price,
+            quantity: item.quantity,
+            note: item.note.as_deref().map(str::trim).unwrap_or("").to_owned(),
+            modifiers,
+            line_total,
+        });
+    }
+    Ok(lines)
+}
+
+fn modifiers_invalid(detail: String) -> AppError {
+    AppError::bad_request("MODIFIERS_INVALID", detail)
+}
+
+/// Checks the chosen options against the product's groups and returns their snapshots.
+fn choose_modifiers(
+    product: &product::Model,
+    groups: &[&modifier_group::Model],
+    options: &HashMap<Uuid, modifier_option::Model>,
+    chosen: &[Uuid],
+) -> AppResult<Vec<ChosenModifier>> {
+    let mut seen = HashSet::new();
+    let mut per_group: HashMap<Uuid, i32> = HashMap::new();
+    let mut picked = Vec::with_capacity(chosen.len());
+    for option_id in chosen {
+        if !seen.insert(*option_id) {
+            return Err(modifiers_invalid(format!(
+                "option {option_id} is chosen twice"
+            )));
+        }
+        let option = options.get(option_id);
+        let group = option.and_then(|o| groups.iter().find(|g| g.id == o.group_id));
+        let (Some(option), Some(group)) = (option, group) else {
+            return Err(modifiers_invalid(format!(
+                "option {option_id} is not an option of {}",
+                product.name
+            )));
+        };
+        if !option.available {
+            return Err(modifiers_invalid(format!(
+                "{} is not available",
+                option.name
+            )));
+        }
+        *per_group.entry(group.id).or_default() += 1;
+        picked.push(ChosenModifier {
+            group_id: group.id,
+            group_name: group.name.clone(),
+            option_id: option.id,
+            option_name: option.name.clone(),
+            price_delta: option.price_delta,
+        });
+    }
+    for group in groups {
+        let count = per_group.get(&group.id).copied().unwrap_or(0);
+        if count < group.min_select || count > group.max_select {
+            return Err(modifiers_invalid(format!(
+                "{}: choose between {} and {} option(s) of \"{}\"",
+                product.name, group.min_select, group.max_select, group.name
+            )));
+        }
+    }
+    Ok(picked)
+}
+
+/// Today's date where the outlet is (its business day).
+fn business_date(outlet: &outlet::Model, now: chrono::DateTime<Utc>) -> String {
+    match outlet.timezone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => now.with_timezone(&tz).format("%Y-%m-%d").to_string(),
+        Err(_) => now.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// The next order number of the outlet's business day. One upsert on a counter row: the row
+/// lock (PostgreSQL) or the write lock (SQLite) hands out each number once.
+async fn next_number(
+    txn: &DatabaseTransaction,
+    outlet_id: Uuid,
+    business_date: &str,
+) -> AppResult<i32> {
+    let table = Alias::new("order_counters");
+    let last = Alias::new("last_number");
+    let insert = Query::insert()
+        .into_table(table.clone())
+        .columns([
+            Alias::new("outlet_id"),
+            Alias::new("business_date"),
+            last.clone(),
+        ])
+        .values([outlet_id.into(), business_date.into(), 1.into()])
+        .map_err(AppError::internal)?
+        .on_conflict(
+            OnConflict::columns([Alias::new("outlet_id"), Alias::new("business_date")])
+                .value(last.clone(), Expr::col((table, last.clone())).add(1))
+                .to_owned(),
+        )
+        .returning_col(last)
+        .to_owned();
+    let row = txn
+        .query_one(&insert)
+        .await?
+        .ok_or_else(|| AppError::internal("order counter returned no row"))?;
+    Ok(row.try_get::<i32>("", "last_number")?)
+}
+
+async fn record_status(
+    conn: &impl ConnectionTrait,
+    order_id: Uuid,
+    from: Option<OrderStatus>,
+    to: OrderStatus,
+    by: Option<Uuid>,
+    reason: Option<String>,
+) -> AppResult<()> {
+    order_status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        order_id: Set(order_id),
+        from_status: Set(from),
+        to_status: Set(to),
+        changed_by: Set(by),
+        reason: Set(reason),
+        at: Set(Utc::now()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The original's `NEW_ORDER` payload fields (`id`, `status`) plus what a kitchen screen shows.
+fn order_payload(details: &OrderDetails) -> serde_json::Value {
+    let o = &details.order;
+    json!({
+        "id": o.id,
+        "number": o.number,
+        "status": o.status.as_str(),
+        "source": match o.source { OrderSource::Qr => "QR", OrderSource::Staff => "STAFF" },
+        "table_session_id": o.table_session_id,
+        "note": o.note,
+        "total_amount": o.total_amount,
+        "created_at": o.created_at,
+        "items": details.items.iter().map(|i| json!({
+            "name": i.item.name,
+            "quantity": i.item.quantity,
+            "note": i.item.note,
+            "modifiers": i.modifiers.iter().map(|m| m.option_name.as_str()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub async fn load_order(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<OrderDetails> {
+    let order = order::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::not_found("order"))?;
+    let mut details = with_items(conn, vec![order]).await?;
+    details.pop().ok_or_else(|| AppError::not_found("order"))
+}
+
+async fn with_items(
+    conn: &impl ConnectionTrait,
+    orders: Vec<order::Model>,
+) -> AppResult<Vec<OrderDetails>> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_order: HashMap<Uuid, Vec<ItemDetails>> = HashMap::new();
+    let items = order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
+        .order_by_asc(order_item::Column::Id)
+        .all(conn)
+        .await?;
+    for item in items {
+        let modifiers = serde_json::from_str(&item.modifiers).map_err(AppError::internal)?;
+        by_order
+            .entry(item.order_id)
+            .or_default()
+            .push(ItemDetails { item, modifiers });
+    }
+    Ok(orders
+        .into_iter()
+        .map(|order| OrderDetails {
+            items: by_order.remove(&order.id).unwrap_or_default(),
+            order,
+        })
+        .collect())
+}
+
+/// Whether the caller may see this order: staff of its outlet, or the guest of its session.
+fn visible(principal: &Principal, order: &order::Model) -> bool {
+    match principal {
+        Principal::Staff(staff) => staff.sees_outlet(order.outlet_id),
+        Principal::Guest(guest) => order.table_session_id == Some(guest.session_id),
+    }
+}
+
+pub async fn get_order(db: &Db, principal: &Principal, id: Uuid) -> AppResult<OrderDetails> {
+    let details = load_order(db.conn(), id).await?;
+    if !visible(principal, &details.order) {
+        return Err(AppError::not_found("order"));
+    }
+    Ok(details)
+}
+
+/// Orders oldest first. Staff see their outlet's (OWNER: all); a guest sees its session's.
+pub async fn list_orders(
+    db: &Db,
+    principal: &Principal,
+    filter: OrderFilter,
+    page: PageRequest,
+) -> AppResult<Page<OrderDetails>> {
+    let mut query = order::Entity::find().order_by_asc(order::Column::Id);
+    match principal {
+        Principal::Staff(staff) if staff.role != Role::Owner => {
+            query = query.filter(order::Column::OutletId.eq(staff.outlet_id));
+        }
+        Principal::Staff(_) => {}
+        Principal::Guest(guest) => {
+            query = query.filter(order::Column::TableSessionId.eq(guest.session_id));
+        }
+    }
+    if let Some(outlet_id) = filter.outlet_id {
+        query = query.filter(order::Column::OutletId.eq(outlet_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(order::Column::Status.eq(status));
+    }
+    if let Some(session_id) = filter.table_session_id {
+        query = query.filter(order::Column::TableSessionId.eq(session_id));
+    }
+    if let Some(after) = filter.created_after {
+        query = query.filter(order::Column::CreatedAt.gt(after));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(order::Column::Id.gt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db.conn()).await?;
+    let page = page.page(rows, |o| o.id);
+    Ok(Page {
+        items: with_items(db.conn(), page.items).await?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+/// The orders of a table session the caller may see.
+pub async fn session_order_details(
+    db: &Db,
+    principal: &Principal,
+    session_id: Uuid,
+) -> AppResult<Vec<OrderDetails>> {
+    super::sessions::get_session(db, principal, session_id).await?;
+    let orders = super::sessions::session_orders(db.conn(), session_id).await?;
+    with_items(db.conn(), orders).await
+}
+
+/// Moves an order to `change.status`. The update is conditional on the version read, so of
+/// several concurrent moves exactly one wins and the rest get 409.
+pub async fn change_status(
+    db: &Db,
+    actor: &Staff,
+    id: Uuid,
+    change: StatusChange,
+) -> AppResult<OrderDetails> {
+    let current = load_order(db.conn(), id).await?;
+    if !actor.sees_outlet(current.order.outlet_id) {
+        return Err(AppError::not_found("order"));
+    }
+    let order = &current.order;
+    let to = change.status;
+    let reason = change
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        check_len("reason", reason, MAX_NOTE_LEN)?;
+    }
+    check_status_permission(actor, order, to, reason.is_some())?;
+    if change.expected_version.is_some_and(|v| v != order.version) {
+        return Err(version_conflict(order));
+    }
+    if !order.status.can_move_to(to) {
+        return Err(transition_invalid(order.status, to));
+    }
+
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let updated = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(to.as_str()))
+        .col_expr(
+            order::Column::Version,
+            Expr::col(order::Column::Version).add(1),
+        )
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(order.id))
+        .filter(order::Column::Version.eq(order.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        drop(txn);
+        // Someone else moved it first; explain against what it is now.
+        let now_is = load_order(db.conn(), id).await?.order;
+        if !now_is.status.can_move_to(to) {
+            return Err(transition_invalid(now_is.status, to));
+        }
+        return Err(version_conflict(&now_is));
+    }
+    record_status(
+        &txn,
+        order.id,
+        Some(order.status),
+        to,
+        Some(actor.user_id),
+        reason.clone(),
+    )
+    .await?;
+    events::record(
+        &txn,
+        EventKind::OrderStatusChanged,
+        order.outlet_id,
+        order.table_session_id,
+        json!({
+            "id": order.id,
+            "number": order.number,
+            "status": to.as_str(),
+            "previous_status": order.status.as_str(),
+            "table_session_id": order.table_session_id,
+            "reason": reason,
+        }),
+    )
+    .await?;
+    let details = load_order(&txn, id).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
+/// DESIGN §3: everyone on the floor moves orders forward; KITCHEN only up to READY; voiding
+/// needs a reason and OWNER/MANAGER, or KASIR while nothing is paid.
+fn check_status_permission(
+    actor: &Staff,
+    order: &order::Model,
+    to: OrderStatus,
+    has_reason: bool,
+) -> AppResult<()> {
+    let role = actor.role;
+    if to == OrderStatus::Voided {
+        let may_void = match role {
+            Role::Owner | Role::Manager => true,
+            Role::Kasir => order.payment_status == PaymentStatus::Unpaid && order.paid_amount == 0,
+            _ => false,
+        };
+        if !may_void {
+            return Err(AppError::Forbidden(match role {
+                Role::Kasir => "a KASIR may void only unpaid orders".into(),
+                _ => format!("a {} may not void orders", role.as_str()),
+            }));
+        }
+        if !has_reason {
+            return Err(AppError::validation(
+                "reason",
+                "voiding an order needs a reason",
+            ));
+        }
+        return Ok(());
+    }
+    if role == Role::Kitchen
+        && !matches!(
+            to,
+            OrderStatus::Accepted | OrderStatus::Cooking | OrderStatus::Ready
+        )
+    {
+        return Err(AppError::Forbidden(
+            "the kitchen moves orders up to READY".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn transition_invalid(from: OrderStatus, to: OrderStatus) -> AppError {
+    let allowed: Vec<&str> = from
+        .allowed_next()
+        .into_iter()
+        .map(OrderStatus::as_str)
+        .collect();
+    let allowed = if allowed.is_empty() {
+        "none".to_owned()
+    } else {
+        allowed.join(", ")
+    };
+    AppError::conflict(
+        "ORDER_TRANSITION_INVALID",
+        format!(
+            "cannot move from {} to {}; allowed next: {allowed}",
+            from.as_str(),
+            to.as_str()
+        ),
+    )
+}
+
+fn version_conflict(order: &order::Model) -> AppError {
+    AppError::conflict(
+        "ORDER_VERSION_CONFLICT",
+        format!(
+            "the order changed meanwhile (now {} at version {}); reload and retry",
+            order.status.as_str(),
+            order.version
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product(price: i64) -> product::Model {
+        let now = Utc::now();
+        product::Model {
+            id: Uuid::now_v7(),
+            outlet_id: Uuid::now_v7(),
+            category_id: None,
+            name: "Mie Goreng".into(),
+            description: String::new(),
+            price,
+            available: true,
+            sort: 0,
+            deleted: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn spice_level(
+        product: &product::Model,
+    ) -> (modifier_group::Model, Vec<modifier_option::Model>) {
+        let group = modifier_group::Model {
+            id: Uuid::now_v7(),
+            product_id: product.id,
+            name: "Spice level".into(),
+            min_select: 1,
+            max_select: 1,
+            sort: 0,
+        };
+        let option = |name: &str, delta: i64| modifier_option::Model {
+            id: Uuid::now_v7(),
+            group_id: group.id,
+            name: name.into(),
+            price_delta: delta,
+            available: true,
+            sort: 0,
+        };
+        let options = vec![option("Mild", 0), option("Extra hot", 2_000)];
+        (group, options)
+    }
+
+    #[test]
+    fn modifier_choices_must_fit_the_groups() {
+        let product = product(75_000);
+        let (group, options) = spice_level(&product);
+        let by_id: HashMap<Uuid, modifier_option::Model> =
+            options.iter().map(|o| (o.id, o.clone())).collect();
+        let groups = [&group];
+        let choose = |ids: &[Uuid]| choose_modifiers(&product, &groups, &by_id, ids);
+        assert!(choose(&[]).is_err(), "min 1");
+        assert!(choose(&[options[0].id, options[1].id]).is_err(), "max 1");
+        assert!(choose(&[options[1].id, options[1].id]).is_err(), "twice");
+        assert!(choose(&[Uuid::now_v7()]).is_err(), "foreign");
+        let picked = choose(&[options[1].id]).unwrap();
+        assert_eq!(picked[0].price_delta, 2_000);
+        assert_eq!(picked[0].group_name, "Spice level");
+    }
+
+    #[test]
+    fn kitchen_and_void_permissions() {
+        let staff = |role| Staff {
+            user_id: Uuid::now_v7(),
+            username: "x".into(),
+            role,
+            outlet_id: None,
+        };
+        let now = Utc::now();
+        let mut order = order::Model {
+            id: Uuid::now_v7(),
+            outlet_id: Uuid::now_v7(),
+            table_session_id: None,
+            business_date: "2026-11-25".into(),
+            number: 1,
+            source: OrderSource::Staff,
+            status: OrderStatus::New,
+            note: String::new(),
+            subtotal: 0,
+            service_charge_amount: 0,
+            tax_amount: 0,
+            total_amount: 0,
+            paid_amount: 0,
+            payment_status: PaymentStatus::Unpaid,
+            version: 1,
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+        assert!(
+            check_status_permission(&staff(Role::Kitchen), &order, OrderStatus::Ready, false)
+                .is_ok()
+        );
+        assert!(
+            check_status_permission(&staff(Role::Kitchen), &order, OrderStatus::Done, false)
+                .is_err()
+        );
+        assert!(
+            check_status_permission(&staff(Role::Waiter), &order, OrderStatus::Done, false).is_ok()
+        );
+        assert!(
+            check_status_permission(&staff(Role::Waiter), &order, OrderStatus::Voided, true)
+                .is_err()
+        );
+        assert!(
+            check_status_permission(&staff(Role::Kasir), &order, OrderStatus::Voided, false)
+                .is_err()
+        );
+        assert!(
+            check_status_permission(&staff(Role::Kasir), &order, OrderStatus::Voided, true).is_ok()
+        );
+        order.payment_status = PaymentStatus::PartiallyPaid;
+        order.paid_amount = 1;
+        assert!(
+            check_status_permission(&staff(Role::Kasir), &order, OrderStatus::Voided, true)
+                .is_err()
+        );
+        assert!(
+            check_status_permission(&staff(Role::Manager), &order, OrderStatus::Voided, true)
+                .is_ok()
+        );
+    }
+}

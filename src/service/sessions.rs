@@ -1,0 +1,432 @@
+//! Table sessions: a sitting at a table. Staff open one (or a guest scanning the table's QR,
+//! when the outlet allows self-service); its `ts_…` token lets the guests order; closing it
+//! (once everything is paid or voided) ends the token.
+
+use base64::Engine;
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    check_len,
+    events::{self, EventKind},
+    Page, PageRequest,
+};
+use crate::{
+    auth::{Principal, Role, Staff},
+    db::Db,
+    domain::{OrderStatus, PaymentStatus, SessionStatus},
+    entity::{dining_table, order, outlet, table_session},
+    error::{AppError, AppResult},
+};
+
+pub const SESSION_TOKEN_PREFIX: &str = "ts_";
+/// How long a guest token works after the table is opened.
+pub const SESSION_TTL_HOURS: i64 = 12;
+
+/// Roles that open and close tables.
+pub const FLOOR_STAFF: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir, Role::Waiter];
+
+/// A session with the names a guest's page shows.
+#[derive(Debug, Clone)]
+pub struct SessionDetails {
+    pub session: table_session::Model,
+    pub table: dining_table::Model,
+    pub outlet: outlet::Model,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    pub outlet_id: Option<Uuid>,
+    pub table_id: Option<Uuid>,
+    pub status: Option<SessionStatus>,
+}
+
+/// The table's bill: every order of the session, and what is left to pay.
+#[derive(Debug, Clone)]
+pub struct Bill {
+    pub session: table_session::Model,
+    pub orders: Vec<order::Model>,
+    /// Sums over orders that are not voided.
+    pub subtotal: i64,
+    pub service_charge_amount: i64,
+    pub tax_amount: i64,
+    pub total_amount: i64,
+    pub paid_amount: i64,
+    pub outstanding: i64,
+}
+
+fn new_token() -> AppResult<String> {
+    let mut bytes = [0u8; 18];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| AppError::internal(format!("no randomness: {err}")))?;
+    Ok(format!(
+        "{SESSION_TOKEN_PREFIX}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    ))
+}
+
+/// The session behind a guest token: 401 unknown, 410 closed or expired.
+pub async fn guest_session(
+    conn: &impl ConnectionTrait,
+    token: &str,
+) -> AppResult<table_session::Model> {
+    let session = table_session::Entity::find()
+        .filter(table_session::Column::Token.eq(token))
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("unknown table-session token".into()))?;
+    ensure_usable(&session)?;
+    Ok(session)
+}
+
+fn ensure_usable(session: &table_session::Model) -> AppResult<()> {
+    if session.status == SessionStatus::Closed {
+        return Err(AppError::Gone {
+            code: "SESSION_CLOSED",
+            detail: "this table has been closed; please ask our staff".into(),
+        });
+    }
+    if session.expires_at <= Utc::now() {
+        return Err(AppError::Gone {
+            code: "SESSION_EXPIRED",
+            detail: "this table session has expired; please ask our staff".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Opens the table, or returns its open session (`false`: it already existed). Reopening an
+/// open table renews its guests' token lifetime.
+pub async fn open_session(
+    db: &Db,
+    actor: &Staff,
+    table_id: Uuid,
+) -> AppResult<(table_session::Model, bool)> {
+    if !FLOOR_STAFF.contains(&actor.role) {
+        return Err(AppError::Forbidden(format!(
+            "a {} may not open tables",
+            actor.role.as_str()
+        )));
+    }
+    let table = dining_table::Entity::find_by_id(table_id)
+        .one(db.conn())
+        .await?
+        .filter(|t| actor.sees_outlet(t.outlet_id))
+        .ok_or_else(|| AppError::validation("table_id", "table not found"))?;
+    open_or_get(db, &table, Some(actor.user_id), true).await
+}
+
+async fn open_or_get(
+    db: &Db,
+    table: &dining_table::Model,
+    opened_by: Option<Uuid>,
+    renew: bool,
+) -> AppResult<(table_session::Model, bool)> {
+    if !table.active {
+        return Err(AppError::conflict(
+            "TABLE_INACTIVE",
+            "this table is not in use",
+        ));
+    }
+    let txn = db.begin().await?;
+    let existing = table_session::Entity::find()
+        .filter(table_session::Column::OpenTableId.eq(table.id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(SESSION_TTL_HOURS);
+    if let Some(session) = existing {
+        if !renew {
+            txn.commit().await?;
+            return Ok((session, false));
+        }
+        let mut model: table_session::ActiveModel = session.into();
+        model.expires_at = Set(expires_at);
+        let session = model.update(&txn).await?;
+        txn.commit().await?;
+        return Ok((session, false));
+    }
+    let session = table_session::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        outlet_id: Set(table.outlet_id),
+        table_id: Set(table.id),
+        open_table_id: Set(Some(table.id)),
+        token: Set(new_token()?),
+        status: Set(SessionStatus::Open),
+        opened_by: Set(opened_by),
+        opened_at: Set(now),
+        expires_at: Set(expires_at),
+        closed_at: Set(None),
+        closed_by: Set(None),
+        close_reason: Set(None),
+    }
+    .insert(&txn)
+    .await
+    // Lost a race to open the same table: the unique `open_table_id` refused the second.
+    .map_err(super::unique_to(|| {
+        AppError::conflict("TABLE_ALREADY_OPEN", "the table was just opened; try again")
+    }))?;
+    events::record(
+        &txn,
+        EventKind::TableSessionOpened,
+        session.outlet_id,
+        Some(session.id),
+        json!({"id": session.id, "table_id": table.id, "table_name": table.name, "status": "OPEN", "expires_at": session.expires_at}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((session, true))
+}
+
+/// A guest scanned a table's QR: the open session's token, or a new session when the outlet
+/// lets guests open tables themselves; otherwise `409 TABLE_NOT_OPEN`.
+pub async fn scan(db: &Db, qr_slug: &str) -> AppResult<(SessionDetails, bool)> {
+    let unknown = || AppError::not_found("table");
+    check_len("qr_slug", qr_slug, 64)?;
+    let table = dining_table::Entity::find()
+        .filter(dining_table::Column::QrSlug.eq(qr_slug))
+        .one(db.conn())
+        .await?
+        .filter(|t| t.active)
+        .ok_or_else(unknown)?;
+    let outlet = outlet::Entity::find_by_id(table.outlet_id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(unknown)?;
+    let open = table_session::Entity::find()
+        .filter(table_session::Column::OpenTableId.eq(table.id))
+        .one(db.conn())
+        .await?;
+    let (session, created) = match open {
+        Some(session) => (session, false),
+        None if outlet.qr_self_service => open_or_get(db, &table, None, false).await?,
+        None => {
+            return Err(AppError::conflict(
+                "TABLE_NOT_OPEN",
+                "this table is not open yet; please ask our staff to open it",
+            ))
+        }
+    };
+    if session.expires_at <= Utc::now() {
+        return Err(AppError::conflict(
+            "TABLE_NOT_OPEN",
+            "this table's session has expired; please ask our staff",
+        ));
+    }
+    Ok((
+        SessionDetails {
+            session,
+            table,
+            outlet,
+        },
+        created,
+    ))
+}
+
+/// `POST /table-sessions/validate`: 404 unknown token, 410 closed or expired.
+pub async fn validate(db: &Db, token: &str) -> AppResult<SessionDetails> {
+    let session = table_session::Entity::find()
+        .filter(table_session::Column::Token.eq(token))
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("table session"))?;
+    ensure_usable(&session)?;
+    details(db.conn(), session).await
+}
+
+async fn details(
+    conn: &impl ConnectionTrait,
+    session: table_session::Model,
+) -> AppResult<SessionDetails> {
+    let missing = || AppError::internal("table session without its table or outlet");
+    let table = dining_table::Entity::find_by_id(session.table_id)
+        .one(conn)
+        .await?
+        .ok_or_else(missing)?;
+    let outlet = outlet::Entity::find_by_id(session.outlet_id)
+        .one(conn)
+        .await?
+        .ok_or_else(missing)?;
+    Ok(SessionDetails {
+        session,
+        table,
+        outlet,
+    })
+}
+
+/// The session, if visible: staff of its outlet, or the guest holding it.
+pub async fn get_session(db: &Db, principal: &Principal, id: Uuid) -> AppResult<SessionDetails> {
+    let visible = match principal {
+        Principal::Guest(guest) => guest.session_id == id,
+        Principal::Staff(_) => true,
+    };
+    let session = table_session::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .filter(|s| visible && principal.sees_outlet(s.outlet_id))
+        .ok_or_else(|| AppError::not_found("table session"))?;
+    details(db.conn(), session).await
+}
+
+pub async fn list_sessions(
+    db: &Db,
+    actor: &Staff,
+    filter: SessionFilter,
+    page: PageRequest,
+) -> AppResult<Page<table_session::Model>> {
+    let mut query = table_session::Entity::find().order_by_asc(table_session::Column::Id);
+    if actor.role != Role::Owner {
+        query = query.filter(table_session::Column::OutletId.eq(actor.outlet_id));
+    }
+    if let Some(outlet_id) = filter.outlet_id {
+        query = query.filter(table_session::Column::OutletId.eq(outlet_id));
+    }
+    if let Some(table_id) = filter.table_id {
+        query = query.filter(table_session::Column::TableId.eq(table_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(table_session::Column::Status.eq(status));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(table_session::Column::Id.gt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db.conn()).await?;
+    Ok(page.page(rows, |s| s.id))
+}
+
+/// Closes the table. Refused (409) while an order is neither paid nor voided, unless a
+/// MANAGER or OWNER forces it with a reason.
+pub async fn close_session(
+    db: &Db,
+    actor: &Staff,
+    id: Uuid,
+    force: bool,
+    reason: Option<String>,
+) -> AppResult<table_session::Model> {
+    if !FLOOR_STAFF.contains(&actor.role) {
+        return Err(AppError::Forbidden(format!(
+            "a {} may not close tables",
+            actor.role.as_str()
+        )));
+    }
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        check_len("reason", reason, 500)?;
+    }
+    if force {
+        if !actor.role.is_admin() {
+            return Err(AppError::Forbidden(
+                "only a MANAGER or OWNER may force-close a table".into(),
+            ));
+        }
+        if reason.is_none() {
+            return Err(AppError::validation(
+                "reason",
+                "a forced close needs a reason",
+            ));
+        }
+    }
+
+    let txn = db.begin().await?;
+    let session = table_session::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|s| actor.sees_outlet(s.outlet_id))
+        .ok_or_else(|| AppError::not_found("table session"))?;
+    if session.status == SessionStatus::Closed {
+        return Err(AppError::conflict(
+            "SESSION_CLOSED",
+            "this table session is already closed",
+        ));
+    }
+    let unsettled = order::Entity::find()
+        .filter(order::Column::TableSessionId.eq(session.id))
+        .filter(order::Column::Status.ne(OrderStatus::Voided))
+        .filter(order::Column::PaymentStatus.ne(PaymentStatus::Paid))
+        .all(&txn)
+        .await?;
+    if !unsettled.is_empty() && !force {
+        return Err(AppError::conflict(
+            "SESSION_HAS_UNPAID_ORDERS",
+            format!("{} order(s) are neither paid nor voided", unsettled.len()),
+        ));
+    }
+    let now = Utc::now();
+    let mut model: table_session::ActiveModel = session.into();
+    model.status = Set(SessionStatus::Closed);
+    model.open_table_id = Set(None);
+    model.closed_at = Set(Some(now));
+    model.closed_by = Set(Some(actor.user_id));
+    model.close_reason = Set(reason.clone());
+    let session = model.update(&txn).await?;
+    events::record(
+        &txn,
+        EventKind::TableSessionClosed,
+        session.outlet_id,
+        Some(session.id),
+        json!({"id": session.id, "table_id": session.table_id, "status": "CLOSED", "forced": force && !unsettled.is_empty(), "reason": reason}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// The bill of a session: its orders and what is still to pay (voided orders count for nothing).
+pub async fn bill(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Bill> {
+    let details = get_session(db, principal, id).await?;
+    let orders = session_orders(db.conn(), id).await?;
+    let mut bill = Bill {
+        session: details.session,
+        orders: Vec::new(),
+        subtotal: 0,
+        service_charge_amount: 0,
+        tax_amount: 0,
+        total_amount: 0,
+        paid_amount: 0,
+        outstanding: 0,
+    };
+    for order in orders.iter().filter(|o| o.status != OrderStatus::Voided) {
+        bill.subtotal += order.subtotal;
+        bill.service_charge_amount += order.service_charge_amount;
+        bill.tax_amount += order.tax_amount;
+        bill.total_amount += order.total_amount;
+        bill.paid_amount += order.paid_amount;
+    }
+    bill.outstanding = (bill.total_amount - bill.paid_amount).max(0);
+    bill.orders = orders;
+    Ok(bill)
+}
+
+/// A session's orders, oldest first.
+pub async fn session_orders(
+    conn: &impl ConnectionTrait,
+    session_id: Uuid,
+) -> AppResult<Vec<order::Model>> {
+    Ok(order::Entity::find()
+        .filter(order::Column::TableSessionId.eq(session_id))
+        .order_by_asc(order::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_prefixed_and_random() {
+        let a = new_token().unwrap();
+        assert!(a.starts_with("ts_"));
+        assert_eq!(a.len(), 27);
+        assert_ne!(a, new_token().unwrap());
+    }
+}
