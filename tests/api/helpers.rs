@@ -364,3 +364,108 @@ pub async fn expect_problem(response: reqwest::Response, status: StatusCode, cod
     }
     body
 }
+
+/// A small restaurant: an owner, one outlet, one table and products at the given prices.
+pub struct Shop {
+    pub owner: String,
+    pub outlet: Uuid,
+    pub table: Uuid,
+    pub qr_slug: String,
+    pub products: Vec<Uuid>,
+}
+
+impl TestApp {
+    pub async fn shop(&self, prices: &[i64]) -> Shop {
+        let owner = self.owner_token().await;
+        let outlet = self.create_outlet(&owner, "Pusat").await;
+        let (table, qr_slug) = self.create_table(&owner, outlet, "Meja 1").await;
+        let mut products = Vec::new();
+        for (i, price) in prices.iter().enumerate() {
+            products.push(
+                self.create_product(&owner, outlet, &format!("Dish {i}"), *price)
+                    .await,
+            );
+        }
+        Shop {
+            owner,
+            outlet,
+            table,
+            qr_slug,
+            products,
+        }
+    }
+
+    /// Returns (id, qr_slug).
+    pub async fn create_table(&self, token: &str, outlet: Uuid, name: &str) -> (Uuid, String) {
+        let response = self
+            .post(
+                &format!("/outlets/{outlet}/tables"),
+                Some(token),
+                &json!({"name": name}),
+            )
+            .await;
+        let table = expect_json(response, StatusCode::CREATED).await;
+        (
+            id_of(&table),
+            table["qr_slug"].as_str().expect("qr_slug").to_owned(),
+        )
+    }
+
+    pub async fn create_product(&self, token: &str, outlet: Uuid, name: &str, price: i64) -> Uuid {
+        let body = json!({"name": name, "price": price});
+        let response = self
+            .post(&format!("/outlets/{outlet}/products"), Some(token), &body)
+            .await;
+        id_of(&expect_json(response, StatusCode::CREATED).await)
+    }
+
+    /// Opens the table; returns the session (with its guest `token`).
+    pub async fn open_table(&self, token: &str, table: Uuid) -> Value {
+        let response = self
+            .post("/table-sessions", Some(token), &json!({"table_id": table}))
+            .await;
+        let status = response.status();
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::OK,
+            "open table: {status}"
+        );
+        response.json().await.expect("session JSON")
+    }
+
+    /// Places an order and expects 201.
+    pub async fn order(&self, token: &str, body: &Value) -> Value {
+        expect_json(
+            self.post("/orders", Some(token), body).await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    pub async fn set_status(&self, token: &str, order: &str, body: &Value) -> reqwest::Response {
+        self.patch(&format!("/orders/{order}/status"), Some(token), body)
+            .await
+    }
+
+    /// The kinds of the outbox events written so far, oldest first (read from the database:
+    /// the realtime API delivers them, but they must be recorded with each change).
+    pub async fn event_kinds(&self) -> Vec<String> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let conn = sea_orm::Database::connect(self.db.url.as_str())
+            .await
+            .expect("connect");
+        let backend = conn.get_database_backend();
+        let rows = conn
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT kind FROM events ORDER BY id",
+            ))
+            .await
+            .expect("events");
+        let kinds = rows
+            .iter()
+            .map(|r| r.try_get::<String>("", "kind").expect("kind"))
+            .collect();
+        conn.close().await.ok();
+        kinds
+    }
+}

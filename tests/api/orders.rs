@@ -1,0 +1,547 @@
+use kedai::auth::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{expect_json, expect_problem, spawn_app, TestApp};
+
+async fn order_count(app: &TestApp, token: &str) -> usize {
+    let page = expect_json(
+        app.get("/orders?limit=200", Some(token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    page["items"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn the_original_order_example_works_as_written() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[75_000]).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let body = json!({
+        "outlet_id": shop.outlet,
+        "table_session_id": session["id"],
+        "note": "No onions",
+        "items": [{"product_id": shop.products[0], "quantity": 2, "note": "Extra cheese"}]
+    });
+    let order = app.order(&shop.owner, &body).await;
+    assert_eq!(order["status"], "NEW");
+    assert_eq!(order["total_amount"], 150_000);
+    assert!(order["id"].is_string());
+    assert_eq!(order["number"], 1);
+    assert_eq!(order["source"], "STAFF");
+    assert_eq!(order["payment_status"], "UNPAID");
+    assert_eq!(order["paid_amount"], 0);
+    assert_eq!(order["items"][0]["name"], "Dish 0");
+    assert_eq!(order["items"][0]["unit_price"], 75_000);
+    assert_eq!(order["items"][0]["line_total"], 150_000);
+    assert_eq!(order["items"][0]["note"], "Extra cheese");
+
+    let fetched = expect_json(
+        app.get(
+            &format!("/orders/{}", order["id"].as_str().unwrap()),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(fetched, order);
+
+    // A takeaway order (no session) is fine too, and numbers go on.
+    let takeaway = app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
+    assert_eq!(takeaway["number"], 2);
+    assert!(takeaway["table_session_id"].is_null());
+}
+
+#[tokio::test]
+async fn totals_apply_service_then_tax() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[8_000]).await;
+    let patch = json!({"service_charge_bp": 500, "tax_bp": 1000});
+    expect_json(
+        app.patch(
+            &format!("/outlets/{}", shop.outlet),
+            Some(&shop.owner),
+            &patch,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let order = app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 3}]})).await;
+    assert_eq!(order["subtotal"], 24_000);
+    assert_eq!(order["service_charge_amount"], 1_200);
+    assert_eq!(order["tax_amount"], 2_520);
+    assert_eq!(order["total_amount"], 27_720);
+}
+
+#[tokio::test]
+async fn changing_a_price_never_changes_an_existing_order() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[20_000]).await;
+    let order = app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
+    let product = format!("/products/{}", shop.products[0]);
+    expect_json(
+        app.patch(
+            &product,
+            Some(&shop.owner),
+            &json!({"price": 99_000, "name": "Renamed"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let again = expect_json(
+        app.get(
+            &format!("/orders/{}", order["id"].as_str().unwrap()),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(again["total_amount"], 20_000);
+    assert_eq!(again["items"][0]["name"], "Dish 0");
+    assert_eq!(again["items"][0]["unit_price"], 20_000);
+}
+
+#[tokio::test]
+async fn modifiers_are_checked_and_priced() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[75_000]).await;
+    let group = json!({"name": "Spice level", "min_select": 1, "max_select": 1,
+        "options": [{"name": "Mild", "price_delta": 0}, {"name": "Extra hot", "price_delta": 2000}]});
+    let group = expect_json(
+        app.post(
+            &format!("/products/{}/modifier-groups", shop.products[0]),
+            Some(&shop.owner),
+            &group,
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let mild = group["options"][0]["id"].clone();
+    let hot = group["options"][1]["id"].clone();
+    let other = app
+        .create_product(&shop.owner, shop.outlet, "Plain", 1000)
+        .await;
+    let order_with = |options: Value| json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 2, "modifier_option_ids": options}]});
+
+    for options in [
+        json!([]),
+        json!([mild, hot]),
+        json!([hot, hot]),
+        json!([uuid::Uuid::now_v7()]),
+    ] {
+        let response = app
+            .post("/orders", Some(&shop.owner), &order_with(options))
+            .await;
+        expect_problem(response, StatusCode::BAD_REQUEST, "MODIFIERS_INVALID").await;
+    }
+    // An option of another product.
+    let foreign = json!({"outlet_id": shop.outlet, "items": [{"product_id": other, "quantity": 1, "modifier_option_ids": [hot]}]});
+    expect_problem(
+        app.post("/orders", Some(&shop.owner), &foreign).await,
+        StatusCode::BAD_REQUEST,
+        "MODIFIERS_INVALID",
+    )
+    .await;
+    assert_eq!(order_count(&app, &shop.owner).await, 0);
+
+    let order = app.order(&shop.owner, &order_with(json!([hot]))).await;
+    let item = &order["items"][0];
+    assert_eq!(item["unit_price"], 77_000);
+    assert_eq!(item["line_total"], 154_000);
+    assert_eq!(item["modifiers"][0]["option_name"], "Extra hot");
+    assert_eq!(item["modifiers"][0]["group_name"], "Spice level");
+    assert_eq!(item["modifiers"][0]["price_delta"], 2000);
+
+    // A sold-out option is refused.
+    let group_id = group["id"].as_str().unwrap();
+    let patch = json!({"options": [{"id": mild, "name": "Mild"}, {"id": hot, "name": "Extra hot", "price_delta": 2000, "available": false}]});
+    expect_json(
+        app.patch(
+            &format!("/modifier-groups/{group_id}"),
+            Some(&shop.owner),
+            &patch,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        app.post("/orders", Some(&shop.owner), &order_with(json!([hot])))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "MODIFIERS_INVALID",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn bad_order_input_is_400_and_writes_nothing() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let product = shop.products[0];
+    let other_owner_outlet = app.create_outlet(&shop.owner, "Cabang").await;
+    let foreign_product = app
+        .create_product(&shop.owner, other_owner_outlet, "Elsewhere", 5000)
+        .await;
+    let item = |q: Value| json!({"outlet_id": shop.outlet, "items": [{"product_id": product, "quantity": q}]});
+    let bodies = [
+        json!({"outlet_id": shop.outlet, "items": []}),
+        json!({"outlet_id": shop.outlet}),
+        item(json!(0)),
+        item(json!(-1)),
+        item(json!(1000)),
+        item(json!(99_999_999_999_i64)),
+        item(json!(1.5)),
+        item(json!("2")),
+        json!({"outlet_id": shop.outlet, "items": [{"product_id": product}]}),
+        json!({"outlet_id": shop.outlet, "items": [{"product_id": "not-a-uuid", "quantity": 1}]}),
+        json!({"outlet_id": "nope", "items": [{"product_id": product, "quantity": 1}]}),
+        json!({"outlet_id": shop.outlet, "items": [{"product_id": uuid::Uuid::now_v7(), "quantity": 1}]}),
+        json!({"outlet_id": shop.outlet, "items": [{"product_id": foreign_product, "quantity": 1}]}),
+        json!({"outlet_id": uuid::Uuid::now_v7(), "items": [{"product_id": product, "quantity": 1}]}),
+        json!({"outlet_id": shop.outlet, "note": "n".repeat(501), "items": [{"product_id": product, "quantity": 1}]}),
+        json!({"outlet_id": shop.outlet, "table_session_id": uuid::Uuid::now_v7(), "items": [{"product_id": product, "quantity": 1}]}),
+    ];
+    for body in bodies {
+        let response = app.post("/orders", Some(&shop.owner), &body).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+    }
+    let sold_out = format!("/products/{product}");
+    expect_json(
+        app.patch(&sold_out, Some(&shop.owner), &json!({"available": false}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        app.post("/orders", Some(&shop.owner), &item(json!(1)))
+            .await,
+        StatusCode::CONFLICT,
+        "PRODUCT_UNAVAILABLE",
+    )
+    .await;
+
+    assert_eq!(order_count(&app, &shop.owner).await, 0);
+    assert!(
+        app.event_kinds().await.is_empty(),
+        "no events for refused orders"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_orders_get_distinct_consecutive_numbers() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]});
+    let creates = (0..20).map(|_| app.post("/orders", Some(&shop.owner), &body));
+    let responses = futures::future::join_all(creates).await;
+    let mut numbers = Vec::new();
+    for response in responses {
+        numbers.push(
+            expect_json(response, StatusCode::CREATED).await["number"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn one_idempotency_key_makes_one_order() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 2}]});
+    let attempts = (0..8).map(|_| {
+        app.request(reqwest::Method::POST, "/orders", Some(&shop.owner))
+            .header("Idempotency-Key", "order-abc-123")
+            .json(&body)
+            .send()
+    });
+    let responses = futures::future::join_all(attempts).await;
+    let mut ids = Vec::new();
+    for response in responses {
+        let response = response.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        ids.push(
+            response.json::<Value>().await.unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every retry answers with the first order");
+    assert_eq!(order_count(&app, &shop.owner).await, 1);
+
+    let other = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 3}]});
+    let reused = app
+        .request(reqwest::Method::POST, "/orders", Some(&shop.owner))
+        .header("Idempotency-Key", "order-abc-123")
+        .json(&other)
+        .send()
+        .await
+        .unwrap();
+    expect_problem(
+        reused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "IDEMPOTENCY_KEY_REUSED",
+    )
+    .await;
+    assert_eq!(order_count(&app, &shop.owner).await, 1);
+    assert_eq!(app.event_kinds().await, ["NEW_ORDER"]);
+}
+
+#[tokio::test]
+async fn status_moves_forward_may_skip_and_end() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]});
+    let order = app.order(&shop.owner, &body).await;
+    let id = order["id"].as_str().unwrap();
+
+    let ready = expect_json(
+        app.set_status(&shop.owner, id, &json!({"status": "READY"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ready["status"], "READY");
+    assert_eq!(ready["version"], 2);
+    let back = expect_problem(
+        app.set_status(&shop.owner, id, &json!({"status": "COOKING"}))
+            .await,
+        StatusCode::CONFLICT,
+        "ORDER_TRANSITION_INVALID",
+    )
+    .await;
+    assert!(
+        back["detail"].as_str().unwrap().contains("DONE, VOIDED"),
+        "{back}"
+    );
+    expect_problem(
+        app.set_status(&shop.owner, id, &json!({"status": "EATEN"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    let stale = app
+        .set_status(&shop.owner, id, &json!({"status": "DONE", "version": 1}))
+        .await;
+    expect_problem(stale, StatusCode::CONFLICT, "ORDER_VERSION_CONFLICT").await;
+    expect_json(
+        app.set_status(&shop.owner, id, &json!({"status": "DONE", "version": 2}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    for status in ["VOIDED", "NEW", "DONE"] {
+        let response = app
+            .set_status(&shop.owner, id, &json!({"status": status, "reason": "x"}))
+            .await;
+        expect_problem(response, StatusCode::CONFLICT, "ORDER_TRANSITION_INVALID").await;
+    }
+    assert_eq!(
+        app.event_kinds().await,
+        ["NEW_ORDER", "ORDER_STATUS_CHANGED", "ORDER_STATUS_CHANGED"]
+    );
+}
+
+#[tokio::test]
+async fn who_may_move_and_void_orders() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let (_, kitchen) = app
+        .staff(&shop.owner, "kitchen1", Role::Kitchen, shop.outlet)
+        .await;
+    let (_, waiter) = app
+        .staff(&shop.owner, "waiter1", Role::Waiter, shop.outlet)
+        .await;
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
+        .await;
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]});
+    expect_problem(
+        app.post("/orders", Some(&kitchen), &body).await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    let order = app.order(&waiter, &body).await;
+    let id = order["id"].as_str().unwrap();
+
+    expect_json(
+        app.set_status(&kitchen, id, &json!({"status": "COOKING"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_json(
+        app.set_status(&kitchen, id, &json!({"status": "READY"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        app.set_status(&kitchen, id, &json!({"status": "DONE"}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    expect_problem(
+        app.set_status(
+            &waiter,
+            id,
+            &json!({"status": "VOIDED", "reason": "mistake"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    expect_problem(
+        app.set_status(&kasir, id, &json!({"status": "VOIDED"}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    expect_problem(
+        app.set_status(&kasir, id, &json!({"status": "VOIDED", "reason": "   "}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    let voided = expect_json(
+        app.set_status(
+            &kasir,
+            id,
+            &json!({"status": "VOIDED", "reason": "guest left"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(voided["status"], "VOIDED");
+}
+
+#[tokio::test]
+async fn concurrent_identical_status_changes_have_one_winner() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let order = app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
+    let id = order["id"].as_str().unwrap();
+    let body = json!({"status": "COOKING"});
+    let moves = (0..16).map(|_| app.set_status(&shop.owner, id, &body));
+    let statuses: Vec<StatusCode> = futures::future::join_all(moves)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CONFLICT)
+            .count(),
+        15,
+        "{statuses:?}"
+    );
+    let now = expect_json(
+        app.get(&format!("/orders/{id}"), Some(&shop.owner)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(now["version"], 2);
+    assert_eq!(
+        app.event_kinds().await,
+        ["NEW_ORDER", "ORDER_STATUS_CHANGED"]
+    );
+}
+
+#[tokio::test]
+async fn order_lists_filter_and_page_within_the_outlet() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let cabang = app.create_outlet(&shop.owner, "Cabang").await;
+    let elsewhere = app.create_product(&shop.owner, cabang, "Far", 1000).await;
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
+        .await;
+    for _ in 0..3 {
+        app.order(
+            &kasir,
+            &json!({"items": [{"product_id": shop.products[0], "quantity": 1}]}),
+        )
+        .await;
+    }
+    let far = app
+        .order(
+            &shop.owner,
+            &json!({"outlet_id": cabang, "items": [{"product_id": elsewhere, "quantity": 1}]}),
+        )
+        .await;
+    let first = expect_json(
+        app.get("/orders?limit=2", Some(&kasir)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second = expect_json(
+        app.get(&format!("/orders?limit=2&cursor={cursor}"), Some(&kasir))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    expect_problem(
+        app.get(
+            &format!("/orders/{}", far["id"].as_str().unwrap()),
+            Some(&kasir),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+    let all = expect_json(app.get("/orders", Some(&shop.owner)).await, StatusCode::OK).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 4);
+    let new_only = expect_json(
+        app.get(
+            &format!("/orders?outlet_id={cabang}&status=NEW"),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(new_only["items"].as_array().unwrap().len(), 1);
+    let none = expect_json(
+        app.get(
+            "/orders?created_after=2999-01-01T00:00:00Z",
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(none["items"].as_array().unwrap().is_empty());
+}
