@@ -54,6 +54,8 @@ pub struct Config {
     /// Without a trailing slash.
     pub public_url: Option<String>,
     pub token_ttl: Duration,
+    /// Realtime tunables (not settable from the environment; tests and benchmarks adjust them).
+    pub realtime: crate::realtime::RealtimeConfig,
 }
 
 /// A configuration value that cannot be used, naming the variable it came from.
@@ -153,6 +155,7 @@ impl Config {
             jwt_secret,
             public_url,
             token_ttl,
+            realtime: Default::default(),
         })
     }
 

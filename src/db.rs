@@ -20,6 +20,7 @@ use sea_orm::{
 pub enum LockKey {
     Migrations = 0x6b65_6461_6900_0001,
     Users = 0x6b65_6461_6900_0002,
+    Events = 0x6b65_6461_6900_0003,
 }
 
 /// The connection pool plus how to open a write transaction on it.

@@ -23,6 +23,7 @@ pub mod domain;
 pub mod entity;
 pub mod error;
 pub mod qr;
+pub mod realtime;
 pub mod service;
 pub mod startup;
 pub mod state;

@@ -17,6 +17,7 @@ use crate::{
     db::Db,
     error::{limit_body, render_errors},
     service::health::RedisProbe,
+    realtime::{self, Realtime},
     state::{AppState, Inner},
     web,
 };
@@ -54,6 +55,9 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         None => None,
     };
 
+    let realtime = Realtime::start(db.clone(), config.redis_url.as_deref(), config.realtime.clone())
+        .await
+        .context("cannot start realtime delivery")?;
     let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
         public_url,
@@ -63,6 +67,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         passwords: Passwords::default(),
         login_limits: LoginLimits::default(),
         redis,
+        realtime,
     });
     let endpoint = routes(state.clone());
     Ok(App { state, endpoint })
@@ -71,6 +76,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 /// `/api/v1/…` (REST + spec), `/docs` (Swagger UI, bundled: no CDN) and the web pages.
 fn routes(state: AppState) -> BoxEndpoint<'static> {
     let api = api::service();
+    let realtime = state.realtime.clone();
     Route::new()
         .at(
             format!("{}/openapi.json", api::BASE_PATH),
@@ -81,6 +87,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
         .nest("/", web::routes())
         .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))
         .data(state)
+        .around(move |next, req| realtime::announce_writes(next, req, realtime.clone()))
         .around(render_errors)
         .boxed()
 }
@@ -88,8 +95,14 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
 /// Runs the server until SIGINT/SIGTERM, then finishes in-flight requests.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
-    let shutdown = shutdown_signal().context("cannot install signal handlers")?;
+    let signal = shutdown_signal().context("cannot install signal handlers")?;
     let App { state, endpoint } = build(config).await?;
+    let realtime = state.realtime.clone();
+    let shutdown = async move {
+        signal.await;
+        // WebSocket clients get a close frame instead of a dropped connection.
+        realtime.begin_shutdown();
+    };
 
     let acceptor = TcpListener::bind(bind)
         .into_acceptor()

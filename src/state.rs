@@ -6,6 +6,7 @@ use crate::{
     auth::{jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
     config::Config,
     db::Db,
+    realtime::Realtime,
     service::health::RedisProbe,
 };
 
@@ -21,6 +22,7 @@ pub struct Inner {
     pub passwords: Passwords,
     pub login_limits: LoginLimits,
     pub redis: Option<RedisProbe>,
+    pub realtime: Arc<Realtime>,
 }
 
 impl AppState {

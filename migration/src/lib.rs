@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_outlets_and_users;
 mod m20261125_000002_create_tables_and_menu;
 mod m20261125_000003_create_sessions_orders_events;
+mod m20261125_000004_create_maintenance_state;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_outlets_and_users::Migration),
             Box::new(m20261125_000002_create_tables_and_menu::Migration),
             Box::new(m20261125_000003_create_sessions_orders_events::Migration),
+            Box::new(m20261125_000004_create_maintenance_state::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod menu;
 pub mod orders;
 pub mod outlets;
+pub mod realtime;
 pub mod sessions;
 pub mod system;
 pub mod tables;
@@ -31,6 +32,8 @@ pub enum ApiTags {
     TableSessions,
     /// Orders and their status moves.
     Orders,
+    /// Live events (WebSocket) and their catch-up feed.
+    Realtime,
 }
 
 pub type Apis = (
@@ -42,6 +45,7 @@ pub type Apis = (
     menu::MenuApi,
     sessions::SessionsApi,
     orders::OrdersApi,
+    realtime::RealtimeApi,
 );
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
@@ -59,6 +63,7 @@ pub fn service() -> OpenApiService<Apis, ()> {
             menu::MenuApi,
             sessions::SessionsApi,
             orders::OrdersApi,
+            realtime::RealtimeApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

@@ -4,6 +4,7 @@ pub mod category;
 pub mod dining_table;
 pub mod event;
 pub mod idempotency_key;
+pub mod maintenance_state;
 pub mod modifier_group;
 pub mod modifier_option;
 pub mod order;

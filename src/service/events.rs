@@ -2,10 +2,19 @@
 //! exists exactly when its change was committed.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, NotSet, Set};
+use sea_orm::{
+    sea_query::{Expr, OnConflict},
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use uuid::Uuid;
 
-use crate::{entity::event, error::AppResult};
+use crate::{
+    auth::{Principal, Role},
+    db::{self, Db, LockKey},
+    entity::{event, idempotency_key, maintenance_state},
+    error::{AppError, AppResult},
+};
 
 /// What happened (the `type` of a realtime frame).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,14 +44,19 @@ impl EventKind {
     }
 }
 
-/// Appends an event; call it inside the transaction that makes the change.
+/// Appends an event; call it inside the transaction that makes the change, as its last write.
+///
+/// On PostgreSQL the event writers take turns (an advisory lock held until commit), so event
+/// ids become visible in increasing order and a reader resuming "after id N" never skips an
+/// event that commits late. SQLite's single writer gives the same order by itself.
 pub async fn record(
-    conn: &impl ConnectionTrait,
+    conn: &sea_orm::DatabaseTransaction,
     kind: EventKind,
     outlet_id: Uuid,
     table_session_id: Option<Uuid>,
     payload: serde_json::Value,
 ) -> AppResult<event::Model> {
+    db::lock(conn, LockKey::Events).await?;
     let model = event::ActiveModel {
         id: NotSet,
         kind: Set(kind.as_str().to_owned()),
@@ -52,4 +66,165 @@ pub async fn record(
         at: Set(Utc::now()),
     };
     Ok(model.insert(conn).await?)
+}
+
+/// Which events a client may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// An OWNER watching every outlet.
+    AllOutlets,
+    /// Staff of one outlet (or an OWNER narrowing to it).
+    Outlet(Uuid),
+    /// A guest: its own session's events and its outlet's menu changes.
+    Guest { outlet_id: Uuid, session_id: Uuid },
+}
+
+impl Audience {
+    /// The audience of a principal; `outlet_id` narrows an OWNER's view. Staff naming another
+    /// outlet get 404, as everywhere.
+    pub fn of(principal: &Principal, outlet_id: Option<Uuid>) -> AppResult<Self> {
+        match principal {
+            Principal::Guest(guest) => Ok(Audience::Guest {
+                outlet_id: guest.outlet_id,
+                session_id: guest.session_id,
+            }),
+            Principal::Staff(staff) => match (staff.role, outlet_id, staff.outlet_id) {
+                (Role::Owner, None, _) => Ok(Audience::AllOutlets),
+                (_, Some(id), _) if staff.sees_outlet(id) => Ok(Audience::Outlet(id)),
+                (_, None, Some(own)) => Ok(Audience::Outlet(own)),
+                _ => Err(AppError::not_found("outlet")),
+            },
+        }
+    }
+
+    pub fn sees(&self, kind: &str, outlet_id: Uuid, table_session_id: Option<Uuid>) -> bool {
+        match self {
+            Audience::AllOutlets => true,
+            Audience::Outlet(id) => *id == outlet_id,
+            Audience::Guest {
+                outlet_id: guest_outlet,
+                session_id,
+            } => {
+                *guest_outlet == outlet_id
+                    && (table_session_id == Some(*session_id) || kind == EventKind::ProductUpdated.as_str())
+            }
+        }
+    }
+
+    fn condition(&self) -> Condition {
+        match self {
+            Audience::AllOutlets => Condition::all(),
+            Audience::Outlet(id) => Condition::all().add(event::Column::OutletId.eq(*id)),
+            Audience::Guest { outlet_id, session_id } => Condition::all()
+                .add(event::Column::OutletId.eq(*outlet_id))
+                .add(
+                    Condition::any()
+                        .add(event::Column::TableSessionId.eq(*session_id))
+                        .add(event::Column::Kind.eq(EventKind::ProductUpdated.as_str())),
+                ),
+        }
+    }
+}
+
+/// Up to `limit` events after `since` that the audience may see, oldest first.
+pub async fn events_after(
+    conn: &impl ConnectionTrait,
+    audience: Audience,
+    since: i64,
+    limit: u64,
+) -> AppResult<Vec<event::Model>> {
+    Ok(event::Entity::find()
+        .filter(event::Column::Id.gt(since))
+        .filter(audience.condition())
+        .order_by_asc(event::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Every event after `since`, whoever may see it (the relay), oldest first.
+pub async fn all_events_after(conn: &impl ConnectionTrait, since: i64, limit: u64) -> AppResult<Vec<event::Model>> {
+    events_after(conn, Audience::AllOutlets, since, limit).await
+}
+
+/// The newest event id (0 when there is none).
+pub async fn latest_id(conn: &impl ConnectionTrait) -> AppResult<i64> {
+    let latest = event::Entity::find()
+        .order_by_desc(event::Column::Id)
+        .one(conn)
+        .await?;
+    Ok(latest.map_or(0, |e| e.id))
+}
+
+/// Events up to this id were pruned (0: none).
+pub async fn pruned_through(conn: &impl ConnectionTrait) -> AppResult<i64> {
+    Ok(maintenance_state::Entity::find_by_id(maintenance_state::EVENTS_PRUNED_THROUGH)
+        .one(conn)
+        .await?
+        .map_or(0, |row| row.value))
+}
+
+/// Whether a client that has seen everything up to `since` can catch up from the log:
+/// not when events after it were pruned, nor when it claims ids this server never issued.
+pub async fn can_resume_from(conn: &impl ConnectionTrait, since: i64) -> AppResult<bool> {
+    Ok(since >= pruned_through(conn).await? && since <= latest_id(conn).await?)
+}
+
+/// Deletes events older than `cutoff` and idempotency keys older than `keys_cutoff`.
+/// Returns how many events went.
+pub async fn prune(
+    db: &Db,
+    cutoff: chrono::DateTime<Utc>,
+    keys_cutoff: chrono::DateTime<Utc>,
+) -> AppResult<u64> {
+    let txn = db.begin().await?;
+    let newest_old = event::Entity::find()
+        .filter(event::Column::At.lt(cutoff))
+        .order_by_desc(event::Column::Id)
+        .one(&txn)
+        .await?;
+    let mut removed = 0;
+    if let Some(newest_old) = newest_old {
+        removed = event::Entity::delete_many()
+            .filter(event::Column::Id.lte(newest_old.id))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        maintenance_state::Entity::insert(maintenance_state::ActiveModel {
+            name: Set(maintenance_state::EVENTS_PRUNED_THROUGH.to_owned()),
+            value: Set(newest_old.id),
+        })
+        .on_conflict(
+            OnConflict::column(maintenance_state::Column::Name)
+                .value(maintenance_state::Column::Value, Expr::value(newest_old.id))
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+    }
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(keys_cutoff))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guests_see_their_session_and_menu_changes_only() {
+        let (outlet, other_outlet, session) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let guest = Audience::Guest { outlet_id: outlet, session_id: session };
+        assert!(guest.sees("NEW_ORDER", outlet, Some(session)));
+        assert!(!guest.sees("NEW_ORDER", outlet, Some(Uuid::now_v7())));
+        assert!(!guest.sees("SHIFT_OPENED", outlet, None));
+        assert!(guest.sees("PRODUCT_UPDATED", outlet, None));
+        assert!(!guest.sees("PRODUCT_UPDATED", other_outlet, None));
+        assert!(Audience::Outlet(outlet).sees("SHIFT_OPENED", outlet, None));
+        assert!(!Audience::Outlet(outlet).sees("NEW_ORDER", other_outlet, None));
+        assert!(Audience::AllOutlets.sees("NEW_ORDER", other_outlet, None));
+    }
 }

@@ -1,0 +1,191 @@
+//! Realtime order events: the outbox relay, the bus between instances, and the WebSocket.
+//!
+//! The database is the source of truth. Every change writes an `events` row in its own
+//! transaction; ids become visible in increasing order (see `service::events::record`). Each
+//! instance runs one relay that reads new rows in id order and fans them out to its
+//! WebSocket clients through an in-process broadcast hub. The `Bus` only rings the doorbell:
+//! after a write, this instance's relay wakes at once, and with Redis every other instance's
+//! relay too. A periodic poll covers a doorbell that was missed (e.g. Redis down).
+
+pub mod bus;
+pub mod ws;
+
+use std::{
+    sync::{Arc, Weak},
+    time::Duration,
+};
+
+use poem::{Endpoint, IntoResponse, Request, Response};
+use serde_json::json;
+use tokio::sync::{broadcast, watch, Notify};
+use uuid::Uuid;
+
+use crate::{db::Db, entity::event, service::events};
+
+pub use bus::Bus;
+
+/// An event as clients receive it, serialized once for every client.
+#[derive(Debug)]
+pub struct Frame {
+    pub id: i64,
+    pub kind: String,
+    pub outlet_id: Uuid,
+    pub table_session_id: Option<Uuid>,
+    /// `{"id", "type", "outlet_id", "table_session_id", "at", "payload"}`
+    pub json: String,
+}
+
+impl Frame {
+    pub fn from_event(event: &event::Model) -> Frame {
+        Frame {
+            id: event.id,
+            kind: event.kind.clone(),
+            outlet_id: event.outlet_id,
+            table_session_id: event.table_session_id,
+            json: frame_value(event).to_string(),
+        }
+    }
+}
+
+/// The JSON of one frame (also what `GET /events` lists).
+pub fn frame_value(event: &event::Model) -> serde_json::Value {
+    let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
+    json!({
+        "id": event.id,
+        "type": event.kind,
+        "outlet_id": event.outlet_id,
+        "table_session_id": event.table_session_id,
+        "at": event.at,
+        "payload": payload,
+    })
+}
+
+/// Tunables; the defaults suit a shop.
+#[derive(Debug, Clone)]
+pub struct RealtimeConfig {
+    /// How often the relay looks for events it was not told about.
+    pub poll_interval: Duration,
+    /// Frames a client may fall behind before it is disconnected (1013) to resume with `since`.
+    pub client_buffer: usize,
+    /// WebSocket ping period; a client silent for two periods is dropped.
+    pub ping_interval: Duration,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig {
+            poll_interval: Duration::from_secs(1),
+            client_buffer: 4096,
+            ping_interval: Duration::from_secs(25),
+        }
+    }
+}
+
+/// This instance's realtime machinery.
+pub struct Realtime {
+    hub: broadcast::Sender<Arc<Frame>>,
+    wake: Arc<Notify>,
+    bus: Box<dyn Bus>,
+    shutdown: watch::Sender<bool>,
+    pub config: RealtimeConfig,
+}
+
+impl Realtime {
+    /// Starts the relay (and, with Redis, the bus tasks). They stop when this is dropped.
+    pub async fn start(db: Db, redis_url: Option<&str>, config: RealtimeConfig) -> anyhow::Result<Arc<Self>> {
+        let (hub, _) = broadcast::channel(config.client_buffer);
+        let wake = Arc::new(Notify::new());
+        let (shutdown, _) = watch::channel(false);
+        let bus: Box<dyn Bus> = match redis_url {
+            Some(url) => Box::new(bus::RedisBus::start(url, wake.clone(), shutdown.subscribe())?),
+            None => Box::new(bus::LocalBus::new(wake.clone())),
+        };
+        let start_after = events::latest_id(db.conn()).await?;
+        let realtime = Arc::new(Realtime {
+            hub,
+            wake: wake.clone(),
+            bus,
+            shutdown,
+            config,
+        });
+        tokio::spawn(relay(Arc::downgrade(&realtime), db, wake, start_after));
+        Ok(realtime)
+    }
+
+    /// Call after committing events.
+    pub fn announce(&self) {
+        self.bus.announce();
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {
+        self.hub.subscribe()
+    }
+
+    /// Flips to `true` when the server shuts down: sockets send a close frame and end.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+
+    pub fn begin_shutdown(&self) {
+        let _ = self.shutdown.send(true);
+    }
+
+    pub fn client_count(&self) -> usize {
+        self.hub.receiver_count()
+    }
+}
+
+impl Drop for Realtime {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        self.wake.notify_one();
+    }
+}
+
+/// Reads committed events in id order and fans them out. Exits when `Realtime` is dropped.
+async fn relay(realtime: Weak<Realtime>, db: Db, wake: Arc<Notify>, mut last: i64) {
+    const PAGE: u64 = 500;
+    loop {
+        let poll = match realtime.upgrade() {
+            Some(rt) => rt.config.poll_interval,
+            None => return,
+        };
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+        }
+        loop {
+            let Some(rt) = realtime.upgrade() else { return };
+            match events::all_events_after(db.conn(), last, PAGE).await {
+                Ok(batch) => {
+                    let full = batch.len() as u64 == PAGE;
+                    for event in &batch {
+                        // No receivers is fine: nobody is watching.
+                        let _ = rt.hub.send(Arc::new(Frame::from_event(event)));
+                        last = event.id;
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "realtime relay cannot read events; retrying");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// After a successful write request, rings the bus so events it committed go out now.
+pub async fn announce_writes<E: Endpoint>(next: E, req: Request, realtime: Arc<Realtime>) -> poem::Result<Response> {
+    let writes = !matches!(
+        *req.method(),
+        poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
+    );
+    let response = next.call(req).await?.into_response();
+    if writes && response.status().is_success() {
+        realtime.announce();
+    }
+    Ok(response)
+}

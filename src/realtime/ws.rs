@@ -1,0 +1,169 @@
+//! One WebSocket client: replay from `since`, then live frames, pings, and limits.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use futures_util::{SinkExt, StreamExt};
+use poem::web::websocket::{CloseCode, Message, WebSocketConfig, WebSocketStream};
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::Realtime;
+use crate::{
+    auth::principal::principal_from_token,
+    service::events::{self, Audience},
+    state::AppState,
+};
+
+/// Client frames are small control messages; anything bigger is refused by the protocol layer.
+pub const MAX_CLIENT_FRAME: usize = 4 * 1024;
+/// Client messages allowed per `RATE_WINDOW`.
+const MAX_CLIENT_MESSAGES: u32 = 30;
+const RATE_WINDOW: Duration = Duration::from_secs(10);
+/// A send that takes longer than this means the client is gone or hopelessly slow.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .max_message_size(Some(MAX_CLIENT_FRAME))
+        .max_frame_size(Some(MAX_CLIENT_FRAME))
+}
+
+/// Who is connected and where they resume.
+pub struct Client {
+    pub state: AppState,
+    pub realtime: Arc<Realtime>,
+    pub audience: Audience,
+    /// Re-checked at every ping: a deactivated user or closed table is disconnected.
+    pub token: String,
+    pub since: Option<i64>,
+}
+
+enum End {
+    Close(CloseCode, &'static str),
+    Gone,
+}
+
+pub async fn serve(socket: WebSocketStream, client: Client) {
+    let (mut sink, mut stream) = socket.split();
+    let end = run(&mut sink, &mut stream, &client).await;
+    if let End::Close(code, reason) = end {
+        let _ = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::close_with(code, reason))).await;
+    }
+    let _ = sink.close().await;
+}
+
+async fn send<S>(sink: &mut S, text: String) -> Result<(), End>
+where
+    S: SinkExt<Message> + Unpin,
+{
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text))).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(End::Gone),
+    }
+}
+
+async fn run<S, R>(sink: &mut S, stream: &mut R, client: &Client) -> End
+where
+    S: SinkExt<Message> + Unpin,
+    R: StreamExt<Item = std::io::Result<Message>> + Unpin,
+{
+    // Subscribe before reading the backlog, so nothing committed meanwhile slips between.
+    let mut live = client.realtime.subscribe();
+    let mut shutdown = client.realtime.shutdown_signal();
+    let db = &client.state.db;
+
+    let mut last_sent = 0_i64;
+    if let Some(since) = client.since {
+        match events::can_resume_from(db.conn(), since).await {
+            Ok(true) => {
+                last_sent = since;
+                loop {
+                    let batch = match events::events_after(db.conn(), client.audience, last_sent, 500).await {
+                        Ok(batch) => batch,
+                        Err(_) => return End::Close(CloseCode::Error, "cannot read events; reconnect"),
+                    };
+                    let done = batch.len() < 500;
+                    for event in &batch {
+                        if let Err(end) = send(sink, super::frame_value(event).to_string()).await {
+                            return end;
+                        }
+                        last_sent = event.id;
+                    }
+                    if done {
+                        break;
+                    }
+                }
+            }
+            Ok(false) => {
+                if let Err(end) = send(sink, json!({"type": "RESYNC_REQUIRED"}).to_string()).await {
+                    return end;
+                }
+            }
+            Err(_) => return End::Close(CloseCode::Error, "cannot read events; reconnect"),
+        }
+    }
+
+    let ping_every = client.realtime.config.ping_interval;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut last_heard = Instant::now();
+    let mut window_start = Instant::now();
+    let mut messages_in_window = 0_u32;
+    loop {
+        tokio::select! {
+            frame = live.recv() => match frame {
+                Ok(frame) => {
+                    if frame.id <= last_sent {
+                        continue; // already sent from the backlog
+                    }
+                    last_sent = frame.id;
+                    if client.audience.sees(&frame.kind, frame.outlet_id, frame.table_session_id) {
+                        if let Err(end) = send(sink, frame.json.clone()).await {
+                            return end;
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    return End::Close(CloseCode::Again, "too slow; reconnect with since");
+                }
+                Err(RecvError::Closed) => return End::Close(CloseCode::Away, "server shutting down"),
+            },
+            incoming = stream.next() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return End::Gone,
+                Some(Ok(message)) => {
+                    last_heard = Instant::now();
+                    if window_start.elapsed() > RATE_WINDOW {
+                        window_start = Instant::now();
+                        messages_in_window = 0;
+                    }
+                    messages_in_window += 1;
+                    if messages_in_window > MAX_CLIENT_MESSAGES {
+                        return End::Close(CloseCode::Policy, "too many messages");
+                    }
+                    if let Message::Text(text) = message {
+                        if text.contains("\"ping\"") {
+                            if let Err(end) = send(sink, json!({"type": "pong"}).to_string()).await {
+                                return end;
+                            }
+                        }
+                    }
+                }
+            },
+            _ = ping.tick() => {
+                if last_heard.elapsed() > ping_every * 2 + Duration::from_secs(5) {
+                    return End::Gone; // no pong: the peer is dead
+                }
+                if principal_from_token(&client.state, &client.token).await.is_err() {
+                    return End::Close(CloseCode::from(4401), "token no longer valid");
+                }
+                let pinged = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Ping(Vec::new()))).await;
+                if !matches!(pinged, Ok(Ok(()))) {
+                    return End::Gone;
+                }
+            },
+            _ = shutdown.changed() => return End::Close(CloseCode::Away, "server shutting down"),
+        }
+    }
+}
