@@ -16,8 +16,8 @@ use crate::{
     config::Config,
     db::Db,
     error::{limit_body, render_errors},
-    service::health::RedisProbe,
     realtime::{self, Realtime},
+    service::health::RedisProbe,
     state::{AppState, Inner},
     web,
 };
@@ -55,9 +55,13 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         None => None,
     };
 
-    let realtime = Realtime::start(db.clone(), config.redis_url.as_deref(), config.realtime.clone())
-        .await
-        .context("cannot start realtime delivery")?;
+    let realtime = Realtime::start(
+        db.clone(),
+        config.redis_url.as_deref(),
+        config.realtime.clone(),
+    )
+    .await
+    .context("cannot start realtime delivery")?;
     let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
         public_url,

@@ -20,8 +20,17 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(MaintenanceState::Table)
-                    .col(ColumnDef::new(MaintenanceState::Name).string_len(64).not_null().primary_key())
-                    .col(ColumnDef::new(MaintenanceState::Value).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(MaintenanceState::Name)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(MaintenanceState::Value)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await

@@ -7,12 +7,7 @@ use poem::{
     },
     Request,
 };
-use poem_openapi::{
-    auth::ApiKey,
-    param::Query,
-    payload::Json,
-    Object, OpenApi, SecurityScheme,
-};
+use poem_openapi::{auth::ApiKey, param::Query, payload::Json, Object, OpenApi, SecurityScheme};
 use uuid::Uuid;
 
 use super::ApiTags;
@@ -124,7 +119,8 @@ impl RealtimeApi {
     ) -> AppResult<BoxWebSocketUpgraded> {
         let principal = auth.principal();
         let audience = Audience::of(&principal, outlet_id.0)?;
-        let token = raw_token(req).ok_or_else(|| AppError::Unauthorized("a token is required".into()))?;
+        let token =
+            raw_token(req).ok_or_else(|| AppError::Unauthorized("a token is required".into()))?;
         let client = ws::Client {
             state: state.0.clone(),
             realtime: state.realtime.clone(),
@@ -153,7 +149,10 @@ impl RealtimeApi {
         let audience = Audience::of(&auth.0, outlet_id.0)?;
         let limit = limit.0.unwrap_or(100);
         if !(1..=500).contains(&limit) {
-            return Err(AppError::validation("limit", "limit must be between 1 and 500"));
+            return Err(AppError::validation(
+                "limit",
+                "limit must be between 1 and 500",
+            ));
         }
         let conn = state.db.conn();
         let since = match since.0 {

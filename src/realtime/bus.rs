@@ -39,7 +39,11 @@ pub struct RedisBus {
 }
 
 impl RedisBus {
-    pub fn start(url: &str, wake: Arc<Notify>, shutdown: watch::Receiver<bool>) -> redis::RedisResult<Self> {
+    pub fn start(
+        url: &str,
+        wake: Arc<Notify>,
+        shutdown: watch::Receiver<bool>,
+    ) -> redis::RedisResult<Self> {
         let client = redis::Client::open(url)?;
         // A bell that is already ringing need not ring twice: capacity 1, extra rings dropped.
         let (publish, pending) = mpsc::channel(1);
@@ -72,7 +76,11 @@ async fn connect(client: &redis::Client) -> Option<redis::aio::MultiplexedConnec
     }
 }
 
-async fn publisher(client: redis::Client, mut pending: mpsc::Receiver<()>, mut shutdown: watch::Receiver<bool>) {
+async fn publisher(
+    client: redis::Client,
+    mut pending: mpsc::Receiver<()>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut conn = None;
     loop {
         tokio::select! {
@@ -83,7 +91,11 @@ async fn publisher(client: redis::Client, mut pending: mpsc::Receiver<()>, mut s
             conn = connect(&client).await;
         }
         if let Some(c) = conn.as_mut() {
-            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(CHANNEL).arg(1).query_async(c).await;
+            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+                .arg(CHANNEL)
+                .arg(1)
+                .query_async(c)
+                .await;
             if sent.is_err() {
                 conn = None;
             }

@@ -49,7 +49,8 @@ impl Frame {
 
 /// The JSON of one frame (also what `GET /events` lists).
 pub fn frame_value(event: &event::Model) -> serde_json::Value {
-    let payload: serde_json::Value = serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
+    let payload: serde_json::Value =
+        serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
     json!({
         "id": event.id,
         "type": event.kind,
@@ -69,6 +70,12 @@ pub struct RealtimeConfig {
     pub client_buffer: usize,
     /// WebSocket ping period; a client silent for two periods is dropped.
     pub ping_interval: Duration,
+    /// Events older than this are pruned; resuming from before them needs a resync.
+    pub retention: Duration,
+    /// Idempotency keys are kept this long (at least a day).
+    pub idempotency_retention: Duration,
+    /// How often pruning runs.
+    pub prune_interval: Duration,
 }
 
 impl Default for RealtimeConfig {
@@ -77,6 +84,9 @@ impl Default for RealtimeConfig {
             poll_interval: Duration::from_secs(1),
             client_buffer: 4096,
             ping_interval: Duration::from_secs(25),
+            retention: Duration::from_secs(7 * 86_400),
+            idempotency_retention: Duration::from_secs(2 * 86_400),
+            prune_interval: Duration::from_secs(3_600),
         }
     }
 }
@@ -92,12 +102,20 @@ pub struct Realtime {
 
 impl Realtime {
     /// Starts the relay (and, with Redis, the bus tasks). They stop when this is dropped.
-    pub async fn start(db: Db, redis_url: Option<&str>, config: RealtimeConfig) -> anyhow::Result<Arc<Self>> {
+    pub async fn start(
+        db: Db,
+        redis_url: Option<&str>,
+        config: RealtimeConfig,
+    ) -> anyhow::Result<Arc<Self>> {
         let (hub, _) = broadcast::channel(config.client_buffer);
         let wake = Arc::new(Notify::new());
         let (shutdown, _) = watch::channel(false);
         let bus: Box<dyn Bus> = match redis_url {
-            Some(url) => Box::new(bus::RedisBus::start(url, wake.clone(), shutdown.subscribe())?),
+            Some(url) => Box::new(bus::RedisBus::start(
+                url,
+                wake.clone(),
+                shutdown.subscribe(),
+            )?),
             None => Box::new(bus::LocalBus::new(wake.clone())),
         };
         let start_after = events::latest_id(db.conn()).await?;
@@ -108,7 +126,13 @@ impl Realtime {
             shutdown,
             config,
         });
-        tokio::spawn(relay(Arc::downgrade(&realtime), db, wake, start_after));
+        tokio::spawn(relay(
+            Arc::downgrade(&realtime),
+            db.clone(),
+            wake,
+            start_after,
+        ));
+        tokio::spawn(prune_old(Arc::downgrade(&realtime), db));
         Ok(realtime)
     }
 
@@ -177,8 +201,41 @@ async fn relay(realtime: Weak<Realtime>, db: Db, wake: Arc<Notify>, mut last: i6
     }
 }
 
+/// Drops events past retention (and old idempotency keys), every `prune_interval`.
+async fn prune_old(realtime: Weak<Realtime>, db: Db) {
+    let mut shutdown = match realtime.upgrade() {
+        Some(rt) => rt.shutdown_signal(),
+        None => return,
+    };
+    loop {
+        let Some(config) = realtime.upgrade().map(|rt| rt.config.clone()) else {
+            return;
+        };
+        let now = chrono::Utc::now();
+        let (Ok(retention), Ok(keys)) = (
+            chrono::Duration::from_std(config.retention),
+            chrono::Duration::from_std(config.idempotency_retention),
+        ) else {
+            return;
+        };
+        match events::prune(&db, now - retention, now - keys).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "pruned old events"),
+            Err(err) => tracing::warn!(error = %err, "pruning old events failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(config.prune_interval) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
 /// After a successful write request, rings the bus so events it committed go out now.
-pub async fn announce_writes<E: Endpoint>(next: E, req: Request, realtime: Arc<Realtime>) -> poem::Result<Response> {
+pub async fn announce_writes<E: Endpoint>(
+    next: E,
+    req: Request,
+    realtime: Arc<Realtime>,
+) -> poem::Result<Response> {
     let writes = !matches!(
         *req.method(),
         poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS

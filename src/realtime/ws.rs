@@ -50,7 +50,8 @@ pub async fn serve(socket: WebSocketStream, client: Client) {
     let (mut sink, mut stream) = socket.split();
     let end = run(&mut sink, &mut stream, &client).await;
     if let End::Close(code, reason) = end {
-        let _ = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::close_with(code, reason))).await;
+        let _ =
+            tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::close_with(code, reason))).await;
     }
     let _ = sink.close().await;
 }
@@ -81,9 +82,18 @@ where
             Ok(true) => {
                 last_sent = since;
                 loop {
-                    let batch = match events::events_after(db.conn(), client.audience, last_sent, 500).await {
+                    let batch = match events::events_after(
+                        db.conn(),
+                        client.audience,
+                        last_sent,
+                        500,
+                    )
+                    .await
+                    {
                         Ok(batch) => batch,
-                        Err(_) => return End::Close(CloseCode::Error, "cannot read events; reconnect"),
+                        Err(_) => {
+                            return End::Close(CloseCode::Error, "cannot read events; reconnect")
+                        }
                     };
                     let done = batch.len() < 500;
                     for event in &batch {

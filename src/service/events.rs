@@ -4,8 +4,8 @@
 use chrono::Utc;
 use sea_orm::{
     sea_query::{Expr, OnConflict},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -106,7 +106,8 @@ impl Audience {
                 session_id,
             } => {
                 *guest_outlet == outlet_id
-                    && (table_session_id == Some(*session_id) || kind == EventKind::ProductUpdated.as_str())
+                    && (table_session_id == Some(*session_id)
+                        || kind == EventKind::ProductUpdated.as_str())
             }
         }
     }
@@ -115,7 +116,10 @@ impl Audience {
         match self {
             Audience::AllOutlets => Condition::all(),
             Audience::Outlet(id) => Condition::all().add(event::Column::OutletId.eq(*id)),
-            Audience::Guest { outlet_id, session_id } => Condition::all()
+            Audience::Guest {
+                outlet_id,
+                session_id,
+            } => Condition::all()
                 .add(event::Column::OutletId.eq(*outlet_id))
                 .add(
                     Condition::any()
@@ -143,7 +147,11 @@ pub async fn events_after(
 }
 
 /// Every event after `since`, whoever may see it (the relay), oldest first.
-pub async fn all_events_after(conn: &impl ConnectionTrait, since: i64, limit: u64) -> AppResult<Vec<event::Model>> {
+pub async fn all_events_after(
+    conn: &impl ConnectionTrait,
+    since: i64,
+    limit: u64,
+) -> AppResult<Vec<event::Model>> {
     events_after(conn, Audience::AllOutlets, since, limit).await
 }
 
@@ -158,10 +166,12 @@ pub async fn latest_id(conn: &impl ConnectionTrait) -> AppResult<i64> {
 
 /// Events up to this id were pruned (0: none).
 pub async fn pruned_through(conn: &impl ConnectionTrait) -> AppResult<i64> {
-    Ok(maintenance_state::Entity::find_by_id(maintenance_state::EVENTS_PRUNED_THROUGH)
-        .one(conn)
-        .await?
-        .map_or(0, |row| row.value))
+    Ok(
+        maintenance_state::Entity::find_by_id(maintenance_state::EVENTS_PRUNED_THROUGH)
+            .one(conn)
+            .await?
+            .map_or(0, |row| row.value),
+    )
 }
 
 /// Whether a client that has seen everything up to `since` can catch up from the log:
@@ -217,7 +227,10 @@ mod tests {
     #[test]
     fn guests_see_their_session_and_menu_changes_only() {
         let (outlet, other_outlet, session) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let guest = Audience::Guest { outlet_id: outlet, session_id: session };
+        let guest = Audience::Guest {
+            outlet_id: outlet,
+            session_id: session,
+        };
         assert!(guest.sees("NEW_ORDER", outlet, Some(session)));
         assert!(!guest.sees("NEW_ORDER", outlet, Some(Uuid::now_v7())));
         assert!(!guest.sees("SHIFT_OPENED", outlet, None));

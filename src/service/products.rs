@@ -4,13 +4,17 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_len, clean_name, outlets::get_outlet, require_admin, Page, PageRequest, MAX_AMOUNT,
+    check_len, clean_name,
+    events::{self, EventKind},
+    outlets::get_outlet,
+    require_admin, Page, PageRequest, MAX_AMOUNT,
 };
 use crate::{
     auth::{Role, Staff},
@@ -127,9 +131,11 @@ pub async fn create_product(
         deleted: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(db.conn())
-    .await?;
+    };
+    let txn = db.begin().await?;
+    let product = product.insert(&txn).await?;
+    announce_change(&txn, &product).await?;
+    txn.commit().await?;
     Ok(ProductDetails {
         product,
         groups: Vec::new(),
@@ -212,7 +218,10 @@ pub async fn update_product(
         model.sort = Set(sort);
     }
     model.updated_at = Set(Utc::now());
-    let updated = model.update(db.conn()).await?;
+    let txn = db.begin().await?;
+    let updated = model.update(&txn).await?;
+    announce_change(&txn, &updated).await?;
+    txn.commit().await?;
     let mut details = with_modifiers(db.conn(), vec![updated]).await?;
     details.pop().ok_or_else(|| AppError::not_found("product"))
 }
@@ -225,7 +234,10 @@ pub async fn delete_product(db: &Db, actor: &Staff, id: Uuid) -> AppResult<()> {
     model.deleted = Set(true);
     model.available = Set(false);
     model.updated_at = Set(Utc::now());
-    model.update(db.conn()).await?;
+    let txn = db.begin().await?;
+    let removed = model.update(&txn).await?;
+    announce_change(&txn, &removed).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -258,6 +270,7 @@ pub async fn create_modifier_group(
     .insert(&txn)
     .await?;
     let options = sync_options(&txn, group.id, Vec::new(), input.options).await?;
+    announce_change(&txn, &product).await?;
     txn.commit().await?;
     Ok(GroupDetails { group, options })
 }
@@ -268,7 +281,7 @@ pub async fn update_modifier_group(
     id: Uuid,
     changes: ModifierGroupChanges,
 ) -> AppResult<GroupDetails> {
-    let (group, _) = visible_group(db, actor, id).await?;
+    let (group, product) = visible_group(db, actor, id).await?;
     require_admin(actor)?;
 
     let txn = db.begin().await?;
@@ -292,6 +305,7 @@ pub async fn update_modifier_group(
         Some(inputs) => sync_options(&txn, group.id, existing, inputs).await?,
         None => existing,
     };
+    announce_change(&txn, &product).await?;
     txn.commit().await?;
     Ok(GroupDetails { group, options })
 }
@@ -308,6 +322,27 @@ pub async fn delete_modifier_group(db: &Db, actor: &Staff, id: Uuid) -> AppResul
         .exec(&txn)
         .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// `PRODUCT_UPDATED`, so open menus (kitchen, guests' phones) refresh that product.
+async fn announce_change(txn: &DatabaseTransaction, product: &product::Model) -> AppResult<()> {
+    let payload = json!({
+        "id": product.id,
+        "name": product.name,
+        "price": product.price,
+        "available": product.available,
+        "deleted": product.deleted,
+        "category_id": product.category_id,
+    });
+    events::record(
+        txn,
+        EventKind::ProductUpdated,
+        product.outlet_id,
+        None,
+        payload,
+    )
+    .await?;
     Ok(())
 }
 

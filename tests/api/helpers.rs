@@ -447,8 +447,8 @@ impl TestApp {
             .await
     }
 
-    /// The kinds of the outbox events written so far, oldest first (read from the database:
-    /// the realtime API delivers them, but they must be recorded with each change).
+    /// The kinds of the outbox events written so far, oldest first, menu changes left out
+    /// (read from the database: they must be recorded with each change).
     pub async fn event_kinds(&self) -> Vec<String> {
         use sea_orm::{ConnectionTrait, Statement};
         let conn = sea_orm::Database::connect(self.db.url.as_str())
@@ -458,7 +458,7 @@ impl TestApp {
         let rows = conn
             .query_all_raw(Statement::from_string(
                 backend,
-                "SELECT kind FROM events ORDER BY id",
+                "SELECT kind FROM events WHERE kind <> 'PRODUCT_UPDATED' ORDER BY id",
             ))
             .await
             .expect("events");
@@ -469,4 +469,108 @@ impl TestApp {
         conn.close().await.ok();
         kinds
     }
+}
+
+/// A WebSocket client of `/api/v1/ws`.
+pub struct WsClient {
+    stream: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+/// How a socket ended, as the client saw it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum WsEnd {
+    Closed(u16),
+    Dropped,
+}
+
+impl TestApp {
+    /// Connects with `query` (e.g. `token=…&since=3`); the HTTP status on refusal.
+    pub async fn ws(&self, query: &str) -> Result<WsClient, u16> {
+        let url = format!(
+            "{}/api/v1/ws?{query}",
+            self.address.replace("http://", "ws://")
+        );
+        match tokio_tungstenite::connect_async(url).await {
+            Ok((stream, _)) => Ok(WsClient { stream }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                Err(response.status().as_u16())
+            }
+            Err(other) => panic!("websocket connect failed: {other}"),
+        }
+    }
+}
+
+impl WsClient {
+    /// The next JSON frame within `wait`, skipping pings and pongs.
+    pub async fn next_frame(&mut self, wait: Duration) -> Option<Value> {
+        use futures::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??;
+            match message.ok()? {
+                Message::Text(text) => {
+                    return Some(serde_json::from_str(&text).expect("JSON frame"))
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// `count` frames, each within `wait` of the previous one.
+    pub async fn frames(&mut self, count: usize, wait: Duration) -> Vec<Value> {
+        let mut frames = Vec::with_capacity(count);
+        while frames.len() < count {
+            match self.next_frame(wait).await {
+                Some(frame) => frames.push(frame),
+                None => panic!("got {} of {count} frames: {frames:?}", frames.len()),
+            }
+        }
+        frames
+    }
+
+    /// Reads until the server ends the socket (or `wait` passes).
+    pub async fn end(&mut self, wait: Duration) -> Option<WsEnd> {
+        use futures::StreamExt;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return None,
+                Ok(None) | Ok(Some(Err(_))) => return Some(WsEnd::Dropped),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Some(WsEnd::Closed(frame.map_or(1005, |f| u16::from(f.code))))
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    pub async fn send_text(&mut self, text: String) -> bool {
+        use futures::SinkExt;
+        self.stream
+            .send(tokio_tungstenite::tungstenite::Message::text(text))
+            .await
+            .is_ok()
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
+
+/// A second server process' worth of application on `app`'s database (a scaled-out chain),
+/// sharing its JWT secret.
+pub async fn spawn_second_instance(app: &TestApp, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let shared = TestDb {
+        url: app.db.url.clone(),
+        postgres: None,
+        _dir: None,
+    };
+    start(shared, tempfile::tempdir().expect("temp dir"), adjust).await
 }

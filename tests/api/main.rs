@@ -14,6 +14,7 @@ mod menu;
 mod openapi;
 mod orders;
 mod outlets;
+mod realtime;
 mod roles;
 mod sessions;
 mod system;

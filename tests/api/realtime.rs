@@ -1,0 +1,354 @@
+use std::time::Duration;
+
+use kedai::auth::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::{
+    expect_json, expect_problem, require_all, spawn_app, spawn_app_with, spawn_second_instance,
+    test_database_url, test_redis_url, WsEnd,
+};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn order_body(product: uuid::Uuid) -> Value {
+    json!({"items": [{"product_id": product, "quantity": 1}]})
+}
+
+#[tokio::test]
+async fn sockets_without_a_valid_token_are_refused_before_upgrade() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[]).await;
+    assert_eq!(app.ws("").await.err(), Some(401));
+    assert_eq!(app.ws("token=garbage").await.err(), Some(401));
+    assert_eq!(app.ws("token=ts_not_a_session").await.err(), Some(401));
+    assert!(app.ws(&format!("token={}", shop.owner)).await.is_ok());
+    let (_, manager) = app
+        .staff(&shop.owner, "manager1", Role::Manager, shop.outlet)
+        .await;
+    let elsewhere = uuid::Uuid::now_v7();
+    assert_eq!(
+        app.ws(&format!("token={manager}&outlet_id={elsewhere}"))
+            .await
+            .err(),
+        Some(404)
+    );
+}
+
+#[tokio::test]
+async fn kitchens_get_their_outlets_orders_live_and_nothing_else() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[15_000]).await;
+    let other_outlet = app.create_outlet(&shop.owner, "Cabang").await;
+    let other_product = app
+        .create_product(&shop.owner, other_outlet, "Far", 1000)
+        .await;
+    let (_, kitchen) = app
+        .staff(&shop.owner, "kitchen1", Role::Kitchen, shop.outlet)
+        .await;
+    let mut socket = app.ws(&format!("token={kitchen}")).await.unwrap();
+
+    app.order(&shop.owner, &json!({"outlet_id": other_outlet, "items": [{"product_id": other_product, "quantity": 1}]})).await;
+    let order = app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 2}]})).await;
+    let frame = socket.next_frame(WAIT).await.expect("NEW_ORDER");
+    assert_eq!(frame["type"], "NEW_ORDER");
+    assert_eq!(frame["payload"]["id"], order["id"]);
+    assert_eq!(frame["payload"]["status"], "NEW");
+    assert_eq!(frame["outlet_id"], shop.outlet.to_string());
+    assert_eq!(frame["payload"]["items"][0]["quantity"], 2);
+
+    let id = order["id"].as_str().unwrap();
+    expect_json(
+        app.set_status(&kitchen, id, &json!({"status": "COOKING"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let frame = socket.next_frame(WAIT).await.expect("ORDER_STATUS_CHANGED");
+    assert_eq!(frame["type"], "ORDER_STATUS_CHANGED");
+    assert_eq!(frame["payload"]["id"], order["id"]);
+    assert_eq!(frame["payload"]["status"], "COOKING");
+    assert_eq!(frame["payload"]["previous_status"], "NEW");
+    assert_eq!(frame["payload"]["number"], order["number"]);
+    assert!(
+        socket
+            .next_frame(Duration::from_millis(500))
+            .await
+            .is_none(),
+        "the other outlet's order never arrives"
+    );
+}
+
+#[tokio::test]
+async fn eighty_concurrent_orders_arrive_once_each_in_id_order() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let mut socket = app.ws(&format!("token={}", shop.owner)).await.unwrap();
+    let clients = (0..8).map(|_| {
+        let (app, owner, product) = (&app, shop.owner.clone(), shop.products[0]);
+        async move {
+            let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": product, "quantity": 1}]});
+            let mut ids = Vec::new();
+            for _ in 0..10 {
+                ids.push(app.order(&owner, &body).await["id"].as_str().unwrap().to_owned());
+            }
+            ids
+        }
+    });
+    let mut created: Vec<String> = futures::future::join_all(clients)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let frames = socket.frames(80, WAIT).await;
+    let frame_ids: Vec<i64> = frames.iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    assert!(
+        frame_ids.windows(2).all(|w| w[0] < w[1]),
+        "ids strictly increase: {frame_ids:?}"
+    );
+    let mut delivered: Vec<String> = frames
+        .iter()
+        .map(|f| f["payload"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    created.sort();
+    delivered.sort();
+    assert_eq!(delivered, created, "each order exactly once");
+    assert!(socket
+        .next_frame(Duration::from_millis(300))
+        .await
+        .is_none());
+}
+
+#[tokio::test]
+async fn reconnecting_with_since_replays_exactly_what_was_missed_then_goes_live() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let mut socket = app.ws(&format!("token={}", shop.owner)).await.unwrap();
+    app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
+    let seen = socket.next_frame(WAIT).await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    socket.close().await;
+
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]});
+    let mut missed = Vec::new();
+    for _ in 0..5 {
+        missed.push(app.order(&shop.owner, &body).await["id"].clone());
+    }
+    let mut socket = app
+        .ws(&format!("token={}&since={seen}", shop.owner))
+        .await
+        .unwrap();
+    let replayed = socket.frames(5, WAIT).await;
+    let replayed_orders: Vec<Value> = replayed
+        .iter()
+        .map(|f| f["payload"]["id"].clone())
+        .collect();
+    assert_eq!(replayed_orders, missed, "exactly the missed five, in order");
+
+    let live = app.order(&shop.owner, &body).await;
+    let frame = socket.next_frame(WAIT).await.unwrap();
+    assert_eq!(frame["payload"]["id"], live["id"]);
+    assert!(frame["id"].as_i64().unwrap() > replayed[4]["id"].as_i64().unwrap());
+    assert!(
+        socket
+            .next_frame(Duration::from_millis(300))
+            .await
+            .is_none(),
+        "no duplicates"
+    );
+
+    // The JSON feed is the same stream.
+    let page = expect_json(
+        app.get(&format!("/events?since={seen}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let feed: Vec<Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["payload"]["id"].clone())
+        .collect();
+    assert_eq!(&feed[..5], &missed[..]);
+    assert_eq!(page["next_since"], frame["id"]);
+}
+
+#[tokio::test]
+async fn guests_see_their_own_orders_move_and_nothing_of_other_tables() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[9_000]).await;
+    let (table2, _) = app.create_table(&shop.owner, shop.outlet, "Meja 2").await;
+    let mine = app.open_table(&shop.owner, shop.table).await;
+    let theirs = app.open_table(&shop.owner, table2).await;
+    let guest = mine["token"].as_str().unwrap();
+    let mut socket = app.ws(&format!("token={guest}")).await.unwrap();
+
+    app.order(
+        theirs["token"].as_str().unwrap(),
+        &order_body(shop.products[0]),
+    )
+    .await;
+    let order = app.order(guest, &order_body(shop.products[0])).await;
+    let frame = socket.next_frame(WAIT).await.unwrap();
+    assert_eq!(frame["type"], "NEW_ORDER");
+    assert_eq!(frame["payload"]["id"], order["id"]);
+    expect_json(
+        app.set_status(
+            &shop.owner,
+            order["id"].as_str().unwrap(),
+            &json!({"status": "READY"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let frame = socket.next_frame(WAIT).await.unwrap();
+    assert_eq!(frame["type"], "ORDER_STATUS_CHANGED");
+    assert_eq!(frame["payload"]["status"], "READY");
+
+    // Sold out: guests' menus hear about it.
+    let product = format!("/products/{}", shop.products[0]);
+    expect_json(
+        app.patch(&product, Some(&shop.owner), &json!({"available": false}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let frame = socket.next_frame(WAIT).await.unwrap();
+    assert_eq!(frame["type"], "PRODUCT_UPDATED");
+    assert_eq!(frame["payload"]["available"], false);
+    assert!(
+        socket
+            .next_frame(Duration::from_millis(300))
+            .await
+            .is_none(),
+        "nothing of the other table"
+    );
+
+    let feed = expect_json(
+        app.get("/events?since=0", Some(guest)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let kinds: Vec<&str> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["type"].as_str().unwrap())
+        .collect();
+    // The shop's setup added the product (a menu change), then this table's own story.
+    assert_eq!(
+        kinds,
+        [
+            "PRODUCT_UPDATED",
+            "TABLE_SESSION_OPENED",
+            "NEW_ORDER",
+            "ORDER_STATUS_CHANGED",
+            "PRODUCT_UPDATED"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn resuming_from_before_retention_or_beyond_the_log_requires_a_resync() {
+    let app = spawn_app_with(|config| {
+        config.realtime.retention = Duration::ZERO;
+        config.realtime.prune_interval = Duration::from_millis(100);
+    })
+    .await;
+    let shop = app.shop(&[5_000]).await;
+    app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
+    tokio::time::sleep(Duration::from_millis(400)).await; // pruned by now
+    let mut socket = app
+        .ws(&format!("token={}&since=0", shop.owner))
+        .await
+        .unwrap();
+    assert_eq!(
+        socket.next_frame(WAIT).await.unwrap(),
+        json!({"type": "RESYNC_REQUIRED"})
+    );
+    expect_problem(
+        app.get("/events?since=0", Some(&shop.owner)).await,
+        StatusCode::CONFLICT,
+        "RESYNC_REQUIRED",
+    )
+    .await;
+    let mut ahead = app
+        .ws(&format!("token={}&since=999999", shop.owner))
+        .await
+        .unwrap();
+    assert_eq!(
+        ahead.next_frame(WAIT).await.unwrap()["type"],
+        "RESYNC_REQUIRED"
+    );
+}
+
+#[tokio::test]
+async fn a_deactivated_users_socket_is_closed_at_the_next_ping() {
+    let app =
+        spawn_app_with(|config| config.realtime.ping_interval = Duration::from_millis(200)).await;
+    let shop = app.shop(&[]).await;
+    let (kasir_id, kasir) = app
+        .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
+        .await;
+    let mut socket = app.ws(&format!("token={kasir}")).await.unwrap();
+    expect_json(
+        app.patch(
+            &format!("/users/{kasir_id}"),
+            Some(&shop.owner),
+            &json!({"active": false}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(socket.end(WAIT).await, Some(WsEnd::Closed(4401)));
+}
+
+#[tokio::test]
+async fn chatty_clients_are_cut_off() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[]).await;
+    let mut socket = app.ws(&format!("token={}", shop.owner)).await.unwrap();
+    for _ in 0..40 {
+        if !socket.send_text("{\"type\":\"hello\"}".into()).await {
+            break;
+        }
+    }
+    assert_eq!(socket.end(WAIT).await, Some(WsEnd::Closed(1008)));
+
+    let mut socket = app.ws(&format!("token={}", shop.owner)).await.unwrap();
+    socket.send_text("x".repeat(10_000)).await;
+    assert!(
+        socket.end(WAIT).await.is_some(),
+        "an oversized frame ends the connection"
+    );
+}
+
+#[tokio::test]
+async fn a_client_on_one_instance_sees_an_order_made_on_another() {
+    let (Some(_), Some(_)) = (test_database_url(), test_redis_url()) else {
+        if require_all() {
+            panic!("KEDAI_TEST_DATABASE_URL and KEDAI_TEST_REDIS_URL are required (KEDAI_TEST_REQUIRE_ALL=1)");
+        }
+        eprintln!("skipping a_client_on_one_instance_sees_an_order_made_on_another: needs PostgreSQL and Redis");
+        return;
+    };
+    // A long poll interval: delivery within the wait can only come through Redis.
+    let slow_poll =
+        |config: &mut kedai::Config| config.realtime.poll_interval = Duration::from_secs(60);
+    let a = spawn_app_with(slow_poll).await;
+    let b = spawn_second_instance(&a, slow_poll).await;
+    let shop = a.shop(&[5_000]).await;
+    let mut socket = a.ws(&format!("token={}", shop.owner)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await; // both subscribers are listening
+    let order = b.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
+    let frame = socket
+        .next_frame(WAIT)
+        .await
+        .expect("the order made on B reaches A");
+    assert_eq!(frame["type"], "NEW_ORDER");
+    assert_eq!(frame["payload"]["id"], order["id"]);
+}
