@@ -177,7 +177,7 @@ impl RealtimeApi {
                 outlet_id: e.outlet_id,
                 table_session_id: e.table_session_id,
                 at: e.at,
-                payload: realtime::frame_value(e)["payload"].clone(),
+                payload: realtime::payload_value(e),
             })
             .collect();
         Ok(Json(EventPage { items, next_since }))

@@ -47,10 +47,14 @@ impl Frame {
     }
 }
 
+/// An event's payload as JSON.
+pub fn payload_value(event: &event::Model) -> serde_json::Value {
+    serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null)
+}
+
 /// The JSON of one frame (also what `GET /events` lists).
 pub fn frame_value(event: &event::Model) -> serde_json::Value {
-    let payload: serde_json::Value =
-        serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null);
+    let payload = payload_value(event);
     json!({
         "id": event.id,
         "type": event.kind,
