@@ -101,6 +101,17 @@ pub enum PaymentStatus {
     Refunded,
 }
 
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Unpaid => "UNPAID",
+            PaymentStatus::PartiallyPaid => "PARTIALLY_PAID",
+            PaymentStatus::Paid => "PAID",
+            PaymentStatus::Refunded => "REFUNDED",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[oai(rename_all = "UPPERCASE")]
@@ -109,6 +120,87 @@ pub enum SessionStatus {
     Open,
     #[sea_orm(string_value = "CLOSED")]
     Closed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "UPPERCASE")]
+pub enum ShiftStatus {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
+/// How a payment was made.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Enum, EnumIter, DeriveActiveEnum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "UPPERCASE")]
+pub enum PaymentMethod {
+    #[sea_orm(string_value = "CASH")]
+    Cash,
+    #[sea_orm(string_value = "CARD")]
+    Card,
+    /// Indonesia's standard QR payment.
+    #[sea_orm(string_value = "QRIS")]
+    Qris,
+    #[sea_orm(string_value = "TRANSFER")]
+    Transfer,
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "CASH",
+            PaymentMethod::Card => "CARD",
+            PaymentMethod::Qris => "QRIS",
+            PaymentMethod::Transfer => "TRANSFER",
+            PaymentMethod::Other => "OTHER",
+        }
+    }
+}
+
+/// Cash into or out of a drawer that is not a sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CashMovementKind {
+    /// Cash added (e.g. more change from the safe).
+    #[sea_orm(string_value = "PAY_IN")]
+    PayIn,
+    /// Cash taken out (e.g. paying a supplier).
+    #[sea_orm(string_value = "PAY_OUT")]
+    PayOut,
+}
+
+/// The payment status that follows from what has been paid.
+pub fn payment_status(paid: i64, total: i64, any_refund: bool) -> PaymentStatus {
+    if paid <= 0 {
+        if any_refund {
+            PaymentStatus::Refunded
+        } else {
+            PaymentStatus::Unpaid
+        }
+    } else if paid >= total {
+        PaymentStatus::Paid
+    } else {
+        PaymentStatus::PartiallyPaid
+    }
+}
+
+/// DESIGN §2: what should be in the drawer.
+pub fn expected_cash(
+    start_cash: i64,
+    cash_payments: i64,
+    cash_refunds: i64,
+    pay_ins: i64,
+    pay_outs: i64,
+) -> i64 {
+    start_cash + cash_payments - cash_refunds + pay_ins - pay_outs
 }
 
 /// An order's money, all in the smallest currency unit.
@@ -176,6 +268,29 @@ mod tests {
             (24_000, 1_200, 2_520, 27_720)
         );
         assert_eq!(totals(150_000, 0, 0).unwrap().total, 150_000);
+    }
+
+    #[test]
+    fn the_shift_example_expects_338000() {
+        // start 200000; cash 150000 + 3000 + 8000 (the last refunded); PAY_IN 5000; PAY_OUT 20000
+        let expected = expected_cash(200_000, 161_000, 8_000, 5_000, 20_000);
+        assert_eq!(expected, 338_000);
+        assert_eq!(337_000 - expected, -1_000);
+    }
+
+    #[test]
+    fn payment_status_follows_the_money() {
+        assert_eq!(payment_status(0, 8_000, false), PaymentStatus::Unpaid);
+        assert_eq!(
+            payment_status(5_000, 8_000, false),
+            PaymentStatus::PartiallyPaid
+        );
+        assert_eq!(payment_status(8_000, 8_000, false), PaymentStatus::Paid);
+        assert_eq!(payment_status(0, 8_000, true), PaymentStatus::Refunded);
+        assert_eq!(
+            payment_status(5_000, 8_000, true),
+            PaymentStatus::PartiallyPaid
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod m20261125_000001_create_outlets_and_users;
 mod m20261125_000002_create_tables_and_menu;
 mod m20261125_000003_create_sessions_orders_events;
 mod m20261125_000004_create_maintenance_state;
+mod m20261125_000005_create_shifts_and_payments;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_tables_and_menu::Migration),
             Box::new(m20261125_000003_create_sessions_orders_events::Migration),
             Box::new(m20261125_000004_create_maintenance_state::Migration),
+            Box::new(m20261125_000005_create_shifts_and_payments::Migration),
         ]
     }
 }

@@ -5,8 +5,11 @@ pub mod auth;
 pub mod menu;
 pub mod orders;
 pub mod outlets;
+pub mod payments;
 pub mod realtime;
+pub mod reports;
 pub mod sessions;
+pub mod shifts;
 pub mod system;
 pub mod tables;
 pub mod users;
@@ -34,6 +37,12 @@ pub enum ApiTags {
     Orders,
     /// Live events (WebSocket) and their catch-up feed.
     Realtime,
+    /// Cashier shifts: float, pay-ins/outs, closing count, Z-report.
+    Shifts,
+    /// Taking payments and refunds.
+    Payments,
+    /// Sales reports.
+    Reports,
 }
 
 pub type Apis = (
@@ -46,6 +55,9 @@ pub type Apis = (
     sessions::SessionsApi,
     orders::OrdersApi,
     realtime::RealtimeApi,
+    shifts::ShiftsApi,
+    payments::PaymentsApi,
+    reports::ReportsApi,
 );
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
@@ -64,6 +76,9 @@ pub fn service() -> OpenApiService<Apis, ()> {
             sessions::SessionsApi,
             orders::OrdersApi,
             realtime::RealtimeApi,
+            shifts::ShiftsApi,
+            payments::PaymentsApi,
+            reports::ReportsApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

@@ -1,5 +1,6 @@
 //! Storage: sea-orm entities, one file per table. Never exposed as API types.
 
+pub mod cash_movement;
 pub mod category;
 pub mod dining_table;
 pub mod event;
@@ -11,6 +12,8 @@ pub mod order;
 pub mod order_item;
 pub mod order_status_change;
 pub mod outlet;
+pub mod payment;
 pub mod product;
+pub mod shift;
 pub mod table_session;
 pub mod user;

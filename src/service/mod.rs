@@ -8,8 +8,11 @@ pub mod idempotency;
 pub mod menu;
 pub mod orders;
 pub mod outlets;
+pub mod payments;
 pub mod products;
+pub mod reports;
 pub mod sessions;
+pub mod shifts;
 pub mod tables;
 pub mod users;
 

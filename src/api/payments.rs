@@ -1,0 +1,180 @@
+//! Payments: `POST/GET /orders/{id}/payments`, `POST /payments/{id}/refund`.
+
+use chrono::{DateTime, Utc};
+use poem::web::Data;
+use poem_openapi::{
+    param::{Header, Path},
+    payload::Json,
+    types::ToJSON,
+    ApiResponse, Object, OpenApi,
+};
+use uuid::Uuid;
+
+use super::ApiTags;
+use crate::{
+    auth::Auth,
+    domain::PaymentMethod,
+    entity::payment,
+    error::AppResult,
+    service::{
+        idempotency::IdempotencyKey,
+        payments::{self, NewPayment},
+    },
+    state::AppState,
+};
+
+pub struct PaymentsApi;
+
+#[derive(Object)]
+pub struct PaymentView {
+    pub id: Uuid,
+    pub order_id: Uuid,
+    /// The shift (drawer) it was taken on.
+    pub shift_id: Option<Uuid>,
+    pub method: PaymentMethod,
+    /// What counts against the order.
+    pub amount: i64,
+    /// Cash handed over.
+    pub tendered: Option<i64>,
+    /// Cash given back: `tendered − amount`.
+    pub change: i64,
+    pub reference: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub refunded_at: Option<DateTime<Utc>>,
+    pub refund_reason: Option<String>,
+    /// The drawer a cash refund came out of.
+    pub refund_shift_id: Option<Uuid>,
+}
+
+impl From<payment::Model> for PaymentView {
+    fn from(p: payment::Model) -> Self {
+        PaymentView {
+            id: p.id,
+            order_id: p.order_id,
+            shift_id: p.shift_id,
+            method: p.method,
+            amount: p.amount,
+            tendered: p.tendered,
+            change: p.change_amount,
+            reference: p.reference,
+            created_by: p.created_by,
+            created_at: p.created_at,
+            refunded_at: p.refunded_at,
+            refund_reason: p.refund_reason,
+            refund_shift_id: p.refund_shift_id,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct PaymentRequest {
+    /// CASH | CARD | QRIS | TRANSFER | OTHER
+    pub method: PaymentMethod,
+    /// More than 0 and at most what is outstanding.
+    pub amount: i64,
+    /// CASH only: what the customer handed over (≥ amount); the rest is change.
+    pub tendered: Option<i64>,
+    /// Card slip or transfer reference.
+    #[oai(validator(max_length = 100))]
+    pub reference: Option<String>,
+}
+
+#[derive(Object)]
+pub struct RefundRequest {
+    #[oai(validator(max_length = 500))]
+    pub reason: String,
+}
+
+#[derive(Object)]
+pub struct PaymentList {
+    pub items: Vec<PaymentView>,
+}
+
+#[derive(ApiResponse)]
+pub enum PaymentResponse {
+    /// Recorded (also for a retry with the same `Idempotency-Key`).
+    #[oai(status = 201)]
+    Created(Json<PaymentView>),
+}
+
+#[OpenApi(tag = "ApiTags::Payments")]
+impl PaymentsApi {
+    /// Take a payment (OWNER, MANAGER, KASIR). Cash needs your open shift at the order's outlet
+    /// (`409 NO_OPEN_SHIFT`); split tender is several payments. Paying a voided or fully paid
+    /// order is 409; more than is outstanding is 400.
+    #[oai(
+        path = "/orders/:id/payments",
+        method = "post",
+        operation_id = "create_payment"
+    )]
+    async fn pay(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        /// Any unique string per payment attempt; a retry reuses it.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<PaymentRequest>,
+    ) -> AppResult<PaymentResponse> {
+        let actor = auth.0.staff()?;
+        let key = match idempotency_key.0.as_deref() {
+            Some(key) => {
+                let canonical = format!("{}:{}", id.0, body.0.to_json_string());
+                Some(IdempotencyKey::new(
+                    "create_payment",
+                    actor.user_id,
+                    key,
+                    &canonical,
+                )?)
+            }
+            None => None,
+        };
+        let b = body.0;
+        let input = NewPayment {
+            method: b.method,
+            amount: b.amount,
+            tendered: b.tendered,
+            reference: b.reference,
+        };
+        let payment = payments::take_payment(&state.db, actor, id.0, input, key).await?;
+        Ok(PaymentResponse::Created(Json(payment.into())))
+    }
+
+    /// The order's payments, oldest first.
+    #[oai(
+        path = "/orders/:id/payments",
+        method = "get",
+        operation_id = "list_payments"
+    )]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+    ) -> AppResult<Json<PaymentList>> {
+        let items = payments::list_payments(&state.db, auth.0.staff()?, id.0).await?;
+        Ok(Json(PaymentList {
+            items: items.into_iter().map(PaymentView::from).collect(),
+        }))
+    }
+
+    /// Refund a payment once (MANAGER, OWNER). Cash is paid out of the payment's shift while
+    /// open, else out of your open shift at that outlet.
+    #[oai(
+        path = "/payments/:id/refund",
+        method = "post",
+        operation_id = "refund_payment"
+    )]
+    async fn refund(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<RefundRequest>,
+    ) -> AppResult<Json<PaymentView>> {
+        let refunded = payments::refund(&state.db, auth.0.staff()?, id.0, &body.0.reason).await?;
+        Ok(Json(refunded.into()))
+    }
+}

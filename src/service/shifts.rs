@@ -1,0 +1,401 @@
+//! Cashier shifts: open with a float, take cash through the day, pay in / pay out, close by
+//! counting the drawer against what is expected (DESIGN §2).
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    check_len,
+    events::{self, EventKind},
+    idempotency::IdempotencyKey,
+    products::check_amount,
+    unique_to, Page, PageRequest,
+};
+use crate::{
+    auth::{Role, Staff},
+    db::Db,
+    domain::{self, CashMovementKind, PaymentMethod, ShiftStatus},
+    entity::{cash_movement, payment, shift, user},
+    error::{AppError, AppResult},
+};
+
+/// Roles that keep a drawer.
+pub const CASHIERS: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir];
+
+#[derive(Debug, Clone)]
+pub struct OpenShift {
+    pub outlet_id: Uuid,
+    pub start_cash: i64,
+    /// Open for someone else (MANAGER, OWNER); default: yourself.
+    pub user_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ShiftFilter {
+    pub outlet_id: Option<Uuid>,
+    pub user_id: Option<Uuid>,
+    pub status: Option<ShiftStatus>,
+}
+
+/// The drawer's money movements during a shift.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drawer {
+    /// Cash payments taken on this shift (amounts, not tendered), refunded or not.
+    pub cash_payments: i64,
+    /// Cash refunds paid out of this drawer.
+    pub cash_refunds: i64,
+    pub pay_ins: i64,
+    pub pay_outs: i64,
+}
+
+impl Drawer {
+    pub fn expected_cash(&self, start_cash: i64) -> i64 {
+        domain::expected_cash(
+            start_cash,
+            self.cash_payments,
+            self.cash_refunds,
+            self.pay_ins,
+            self.pay_outs,
+        )
+    }
+}
+
+fn shift_already_open() -> AppError {
+    AppError::conflict(
+        "SHIFT_ALREADY_OPEN",
+        "this user already has an open shift; close it first",
+    )
+}
+
+pub async fn open_shift(
+    db: &Db,
+    actor: &Staff,
+    input: OpenShift,
+    key: Option<IdempotencyKey>,
+) -> AppResult<shift::Model> {
+    if !CASHIERS.contains(&actor.role) {
+        return Err(AppError::Forbidden(format!(
+            "a {} does not keep a drawer",
+            actor.role.as_str()
+        )));
+    }
+    check_amount("start_cash", input.start_cash)?;
+    let outlet = super::outlets::get_outlet(db, actor, input.outlet_id)
+        .await
+        .map_err(|_| AppError::validation("outlet_id", "outlet not found"))?;
+    let user_id = match input.user_id {
+        Some(id) if id != actor.user_id => {
+            if !actor.role.is_admin() {
+                return Err(AppError::Forbidden(
+                    "only a MANAGER or OWNER may open a shift for someone else".into(),
+                ));
+            }
+            let cashier = user::Entity::find_by_id(id)
+                .one(db.conn())
+                .await?
+                .filter(|u| u.active && (u.outlet_id == Some(outlet.id) || u.role == Role::Owner))
+                .ok_or_else(|| {
+                    AppError::validation("user_id", "no such active user at this outlet")
+                })?;
+            if !CASHIERS.contains(&cashier.role) {
+                return Err(AppError::validation(
+                    "user_id",
+                    "this user's role does not keep a drawer",
+                ));
+            }
+            cashier.id
+        }
+        _ => actor.user_id,
+    };
+
+    let shift_id = Uuid::now_v7();
+    let txn = db.begin().await?;
+    if let Some(earlier) = claim_key(&txn, key.as_ref(), shift_id).await? {
+        drop(txn);
+        return load(db, earlier).await;
+    }
+    let now = Utc::now();
+    let shift = shift::ActiveModel {
+        id: Set(shift_id),
+        outlet_id: Set(outlet.id),
+        user_id: Set(user_id),
+        open_user_id: Set(Some(user_id)),
+        status: Set(ShiftStatus::Open),
+        start_cash: Set(input.start_cash),
+        end_cash: Set(None),
+        expected_cash: Set(None),
+        cash_difference: Set(None),
+        note: Set(None),
+        opened_by: Set(actor.user_id),
+        opened_at: Set(now),
+        closed_by: Set(None),
+        closed_at: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(unique_to(shift_already_open))?;
+    events::record(
+        &txn,
+        EventKind::ShiftOpened,
+        shift.outlet_id,
+        None,
+        json!({"id": shift.id, "user_id": shift.user_id, "start_cash": shift.start_cash, "opened_at": shift.opened_at}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(shift)
+}
+
+/// Inserts the idempotency key, or returns what an earlier request with it created.
+/// Works like `orders::create_order`: a concurrent twin waits on the key, then replays.
+async fn claim_key(
+    txn: &DatabaseTransaction,
+    key: Option<&IdempotencyKey>,
+    resource_id: Uuid,
+) -> AppResult<Option<Uuid>> {
+    let Some(key) = key else { return Ok(None) };
+    if let Some(earlier) = key.earlier_result(txn).await? {
+        return Ok(Some(earlier));
+    }
+    match key.remember(txn, resource_id).await {
+        Ok(()) => Ok(None),
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            Err(AppError::conflict(
+                "REQUEST_IN_FLIGHT",
+                "the same request is being processed; retry it",
+            ))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+async fn load(db: &Db, id: Uuid) -> AppResult<shift::Model> {
+    shift::Entity::find_by_id(id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("shift"))
+}
+
+/// Closes a shift: counts `end_cash` against the expected drawer. Its user or a MANAGER/OWNER.
+pub async fn close_shift(
+    db: &Db,
+    actor: &Staff,
+    id: Uuid,
+    end_cash: i64,
+    note: Option<String>,
+    key: Option<IdempotencyKey>,
+) -> AppResult<shift::Model> {
+    check_amount("end_cash", end_cash)?;
+    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    if let Some(note) = &note {
+        check_len("note", note, 500)?;
+    }
+    let current = get_shift(db, actor, id).await?;
+    if current.user_id != actor.user_id && !actor.role.is_admin() {
+        return Err(AppError::Forbidden(
+            "only the shift's cashier or a MANAGER/OWNER may close it".into(),
+        ));
+    }
+
+    let txn = db.begin().await?;
+    if claim_key(&txn, key.as_ref(), id).await?.is_some() {
+        drop(txn);
+        return load(db, id).await;
+    }
+    // The row lock makes payments on this drawer wait until the count is done.
+    let shift = lock_shift(&txn, id).await?;
+    if shift.status != ShiftStatus::Open {
+        return Err(AppError::conflict(
+            "SHIFT_CLOSED",
+            "this shift is already closed",
+        ));
+    }
+    let expected = drawer(&txn, shift.id)
+        .await?
+        .expected_cash(shift.start_cash);
+    let now = Utc::now();
+    let mut model: shift::ActiveModel = shift.into();
+    model.status = Set(ShiftStatus::Closed);
+    model.open_user_id = Set(None);
+    model.end_cash = Set(Some(end_cash));
+    model.expected_cash = Set(Some(expected));
+    model.cash_difference = Set(Some(end_cash - expected));
+    model.note = Set(note);
+    model.closed_by = Set(Some(actor.user_id));
+    model.closed_at = Set(Some(now));
+    let closed = model.update(&txn).await?;
+    events::record(
+        &txn,
+        EventKind::ShiftClosed,
+        closed.outlet_id,
+        None,
+        json!({"id": closed.id, "user_id": closed.user_id, "expected_cash": expected, "end_cash": end_cash, "cash_difference": end_cash - expected}),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(closed)
+}
+
+pub async fn lock_shift(txn: &DatabaseTransaction, id: Uuid) -> AppResult<shift::Model> {
+    shift::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("shift"))
+}
+
+/// The caller's open shift at `outlet_id`, locked for the transaction.
+pub async fn open_shift_of(
+    txn: &DatabaseTransaction,
+    user_id: Uuid,
+    outlet_id: Uuid,
+) -> AppResult<Option<shift::Model>> {
+    Ok(shift::Entity::find()
+        .filter(shift::Column::OpenUserId.eq(user_id))
+        .filter(shift::Column::OutletId.eq(outlet_id))
+        .lock_exclusive()
+        .one(txn)
+        .await?)
+}
+
+pub async fn current_shift(db: &Db, actor: &Staff) -> AppResult<shift::Model> {
+    shift::Entity::find()
+        .filter(shift::Column::OpenUserId.eq(actor.user_id))
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("open shift"))
+}
+
+/// A shift the actor may see: their own, or any of their outlet's for a MANAGER/OWNER.
+pub async fn get_shift(db: &Db, actor: &Staff, id: Uuid) -> AppResult<shift::Model> {
+    let shift = load(db, id).await?;
+    let visible = shift.user_id == actor.user_id
+        || (actor.role.is_admin() && actor.sees_outlet(shift.outlet_id));
+    if !visible {
+        return Err(AppError::not_found("shift"));
+    }
+    Ok(shift)
+}
+
+pub async fn list_shifts(
+    db: &Db,
+    actor: &Staff,
+    filter: ShiftFilter,
+    page: PageRequest,
+) -> AppResult<Page<shift::Model>> {
+    let mut query = shift::Entity::find().order_by_asc(shift::Column::Id);
+    match actor.role {
+        Role::Owner => {}
+        Role::Manager => query = query.filter(shift::Column::OutletId.eq(actor.outlet_id)),
+        _ => query = query.filter(shift::Column::UserId.eq(actor.user_id)),
+    }
+    if let Some(outlet_id) = filter.outlet_id {
+        query = query.filter(shift::Column::OutletId.eq(outlet_id));
+    }
+    if let Some(user_id) = filter.user_id {
+        query = query.filter(shift::Column::UserId.eq(user_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(shift::Column::Status.eq(status));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(shift::Column::Id.gt(after));
+    }
+    let rows = query.limit(page.limit + 1).all(db.conn()).await?;
+    Ok(page.page(rows, |s| s.id))
+}
+
+/// Records a PAY_IN or PAY_OUT on an open shift (its cashier or a MANAGER/OWNER).
+pub async fn add_cash_movement(
+    db: &Db,
+    actor: &Staff,
+    shift_id: Uuid,
+    kind: CashMovementKind,
+    amount: i64,
+    reason: &str,
+) -> AppResult<cash_movement::Model> {
+    let current = get_shift(db, actor, shift_id).await?;
+    if current.user_id != actor.user_id && !actor.role.is_admin() {
+        return Err(AppError::Forbidden(
+            "only the shift's cashier or a MANAGER/OWNER may move its cash".into(),
+        ));
+    }
+    if amount <= 0 {
+        return Err(AppError::validation("amount", "amount must be more than 0"));
+    }
+    check_amount("amount", amount)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::validation("reason", "say why the cash moved"));
+    }
+    check_len("reason", reason, 500)?;
+
+    let txn = db.begin().await?;
+    let shift = lock_shift(&txn, shift_id).await?;
+    if shift.status != ShiftStatus::Open {
+        return Err(AppError::conflict("SHIFT_CLOSED", "this shift is closed"));
+    }
+    let movement = cash_movement::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        shift_id: Set(shift.id),
+        kind: Set(kind),
+        amount: Set(amount),
+        reason: Set(reason.to_owned()),
+        created_by: Set(actor.user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(movement)
+}
+
+/// Sums the drawer's cash flows for a shift.
+pub async fn drawer(conn: &impl ConnectionTrait, shift_id: Uuid) -> AppResult<Drawer> {
+    let taken = payment::Entity::find()
+        .filter(payment::Column::ShiftId.eq(shift_id))
+        .filter(payment::Column::Method.eq(PaymentMethod::Cash))
+        .all(conn)
+        .await?;
+    let refunded = payment::Entity::find()
+        .filter(payment::Column::RefundShiftId.eq(shift_id))
+        .filter(payment::Column::Method.eq(PaymentMethod::Cash))
+        .all(conn)
+        .await?;
+    let movements = movements_of(conn, shift_id).await?;
+    Ok(Drawer {
+        cash_payments: taken.iter().map(|p| p.amount).sum(),
+        cash_refunds: refunded.iter().map(|p| p.amount).sum(),
+        pay_ins: movements
+            .iter()
+            .filter(|m| m.kind == CashMovementKind::PayIn)
+            .map(|m| m.amount)
+            .sum(),
+        pay_outs: movements
+            .iter()
+            .filter(|m| m.kind == CashMovementKind::PayOut)
+            .map(|m| m.amount)
+            .sum(),
+    })
+}
+
+pub async fn movements_of(
+    conn: &impl ConnectionTrait,
+    shift_id: Uuid,
+) -> AppResult<Vec<cash_movement::Model>> {
+    Ok(cash_movement::Entity::find()
+        .filter(cash_movement::Column::ShiftId.eq(shift_id))
+        .order_by_asc(cash_movement::Column::Id)
+        .all(conn)
+        .await?)
+}
