@@ -179,6 +179,15 @@ async fn claim_key(
     }
 }
 
+/// A shift at an outlet the actor works at (else 404); the caller checks what they may do with it.
+async fn shift_at_my_outlet(db: &Db, actor: &Staff, id: Uuid) -> AppResult<shift::Model> {
+    let shift = load(db, id).await?;
+    if !actor.sees_outlet(shift.outlet_id) {
+        return Err(AppError::not_found("shift"));
+    }
+    Ok(shift)
+}
+
 async fn load(db: &Db, id: Uuid) -> AppResult<shift::Model> {
     shift::Entity::find_by_id(id)
         .one(db.conn())
@@ -200,7 +209,7 @@ pub async fn close_shift(
     if let Some(note) = &note {
         check_len("note", note, 500)?;
     }
-    let current = get_shift(db, actor, id).await?;
+    let current = shift_at_my_outlet(db, actor, id).await?;
     if current.user_id != actor.user_id && !actor.role.is_admin() {
         return Err(AppError::Forbidden(
             "only the shift's cashier or a MANAGER/OWNER may close it".into(),
@@ -324,7 +333,7 @@ pub async fn add_cash_movement(
     amount: i64,
     reason: &str,
 ) -> AppResult<cash_movement::Model> {
-    let current = get_shift(db, actor, shift_id).await?;
+    let current = shift_at_my_outlet(db, actor, shift_id).await?;
     if current.user_id != actor.user_id && !actor.role.is_admin() {
         return Err(AppError::Forbidden(
             "only the shift's cashier or a MANAGER/OWNER may move its cash".into(),

@@ -522,13 +522,24 @@ impl WsClient {
         }
     }
 
-    /// `count` frames, each within `wait` of the previous one.
-    pub async fn frames(&mut self, count: usize, wait: Duration) -> Vec<Value> {
+    /// The next frame of this type, skipping others — e.g. the menu changes of a test's setup,
+    /// which the relay may still be delivering when the socket connects.
+    pub async fn next_of(&mut self, kind: &str, wait: Duration) -> Option<Value> {
+        loop {
+            let frame = self.next_frame(wait).await?;
+            if frame["type"] == kind {
+                return Some(frame);
+            }
+        }
+    }
+
+    /// `count` frames of this type, each within `wait` of the previous one.
+    pub async fn frames_of(&mut self, kind: &str, count: usize, wait: Duration) -> Vec<Value> {
         let mut frames = Vec::with_capacity(count);
         while frames.len() < count {
-            match self.next_frame(wait).await {
+            match self.next_of(kind, wait).await {
                 Some(frame) => frames.push(frame),
-                None => panic!("got {} of {count} frames: {frames:?}", frames.len()),
+                None => panic!("got {} of {count} {kind} frames: {frames:?}", frames.len()),
             }
         }
         frames

@@ -11,6 +11,7 @@ mod binary;
 mod errors;
 mod helpers;
 mod menu;
+mod money;
 mod openapi;
 mod orders;
 mod outlets;

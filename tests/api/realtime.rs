@@ -50,7 +50,7 @@ async fn kitchens_get_their_outlets_orders_live_and_nothing_else() {
 
     app.order(&shop.owner, &json!({"outlet_id": other_outlet, "items": [{"product_id": other_product, "quantity": 1}]})).await;
     let order = app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 2}]})).await;
-    let frame = socket.next_frame(WAIT).await.expect("NEW_ORDER");
+    let frame = socket.next_of("NEW_ORDER", WAIT).await.expect("NEW_ORDER");
     assert_eq!(frame["type"], "NEW_ORDER");
     assert_eq!(frame["payload"]["id"], order["id"]);
     assert_eq!(frame["payload"]["status"], "NEW");
@@ -64,7 +64,10 @@ async fn kitchens_get_their_outlets_orders_live_and_nothing_else() {
         StatusCode::OK,
     )
     .await;
-    let frame = socket.next_frame(WAIT).await.expect("ORDER_STATUS_CHANGED");
+    let frame = socket
+        .next_of("ORDER_STATUS_CHANGED", WAIT)
+        .await
+        .expect("ORDER_STATUS_CHANGED");
     assert_eq!(frame["type"], "ORDER_STATUS_CHANGED");
     assert_eq!(frame["payload"]["id"], order["id"]);
     assert_eq!(frame["payload"]["status"], "COOKING");
@@ -100,7 +103,7 @@ async fn eighty_concurrent_orders_arrive_once_each_in_id_order() {
         .into_iter()
         .flatten()
         .collect();
-    let frames = socket.frames(80, WAIT).await;
+    let frames = socket.frames_of("NEW_ORDER", 80, WAIT).await;
     let frame_ids: Vec<i64> = frames.iter().map(|f| f["id"].as_i64().unwrap()).collect();
     assert!(
         frame_ids.windows(2).all(|w| w[0] < w[1]),
@@ -125,7 +128,7 @@ async fn reconnecting_with_since_replays_exactly_what_was_missed_then_goes_live(
     let shop = app.shop(&[5_000]).await;
     let mut socket = app.ws(&format!("token={}", shop.owner)).await.unwrap();
     app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
-    let seen = socket.next_frame(WAIT).await.unwrap()["id"]
+    let seen = socket.next_of("NEW_ORDER", WAIT).await.unwrap()["id"]
         .as_i64()
         .unwrap();
     socket.close().await;
@@ -139,7 +142,7 @@ async fn reconnecting_with_since_replays_exactly_what_was_missed_then_goes_live(
         .ws(&format!("token={}&since={seen}", shop.owner))
         .await
         .unwrap();
-    let replayed = socket.frames(5, WAIT).await;
+    let replayed = socket.frames_of("NEW_ORDER", 5, WAIT).await;
     let replayed_orders: Vec<Value> = replayed
         .iter()
         .map(|f| f["payload"]["id"].clone())
@@ -147,7 +150,7 @@ async fn reconnecting_with_since_replays_exactly_what_was_missed_then_goes_live(
     assert_eq!(replayed_orders, missed, "exactly the missed five, in order");
 
     let live = app.order(&shop.owner, &body).await;
-    let frame = socket.next_frame(WAIT).await.unwrap();
+    let frame = socket.next_of("NEW_ORDER", WAIT).await.unwrap();
     assert_eq!(frame["payload"]["id"], live["id"]);
     assert!(frame["id"].as_i64().unwrap() > replayed[4]["id"].as_i64().unwrap());
     assert!(
@@ -191,7 +194,7 @@ async fn guests_see_their_own_orders_move_and_nothing_of_other_tables() {
     )
     .await;
     let order = app.order(guest, &order_body(shop.products[0])).await;
-    let frame = socket.next_frame(WAIT).await.unwrap();
+    let frame = socket.next_of("NEW_ORDER", WAIT).await.unwrap();
     assert_eq!(frame["type"], "NEW_ORDER");
     assert_eq!(frame["payload"]["id"], order["id"]);
     expect_json(
@@ -204,7 +207,7 @@ async fn guests_see_their_own_orders_move_and_nothing_of_other_tables() {
         StatusCode::OK,
     )
     .await;
-    let frame = socket.next_frame(WAIT).await.unwrap();
+    let frame = socket.next_of("ORDER_STATUS_CHANGED", WAIT).await.unwrap();
     assert_eq!(frame["type"], "ORDER_STATUS_CHANGED");
     assert_eq!(frame["payload"]["status"], "READY");
 
@@ -216,7 +219,7 @@ async fn guests_see_their_own_orders_move_and_nothing_of_other_tables() {
         StatusCode::OK,
     )
     .await;
-    let frame = socket.next_frame(WAIT).await.unwrap();
+    let frame = socket.next_of("PRODUCT_UPDATED", WAIT).await.unwrap();
     assert_eq!(frame["type"], "PRODUCT_UPDATED");
     assert_eq!(frame["payload"]["available"], false);
     assert!(
@@ -346,7 +349,7 @@ async fn a_client_on_one_instance_sees_an_order_made_on_another() {
     tokio::time::sleep(Duration::from_millis(300)).await; // both subscribers are listening
     let order = b.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]})).await;
     let frame = socket
-        .next_frame(WAIT)
+        .next_of("NEW_ORDER", WAIT)
         .await
         .expect("the order made on B reaches A");
     assert_eq!(frame["type"], "NEW_ORDER");

@@ -1,0 +1,921 @@
+use kedai::auth::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{expect_json, expect_problem, spawn_app, TestApp};
+
+/// Places an order of `quantity × product` and returns its id.
+async fn order_of(
+    app: &TestApp,
+    token: &str,
+    outlet: Uuid,
+    product: Uuid,
+    quantity: i32,
+) -> String {
+    let body =
+        json!({"outlet_id": outlet, "items": [{"product_id": product, "quantity": quantity}]});
+    app.order(token, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn pay(app: &TestApp, token: &str, order: &str, body: Value) -> reqwest::Response {
+    app.post(&format!("/orders/{order}/payments"), Some(token), &body)
+        .await
+}
+
+async fn open_shift(app: &TestApp, token: &str, outlet: Uuid, start_cash: i64) -> Value {
+    let response = app
+        .post(
+            "/shifts/open",
+            Some(token),
+            &json!({"outlet_id": outlet, "start_cash": start_cash}),
+        )
+        .await;
+    expect_json(response, StatusCode::CREATED).await
+}
+
+#[tokio::test]
+async fn the_shift_arithmetic_example_balances_to_338000() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[150_000, 8_000]).await;
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
+        .await;
+    let (_, manager) = app
+        .staff(&shop.owner, "manager1", Role::Manager, shop.outlet)
+        .await;
+    let shift = open_shift(&app, &kasir, shop.outlet, 200_000).await;
+    let shift_id = shift["id"].as_str().unwrap();
+    assert_eq!(shift["status"], "OPEN");
+    assert_eq!(
+        expect_json(
+            app.get("/shifts/current", Some(&kasir)).await,
+            StatusCode::OK
+        )
+        .await["id"],
+        shift["id"]
+    );
+
+    let big = order_of(&app, &kasir, shop.outlet, shop.products[0], 1).await;
+    let cash = expect_json(
+        pay(
+            &app,
+            &kasir,
+            &big,
+            json!({"method": "CASH", "amount": 150_000, "tendered": 200_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(cash["change"], 50_000);
+    assert_eq!(cash["shift_id"], shift["id"]);
+
+    let split = order_of(&app, &kasir, shop.outlet, shop.products[1], 1).await;
+    expect_json(
+        pay(
+            &app,
+            &kasir,
+            &split,
+            json!({"method": "QRIS", "amount": 5_000, "reference": "QR-1"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let half = expect_json(
+        app.get(&format!("/orders/{split}"), Some(&kasir)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(half["payment_status"], "PARTIALLY_PAID");
+    expect_json(
+        pay(
+            &app,
+            &kasir,
+            &split,
+            json!({"method": "CASH", "amount": 3_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let paid = expect_json(
+        app.get(&format!("/orders/{split}"), Some(&kasir)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            paid["paid_amount"].as_i64(),
+            paid["payment_status"].as_str()
+        ),
+        (Some(8_000), Some("PAID"))
+    );
+
+    let movements = format!("/shifts/{shift_id}/cash-movements");
+    expect_json(
+        app.post(
+            &movements,
+            Some(&kasir),
+            &json!({"kind": "PAY_OUT", "amount": 20_000, "reason": "ice supplier"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect_json(
+        app.post(
+            &movements,
+            Some(&kasir),
+            &json!({"kind": "PAY_IN", "amount": 5_000, "reason": "small change from safe"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    let refunded_order = order_of(&app, &kasir, shop.outlet, shop.products[1], 1).await;
+    let to_refund = expect_json(
+        pay(
+            &app,
+            &kasir,
+            &refunded_order,
+            json!({"method": "CASH", "amount": 8_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let refund = format!("/payments/{}/refund", to_refund["id"].as_str().unwrap());
+    let refunded = expect_json(
+        app.post(&refund, Some(&manager), &json!({"reason": "cold food"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        refunded["refund_shift_id"], shift["id"],
+        "paid out of the open original drawer"
+    );
+    let after = expect_json(
+        app.get(&format!("/orders/{refunded_order}"), Some(&kasir))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            after["paid_amount"].as_i64(),
+            after["payment_status"].as_str()
+        ),
+        (Some(0), Some("REFUNDED"))
+    );
+
+    let closed = app
+        .post(
+            "/shifts/close",
+            Some(&kasir),
+            &json!({"shift_id": shift_id, "end_cash": 337_000, "note": "count ok"}),
+        )
+        .await;
+    let closed = expect_json(closed, StatusCode::OK).await;
+    assert_eq!(closed["expected_cash"], 338_000);
+    assert_eq!(closed["end_cash"], 337_000);
+    assert_eq!(closed["cash_difference"], -1_000);
+    assert_eq!(closed["status"], "CLOSED");
+    expect_problem(
+        app.get("/shifts/current", Some(&kasir)).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+
+    let report = expect_json(
+        app.get(&format!("/shifts/{shift_id}/report"), Some(&kasir))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    eprintln!(
+        "Z-report of the example:\n{}",
+        serde_json::to_string_pretty(&report).unwrap()
+    );
+    assert_eq!(
+        report["payments_by_method"],
+        json!([
+            {"method": "CASH", "count": 3, "amount": 161_000},
+            {"method": "QRIS", "count": 1, "amount": 5_000},
+        ])
+    );
+    assert_eq!(report["refunds"].as_array().unwrap().len(), 1);
+    assert_eq!(report["refunds"][0]["amount"], 8_000);
+    assert_eq!(report["cash_movements"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (
+            report["start_cash"].as_i64(),
+            report["cash_payments"].as_i64(),
+            report["cash_refunds"].as_i64()
+        ),
+        (Some(200_000), Some(161_000), Some(8_000))
+    );
+    assert_eq!(
+        (report["pay_ins"].as_i64(), report["pay_outs"].as_i64()),
+        (Some(5_000), Some(20_000))
+    );
+    assert_eq!(
+        (
+            report["expected_cash"].as_i64(),
+            report["counted_cash"].as_i64(),
+            report["cash_difference"].as_i64()
+        ),
+        (Some(338_000), Some(337_000), Some(-1_000))
+    );
+    assert_eq!(report["cashier"], "kasir1");
+
+    let again = app
+        .post(
+            "/shifts/close",
+            Some(&kasir),
+            &json!({"shift_id": shift_id, "end_cash": 1}),
+        )
+        .await;
+    expect_problem(again, StatusCode::CONFLICT, "SHIFT_CLOSED").await;
+    let kinds = app.event_kinds().await;
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "ORDER_PAID").count(),
+        5,
+        "4 payments and a refund"
+    );
+    assert!(
+        kinds.contains(&"SHIFT_OPENED".to_owned()) && kinds.contains(&"SHIFT_CLOSED".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn three_retries_with_one_key_record_one_payment() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    open_shift(&app, &shop.owner, shop.outlet, 0).await;
+    let order = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 1).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let response = app
+            .request(
+                Method::POST,
+                &format!("/orders/{order}/payments"),
+                Some(&shop.owner),
+            )
+            .header("Idempotency-Key", "pay-once-7")
+            .json(&json!({"method": "CASH", "amount": 4_000, "tendered": 5_000}))
+            .send()
+            .await
+            .unwrap();
+        ids.push(expect_json(response, StatusCode::CREATED).await["id"].clone());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1);
+    let listed = expect_json(
+        app.get(&format!("/orders/{order}/payments"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let order_now = expect_json(
+        app.get(&format!("/orders/{order}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(order_now["paid_amount"], 4_000);
+
+    let other_body = app
+        .request(
+            Method::POST,
+            &format!("/orders/{order}/payments"),
+            Some(&shop.owner),
+        )
+        .header("Idempotency-Key", "pay-once-7")
+        .json(&json!({"method": "CASH", "amount": 5_000}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(
+        other_body,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "IDEMPOTENCY_KEY_REUSED",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_payments_never_overpay() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let order = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 1).await;
+    let attempts = (0..8).map(|_| {
+        pay(
+            &app,
+            &shop.owner,
+            &order,
+            json!({"method": "QRIS", "amount": 4_000}),
+        )
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        2,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| [
+            StatusCode::CREATED,
+            StatusCode::BAD_REQUEST,
+            StatusCode::CONFLICT
+        ]
+        .contains(s)),
+        "{statuses:?}"
+    );
+    let now = expect_json(
+        app.get(&format!("/orders/{order}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(now["paid_amount"], 8_000);
+    assert!(now["paid_amount"].as_i64() <= now["total_amount"].as_i64());
+}
+
+#[tokio::test]
+async fn payment_input_and_state_rules() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let order = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 1).await;
+    expect_problem(
+        pay(
+            &app,
+            &shop.owner,
+            &order,
+            json!({"method": "CASH", "amount": 1000}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "NO_OPEN_SHIFT",
+    )
+    .await;
+    open_shift(&app, &shop.owner, shop.outlet, 100_000).await;
+    for body in [
+        json!({"method": "BITCOIN", "amount": 1000}),
+        json!({"method": "CASH", "amount": 0}),
+        json!({"method": "CASH", "amount": -5}),
+        json!({"method": "CASH", "amount": 1.5}),
+        json!({"method": "CASH", "amount": 5000, "tendered": 4000}),
+        json!({"method": "QRIS", "amount": 5000, "tendered": 5000}),
+        json!({"method": "CASH", "amount": 10_001}),
+        json!({"method": "CASH"}),
+    ] {
+        expect_problem(
+            pay(&app, &shop.owner, &order, body.clone()).await,
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_FAILED",
+        )
+        .await;
+    }
+    let listed = expect_json(
+        app.get(&format!("/orders/{order}/payments"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        listed["items"].as_array().unwrap().is_empty(),
+        "nothing written"
+    );
+
+    expect_json(
+        pay(
+            &app,
+            &shop.owner,
+            &order,
+            json!({"method": "CARD", "amount": 10_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect_problem(
+        pay(
+            &app,
+            &shop.owner,
+            &order,
+            json!({"method": "CASH", "amount": 1}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "ORDER_ALREADY_PAID",
+    )
+    .await;
+
+    let voided = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 1).await;
+    expect_json(
+        app.set_status(
+            &shop.owner,
+            &voided,
+            &json!({"status": "VOIDED", "reason": "test"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        pay(
+            &app,
+            &shop.owner,
+            &voided,
+            json!({"method": "CASH", "amount": 1}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "ORDER_VOIDED",
+    )
+    .await;
+    expect_problem(
+        pay(
+            &app,
+            &shop.owner,
+            &Uuid::now_v7().to_string(),
+            json!({"method": "CASH", "amount": 1}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn roles_for_payments_refunds_shifts_and_reports() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
+        .await;
+    let (_, kasir2) = app
+        .staff(&shop.owner, "kasir2", Role::Kasir, shop.outlet)
+        .await;
+    let (kasir3_id, _) = app
+        .staff(&shop.owner, "kasir3", Role::Kasir, shop.outlet)
+        .await;
+    let (_, waiter) = app
+        .staff(&shop.owner, "waiter1", Role::Waiter, shop.outlet)
+        .await;
+    let (_, kitchen) = app
+        .staff(&shop.owner, "kitchen1", Role::Kitchen, shop.outlet)
+        .await;
+    let (_, manager) = app
+        .staff(&shop.owner, "manager1", Role::Manager, shop.outlet)
+        .await;
+    let order = order_of(&app, &waiter, shop.outlet, shop.products[0], 1).await;
+
+    for token in [&waiter, &kitchen] {
+        expect_problem(
+            pay(
+                &app,
+                token,
+                &order,
+                json!({"method": "QRIS", "amount": 1000}),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+        )
+        .await;
+        let open = app
+            .post(
+                "/shifts/open",
+                Some(token),
+                &json!({"outlet_id": shop.outlet, "start_cash": 0}),
+            )
+            .await;
+        expect_problem(open, StatusCode::FORBIDDEN, "FORBIDDEN").await;
+        expect_problem(
+            app.get(
+                &format!("/reports/sales?outlet_id={}", shop.outlet),
+                Some(token),
+            )
+            .await,
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+        )
+        .await;
+    }
+    let payment = expect_json(
+        pay(
+            &app,
+            &kasir,
+            &order,
+            json!({"method": "QRIS", "amount": 10_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let refund = format!("/payments/{}/refund", payment["id"].as_str().unwrap());
+    expect_problem(
+        app.post(&refund, Some(&kasir), &json!({"reason": "x"}))
+            .await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    expect_problem(
+        app.post(&refund, Some(&manager), &json!({"reason": "  "}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    expect_json(
+        app.post(&refund, Some(&manager), &json!({"reason": "wrong table"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        app.post(&refund, Some(&manager), &json!({"reason": "again"}))
+            .await,
+        StatusCode::CONFLICT,
+        "PAYMENT_ALREADY_REFUNDED",
+    )
+    .await;
+    expect_problem(
+        app.get(
+            &format!("/reports/sales?outlet_id={}", shop.outlet),
+            Some(&kasir),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+
+    // Shifts: one open per user, opening for others needs a manager, closing is the cashier's or a manager's.
+    let shift = open_shift(&app, &kasir, shop.outlet, 0).await;
+    let twice = app
+        .post(
+            "/shifts/open",
+            Some(&kasir),
+            &json!({"outlet_id": shop.outlet, "start_cash": 0}),
+        )
+        .await;
+    expect_problem(twice, StatusCode::CONFLICT, "SHIFT_ALREADY_OPEN").await;
+    let for_other = json!({"outlet_id": shop.outlet, "start_cash": 50_000, "user_id": kasir3_id});
+    expect_problem(
+        app.post("/shifts/open", Some(&kasir2), &for_other).await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    let opened = expect_json(
+        app.post("/shifts/open", Some(&manager), &for_other).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(opened["user_id"], kasir3_id.to_string());
+    let negative = app
+        .post(
+            "/shifts/open",
+            Some(&kasir2),
+            &json!({"outlet_id": shop.outlet, "start_cash": -1}),
+        )
+        .await;
+    expect_problem(negative, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
+    let close = json!({"shift_id": shift["id"], "end_cash": 0});
+    expect_problem(
+        app.post("/shifts/close", Some(&kasir2), &close).await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    expect_problem(
+        app.get(
+            &format!("/shifts/{}", shift["id"].as_str().unwrap()),
+            Some(&kasir2),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+    expect_json(
+        app.post("/shifts/close", Some(&manager), &close).await,
+        StatusCode::OK,
+    )
+    .await;
+    let listed = expect_json(app.get("/shifts", Some(&manager)).await, StatusCode::OK).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    let own = expect_json(app.get("/shifts", Some(&kasir)).await, StatusCode::OK).await;
+    assert_eq!(own["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_cash_refund_after_the_shift_closed_comes_from_the_refunders_drawer() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
+        .await;
+    let (_, manager) = app
+        .staff(&shop.owner, "manager1", Role::Manager, shop.outlet)
+        .await;
+    let shift = open_shift(&app, &kasir, shop.outlet, 0).await;
+    let order = order_of(&app, &kasir, shop.outlet, shop.products[0], 1).await;
+    let payment = expect_json(
+        pay(
+            &app,
+            &kasir,
+            &order,
+            json!({"method": "CASH", "amount": 10_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    expect_json(
+        app.post(
+            "/shifts/close",
+            Some(&kasir),
+            &json!({"shift_id": shift["id"], "end_cash": 10_000}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let refund = format!("/payments/{}/refund", payment["id"].as_str().unwrap());
+    expect_problem(
+        app.post(&refund, Some(&manager), &json!({"reason": "x"}))
+            .await,
+        StatusCode::CONFLICT,
+        "NO_OPEN_SHIFT",
+    )
+    .await;
+    let manager_shift = open_shift(&app, &manager, shop.outlet, 50_000).await;
+    let refunded = expect_json(
+        app.post(&refund, Some(&manager), &json!({"reason": "x"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(refunded["refund_shift_id"], manager_shift["id"]);
+    let closed = app
+        .post(
+            "/shifts/close",
+            Some(&manager),
+            &json!({"shift_id": manager_shift["id"], "end_cash": 40_000}),
+        )
+        .await;
+    let closed = expect_json(closed, StatusCode::OK).await;
+    assert_eq!(
+        (
+            closed["expected_cash"].as_i64(),
+            closed["cash_difference"].as_i64()
+        ),
+        (Some(40_000), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn paying_every_order_lets_the_table_close_without_force() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[12_000]).await;
+    open_shift(&app, &shop.owner, shop.outlet, 0).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let guest = session["token"].as_str().unwrap();
+    let body = json!({"items": [{"product_id": shop.products[0], "quantity": 1}]});
+    let first = app.order(guest, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = app.order(guest, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = session["id"].as_str().unwrap();
+    let close = format!("/table-sessions/{id}/close");
+
+    expect_json(
+        pay(
+            &app,
+            &shop.owner,
+            &first,
+            json!({"method": "CASH", "amount": 12_000, "tendered": 20_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let bill = expect_json(
+        app.get(&format!("/table-sessions/{id}/bill"), Some(guest))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            bill["total_amount"].as_i64(),
+            bill["paid_amount"].as_i64(),
+            bill["outstanding"].as_i64()
+        ),
+        (Some(24_000), Some(12_000), Some(12_000))
+    );
+    expect_problem(
+        app.post(&close, Some(&shop.owner), &json!({})).await,
+        StatusCode::CONFLICT,
+        "SESSION_HAS_UNPAID_ORDERS",
+    )
+    .await;
+    expect_json(
+        pay(
+            &app,
+            &shop.owner,
+            &second,
+            json!({"method": "QRIS", "amount": 12_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let bill = expect_json(
+        app.get(&format!("/table-sessions/{id}/bill"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(bill["outstanding"], 0);
+    expect_json(
+        app.post(&close, Some(&shop.owner), &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sales_reports_leave_out_voids_and_subtract_refunds() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000, 4_000]).await;
+    open_shift(&app, &shop.owner, shop.outlet, 0).await;
+    let a = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 2).await; // 20000
+    let b = order_of(&app, &shop.owner, shop.outlet, shop.products[1], 1).await; // 4000
+    let voided = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 5).await;
+    expect_json(
+        app.set_status(
+            &shop.owner,
+            &voided,
+            &json!({"status": "VOIDED", "reason": "test"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_json(
+        pay(
+            &app,
+            &shop.owner,
+            &a,
+            json!({"method": "CASH", "amount": 20_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let qris = expect_json(
+        pay(
+            &app,
+            &shop.owner,
+            &b,
+            json!({"method": "QRIS", "amount": 4_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let refund = format!("/payments/{}/refund", qris["id"].as_str().unwrap());
+    expect_json(
+        app.post(&refund, Some(&shop.owner), &json!({"reason": "complaint"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let base = format!("/reports/sales?outlet_id={}", shop.outlet);
+    let day = expect_json(app.get(&base, Some(&shop.owner)).await, StatusCode::OK).await;
+    assert_eq!(day["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(day["totals"]["orders"], 2);
+    assert_eq!(
+        (
+            day["totals"]["gross_sales"].as_i64(),
+            day["totals"]["refunds"].as_i64(),
+            day["totals"]["net_sales"].as_i64()
+        ),
+        (Some(24_000), Some(4_000), Some(20_000))
+    );
+
+    let methods = expect_json(
+        app.get(&format!("{base}&group_by=method"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let keys: Vec<&str> = methods["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["CASH", "QRIS"]);
+    assert_eq!(methods["rows"][1]["net_sales"], 0);
+
+    let products = expect_json(
+        app.get(&format!("{base}&group_by=product"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(products["rows"][0]["key"], "Dish 0");
+    assert_eq!(
+        products["rows"][0]["quantity"], 2,
+        "the voided 5 are left out"
+    );
+    let hours = expect_json(
+        app.get(&format!("{base}&group_by=hour"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(hours["totals"]["gross_sales"], 24_000);
+
+    let csv = app
+        .request(Method::GET, &base, Some(&shop.owner))
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("key,orders,quantity,gross_sales,refunds,net_sales\n"),
+        "{text}"
+    );
+    assert!(text.contains("TOTAL,2,0,24000,4000,20000"), "{text}");
+    let csv = app
+        .get(
+            &format!("{base}&format=csv&group_by=method"),
+            Some(&shop.owner),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("QRIS,1,0,4000,4000,0"), "{csv}");
+
+    expect_problem(
+        app.get(
+            &format!("{base}&from=2026-12-31&to=2026-01-01"),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    expect_problem(
+        app.get(&format!("{base}&group_by=week"), Some(&shop.owner))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_FAILED",
+    )
+    .await;
+    expect_problem(
+        app.get(&format!("{base}&from=yesterday"), Some(&shop.owner))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_FAILED",
+    )
+    .await;
+}
