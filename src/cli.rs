@@ -38,6 +38,12 @@ pub enum Command {
     /// Load a demo restaurant (outlet, tables, menu, one account per role) into an empty
     /// database and print the sign-in details.
     Demo,
+    /// Copy the SQLite database to FILE while the server keeps running (restore: stop the
+    /// server, put FILE in place of kedai.db, start it).
+    Backup {
+        /// Where to write the copy; must not exist yet.
+        file: std::path::PathBuf,
+    },
     /// Manage staff accounts from the shop PC.
     User {
         #[command(subcommand)]
@@ -133,6 +139,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Openapi => println!("{}", api::spec_json()),
         Command::Migrate { action } => return migrate(action, &config).await,
         Command::Demo => return demo(&config).await,
+        Command::Backup { file } => {
+            if !config.is_sqlite() {
+                eprintln!(
+                    "error: kedai backup copies the SQLite database; for PostgreSQL use pg_dump"
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+            if file.exists() {
+                eprintln!(
+                    "error: {} already exists; choose a new file",
+                    file.display()
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+            let db = Db::connect(&config.database_url).await?;
+            db.backup_to(&file).await?;
+            println!("backed up to {}", file.display());
+        }
         Command::User {
             action:
                 UserAction::Create {

@@ -82,6 +82,22 @@ impl Db {
         txn.commit().await
     }
 
+    /// A consistent copy of a SQLite database, taken online (`VACUUM INTO`: one read
+    /// transaction, so concurrent writers neither block nor tear the copy).
+    pub async fn backup_to(&self, file: &std::path::Path) -> Result<(), DbErr> {
+        let path = file
+            .to_str()
+            .ok_or_else(|| DbErr::Custom("backup path is not UTF-8".into()))?;
+        self.conn
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "VACUUM INTO ?",
+                [path.into()],
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// Runs a trivial query (health checks).
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await

@@ -285,3 +285,55 @@ async fn the_demo_loads_once_and_its_accounts_sign_in() {
         .unwrap();
     assert_eq!(menu["categories"].as_array().unwrap().len(), 4);
 }
+
+#[tokio::test]
+async fn backup_copies_the_live_database_and_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(kedai(dir.path()));
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let register = client
+        .post(format!("{}/api/v1/auth/register", server.address))
+        .json(&serde_json::json!({"username": "boss", "password": "boss-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), StatusCode::CREATED);
+
+    // While the server runs.
+    let output = kedai(dir.path())
+        .args(["backup", "copy.db"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let again = kedai(dir.path())
+        .args(["backup", "copy.db"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2), "never overwrites");
+    drop(server);
+
+    // Restore: a fresh data folder whose kedai.db is the copy.
+    let restored = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(restored.path().join("kedai-data")).unwrap();
+    std::fs::copy(
+        dir.path().join("copy.db"),
+        restored.path().join("kedai-data/kedai.db"),
+    )
+    .unwrap();
+    let server = Server::start(kedai(restored.path()));
+    let login = client
+        .post(format!("{}/api/v1/auth/login", server.address))
+        .json(&serde_json::json!({"username": "boss", "password": "boss-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        login.status(),
+        StatusCode::OK,
+        "the account came back with the copy"
+    );
+}
