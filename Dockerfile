@@ -8,6 +8,8 @@ WORKDIR /app
 
 COPY Cargo.toml Cargo.lock ./
 COPY migration/ migration/
+# Workspace member (the benchmark client); cargo needs its manifest to load the workspace.
+COPY bench/ bench/
 COPY src/ src/
 # Pages are embedded into the binary at compile time (rust-embed).
 COPY web/ web/
