@@ -227,6 +227,9 @@ export class Live {
     this.stopped = false;
     this.timer = null;
     this.heartbeat = null;
+    // The device lost its network: the socket is as good as gone (TCP may take minutes to
+    // notice); once it is back, reconnect at once instead of waiting out the backoff.
+    window.addEventListener('offline', () => { if (this.socket) this.lost(); });
     window.addEventListener('online', () => this.retryNow());
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.retryNow();
@@ -318,6 +321,10 @@ export class Live {
 
   async retry() {
     if (this.stopped || this.socket) return;
+    if (navigator.onLine === false) {
+      this.lost(); // wait for the `online` event (or the next backoff step)
+      return;
+    }
     let go = true;
     try { go = await this.canReconnect(); } catch { go = true; }
     if (!go) {

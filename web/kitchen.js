@@ -201,15 +201,25 @@ async function loadTables() {
   for (const table of tables) state.tables.set(table.id, table.name);
 }
 
+/** Which table each open session is at (later ones arrive as TABLE_SESSION_OPENED). */
+async function loadSessions() {
+  const sessions = await apiAll(
+    `/table-sessions?outlet_id=${state.outletId}&status=OPEN`, { token: state.token },
+  );
+  for (const session of sessions) state.sessionTables.set(session.id, session.table_id);
+}
+
 /** Everything afresh: open orders of every column. Frames arriving meanwhile wait. */
 async function reload() {
   state.loading += 1;
+  document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
   try {
     const [lists] = await Promise.all([
       Promise.all(BOARD.map((status) => apiAll(
         `/orders?outlet_id=${state.outletId}&status=${status}`, { token: state.token },
       ))),
       loadTables(),
+      loadSessions(),
     ]);
     state.orders.clear();
     for (const order of lists.flat()) upsert(ticket(order));
@@ -257,6 +267,10 @@ function apply(frame, live) {
       }
       break;
     }
+    case 'TABLE_SESSION_OPENED':
+      state.sessionTables.set(payload.id, payload.table_id);
+      if (payload.table_name) state.tables.set(payload.table_id, payload.table_name);
+      break;
     case 'PRODUCT_UPDATED':
       if (payload.deleted) state.products.delete(payload.id);
       else state.products.set(payload.id, { id: payload.id, name: payload.name, available: payload.available });

@@ -246,10 +246,10 @@ function renderAll() {
 
 function renderMenu() {
   const sections = state.menu.categories.filter((c) => c.products.some((p) => !p.deleted));
-  $('categories').replaceChildren(...sections.map((category, i) => h('a', { href: `#cat-${i}`, class: 'chip' }, category.name || 'More')));
+  $('categories').replaceChildren(...sections.map((category, i) => h('a', { href: `#cat-${i}`, class: 'chip' }, category.name || 'Menu')));
   $('categories').hidden = sections.length < 2;
   $('menu').replaceChildren(...sections.map((category, i) => h('section', { id: `cat-${i}`, class: 'category', 'aria-labelledby': `cat-${i}-title` },
-    h('h2', { id: `cat-${i}-title` }, category.name || 'More'),
+    h('h2', { id: `cat-${i}-title` }, category.name || 'Menu'),
     h('ul', { class: 'products' }, category.products.filter((p) => !p.deleted).map(productCard)))));
 }
 
@@ -309,6 +309,7 @@ function limitGroup(group) {
     const option = group.options.find((o) => o.id === box.value);
     box.disabled = !option.available || (!box.checked && chosen >= group.max_select && box.type === 'checkbox');
   }
+  $('sheet-error').hidden = true;
   updateSheet();
 }
 

@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
-use crate::helpers::{expect_json, require_all, spawn_app, TestApp};
+use crate::helpers::{expect_json, require_all, spawn_app, TestApp, OWNER};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Page loads and form round trips.
@@ -146,10 +146,11 @@ impl Browser {
                 }
             }
         });
-        let url = tokio::task::spawn_blocking(move || address.recv_timeout(Duration::from_secs(30)))
-            .await
-            .expect("join")
-            .expect("Chromium did not print `DevTools listening on ws://…` within 30 s");
+        let url =
+            tokio::task::spawn_blocking(move || address.recv_timeout(Duration::from_secs(30)))
+                .await
+                .expect("join")
+                .expect("Chromium did not print `DevTools listening on ws://…` within 30 s");
         let port = url
             .strip_prefix("ws://127.0.0.1:")
             .and_then(|rest| rest.split('/').next())
@@ -296,9 +297,7 @@ impl Page {
     }
 
     pub async fn text(&mut self, selector: &str) -> String {
-        let text = self
-            .eval(&format!("{}.innerText", element(selector)))
-            .await;
+        let text = self.eval(&format!("{}.innerText", element(selector))).await;
         text.as_str().unwrap_or_default().to_owned()
     }
 
@@ -310,6 +309,20 @@ impl Page {
             .call("Emulation.setDeviceMetricsOverride", metrics)
             .await
             .expect("viewport");
+    }
+
+    /// Cuts the tab off the network (open sockets drop, new ones fail), or restores it.
+    pub async fn offline(&mut self, offline: bool) {
+        self.cdp
+            .call("Network.enable", json!({}))
+            .await
+            .expect("network");
+        let conditions = json!({"offline": offline, "latency": 0,
+            "downloadThroughput": -1, "uploadThroughput": -1});
+        self.cdp
+            .call("Network.emulateNetworkConditions", conditions)
+            .await
+            .expect("network conditions");
     }
 
     /// Saves a PNG of the page to `target/tmp/screenshots/<page>-<step>.png`.
@@ -390,7 +403,10 @@ async fn first_run_creates_the_owner_from_the_browser() {
     let token = page.eval("localStorage.getItem('kedai.token')").await;
     let token = token.as_str().expect("token in localStorage");
     let me = expect_json(app.get("/auth/me", Some(token)).await, StatusCode::OK).await;
-    assert_eq!((me["username"].as_str(), me["role"].as_str()), (Some("boss"), Some("OWNER")));
+    assert_eq!(
+        (me["username"].as_str(), me["role"].as_str()),
+        (Some("boss"), Some("OWNER"))
+    );
 
     // Signed out, the first-run form now says that setup is done …
     page.click("#sign-out").await;
@@ -404,16 +420,22 @@ async fn first_run_creates_the_owner_from_the_browser() {
     page.fill("#setup-password", "intruder-password").await;
     page.fill("#setup-confirm", "intruder-password").await;
     page.click("#setup-submit").await;
-    page.wait_for("document.getElementById('setup-error').textContent.includes('already done')", WAIT)
-        .await;
+    page.wait_for(
+        "document.getElementById('setup-error').textContent.includes('already done')",
+        WAIT,
+    )
+    .await;
     page.screenshot("setup-done").await;
 
     // … a wrong password is refused, and the owner signs in with the form.
     page.fill("#login-username", "boss").await;
     page.fill("#login-password", "not-the-password").await;
     page.click("#login-submit").await;
-    page.wait_for("document.getElementById('login-error').textContent.includes('Wrong')", WAIT)
-        .await;
+    page.wait_for(
+        "document.getElementById('login-error').textContent.includes('Wrong')",
+        WAIT,
+    )
+    .await;
     sign_in(&mut page, &app, "boss", "boss-password", "/admin").await;
 }
 
@@ -426,6 +448,17 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
     let app = spawn_app().await;
     let shop = app.shop(&[25_000]).await;
     let dish = shop.products[0];
+    let spice = json!({"name": "Spice level", "min_select": 1, "max_select": 1,
+        "options": [{"name": "Mild"}, {"name": "Hot", "price_delta": 2_000}]});
+    let spice = app
+        .post(
+            &format!("/products/{dish}/modifier-groups"),
+            Some(&shop.owner),
+            &spice,
+        )
+        .await;
+    let spice = expect_json(spice, StatusCode::CREATED).await;
+    let hot = spice["options"][1]["id"].as_str().unwrap().to_owned();
     app.open_table(&shop.owner, shop.table).await;
     app.staff(&shop.owner, "chef", Role::Kitchen, shop.outlet)
         .await;
@@ -454,34 +487,67 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
     let card = format!("[data-product-id='{dish}']");
     assert!(guest.text(&card).await.contains("Rp25.000"));
 
+    // The dish sheet: a spice level is required; two hot ones with a note.
     guest.click(&format!("{card} .product-button")).await;
-    guest.wait_for("document.getElementById('sheet').open", WAIT).await;
+    guest
+        .wait_for("document.getElementById('sheet').open", WAIT)
+        .await;
     guest.click("#sheet-add").await;
-    guest.wait_for("!document.getElementById('cart-bar').hidden", WAIT).await;
-    assert!(guest.text("#cart-open").await.contains("(1) · Rp25.000"));
+    guest
+        .wait_for(
+            "document.getElementById('sheet-error').textContent.includes('choose 1')",
+            WAIT,
+        )
+        .await;
+    guest.click(&format!("#opt-{hot}")).await;
+    guest.click("#sheet-plus").await;
+    guest.fill("#sheet-note", "no onions").await;
+    assert_eq!(guest.text("#sheet-add").await, "Add 2 · Rp54.000");
+    guest.screenshot("sheet").await;
+    guest.click("#sheet-add").await;
+    guest
+        .wait_for("!document.getElementById('cart-bar').hidden", WAIT)
+        .await;
+    assert!(guest.text("#cart-open").await.contains("(2) · Rp54.000"));
     guest.click("#cart-open").await;
-    guest.wait_for("document.getElementById('cart').open", WAIT).await;
+    guest
+        .wait_for("document.getElementById('cart').open", WAIT)
+        .await;
     guest.screenshot("cart").await;
 
     // A double tap on "Place order" places one order.
     guest.tap("#place-order", 2).await;
     guest
-        .wait_for("document.querySelector('#orders .order[data-status=\"NEW\"]')", WAIT)
+        .wait_for(
+            "document.querySelector('#orders .order[data-status=\"NEW\"]')",
+            WAIT,
+        )
         .await;
 
     // The kitchen sees the ticket without reloading.
     let new_ticket = ".column[data-status='NEW'] .ticket[data-number='1']";
     kitchen
-        .wait_for(&format!("document.querySelector(\"{new_ticket}\")"), LIVE)
+        .wait_for(
+            &format!("document.querySelector(\"{new_ticket}\")?.innerText.includes('Meja 1')"),
+            LIVE,
+        )
         .await;
-    assert!(kitchen.text(new_ticket).await.contains("1× Dish 0"));
-    assert!(kitchen.text(new_ticket).await.contains("Meja 1"));
+    let ticket = kitchen.text(new_ticket).await;
+    for shown in ["2× Dish 0", "Hot", "no onions", "Meja 1"] {
+        assert!(
+            ticket.contains(shown),
+            "{shown} missing from the ticket: {ticket}"
+        );
+    }
     assert_eq!(kitchen.eval("document.body.dataset.alerts").await, "1");
     kitchen.screenshot("new-ticket").await;
 
     let orders = expect_json(
-        app.get(&format!("/orders?outlet_id={}", shop.outlet), Some(&shop.owner))
-            .await,
+        app.get(
+            &format!("/orders?outlet_id={}", shop.outlet),
+            Some(&shop.owner),
+        )
+        .await,
         StatusCode::OK,
     )
     .await;
@@ -512,10 +578,13 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
         .await;
     // … and the guest's phone shows it.
     guest
-        .wait_for("document.querySelector('#orders .order[data-status=\"ACCEPTED\"]')", LIVE)
+        .wait_for(
+            "document.querySelector('#orders .order[data-status=\"ACCEPTED\"]')",
+            LIVE,
+        )
         .await;
     assert!(guest.text("#orders").await.contains("Accepted"));
-    assert!(guest.text("#bill").await.contains("Rp25.000"));
+    assert!(guest.text("#bill").await.contains("Rp54.000"));
     guest.screenshot("accepted").await;
 
     // The kitchen's sold-out switch greys the dish on the guest's menu.
@@ -528,12 +597,15 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
         )
         .await;
     let product = expect_json(
-        app.get(&format!("/products/{dish}"), Some(&shop.owner)).await,
+        app.get(&format!("/products/{dish}"), Some(&shop.owner))
+            .await,
         StatusCode::OK,
     )
     .await;
     assert_eq!(product["available"], false);
     kitchen.screenshot("sold-out").await;
+    kitchen.viewport(360, 740, true).await;
+    kitchen.screenshot("phone").await;
 }
 
 #[tokio::test]
@@ -550,7 +622,10 @@ async fn a_table_that_is_not_open_asks_the_guest_to_call_staff() {
         .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
         .await;
     guest
-        .wait_for("document.getElementById('message').dataset.kind === 'not-open'", WAIT)
+        .wait_for(
+            "document.getElementById('message').dataset.kind === 'not-open'",
+            WAIT,
+        )
         .await;
     assert!(guest.text("#message").await.contains("ask our staff"));
     guest.screenshot("message").await;
@@ -566,7 +641,10 @@ async fn a_table_that_is_not_open_asks_the_guest_to_call_staff() {
         .goto(&format!("{}/t/no-such-table", app.address))
         .await;
     guest
-        .wait_for("document.getElementById('message').dataset.kind === 'invalid'", WAIT)
+        .wait_for(
+            "document.getElementById('message').dataset.kind === 'invalid'",
+            WAIT,
+        )
         .await;
     assert!(guest.text("#message").await.contains("no longer valid"));
 }
@@ -593,7 +671,9 @@ async fn a_dish_sold_out_through_the_api_greys_out_on_an_open_menu() {
         )
         .await;
     guest.eval("window.stillTheSamePage = true").await;
-    let greyed = |id: uuid::Uuid| format!("document.querySelector(\"[data-product-id='{id}'].sold-out .product-button:disabled\")");
+    let greyed = |id: uuid::Uuid| {
+        format!("document.querySelector(\"[data-product-id='{id}'].sold-out .product-button:disabled\")")
+    };
 
     let path = format!("/products/{sold_out}");
     let off = app
@@ -616,4 +696,59 @@ async fn a_dish_sold_out_through_the_api_greys_out_on_an_open_menu() {
     guest
         .wait_for(&format!("!{}", greyed(sold_out)), LIVE)
         .await;
+}
+
+#[tokio::test]
+async fn the_kitchen_shows_reconnecting_and_catches_up_after_a_drop() {
+    let test = "the_kitchen_shows_reconnecting_and_catches_up_after_a_drop";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[12_000]).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let guest = session["token"].as_str().unwrap();
+    let mut kitchen = browser.new_page("reconnect").await;
+    sign_in(&mut kitchen, &app, OWNER.0, OWNER.1, "/admin").await;
+    kitchen.goto(&format!("{}/kitchen", app.address)).await;
+    kitchen
+        .wait_for(
+            "document.body.dataset.ready === '1' && document.body.dataset.live === 'live'",
+            WAIT,
+        )
+        .await;
+    let order = json!({"items": [{"product_id": shop.products[0], "quantity": 3}]});
+    app.order(guest, &order).await;
+    kitchen
+        .wait_for(
+            "document.querySelector(\".column[data-status='NEW'] .ticket[data-number='1']\")",
+            LIVE,
+        )
+        .await;
+    kitchen.eval("window.stillTheSamePage = true").await;
+    let loads = kitchen.eval("document.body.dataset.loads").await;
+
+    // The shop's Wi-Fi drops: the banner shows while the socket is down.
+    kitchen.offline(true).await;
+    kitchen
+        .wait_for(
+            "document.body.dataset.live === 'reconnecting' && getComputedStyle(document.querySelector('.live-banner')).display !== 'none'",
+            WAIT,
+        )
+        .await;
+    kitchen.screenshot("reconnecting").await;
+    app.order(guest, &order).await;
+
+    // Back online: it resumes with `since` and shows the order placed meanwhile, without
+    // reloading the page or even the orders.
+    kitchen.offline(false).await;
+    kitchen
+        .wait_for(
+            "document.querySelector(\".column[data-status='NEW'] .ticket[data-number='2']\")",
+            LIVE,
+        )
+        .await;
+    assert_eq!(kitchen.eval("document.body.dataset.live").await, "live");
+    assert_eq!(kitchen.eval("window.stillTheSamePage").await, true);
+    assert_eq!(kitchen.eval("document.body.dataset.loads").await, loads);
 }
