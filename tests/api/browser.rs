@@ -28,7 +28,7 @@ const LIVE: Duration = Duration::from_secs(10);
 // ---- the driver ----------------------------------------------------------------------------
 
 /// One DevTools WebSocket: numbered commands, each answered by the reply with its id.
-/// Events arriving in between are skipped (no domain is enabled, so there are few).
+/// Events arriving in between are skipped.
 struct Cdp {
     socket: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
     next_id: u64,
@@ -185,12 +185,28 @@ impl Browser {
             .expect("targetId")
             .to_owned();
         let url = format!("ws://127.0.0.1:{}/devtools/page/{target}", self.port);
-        Page {
+        let mut page = Page {
             cdp: Cdp::connect(&url).await,
             name: name.to_owned(),
-        }
+        };
+        page.cdp.call("Page.enable", json!({})).await.expect("page");
+        page.cdp
+            .call(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({"source": RECORD_PROBLEMS}),
+            )
+            .await
+            .expect("problem recorder");
+        page
     }
 }
+
+/// Runs first in every document: keeps script errors and CSP violations for `Page::problems`.
+const RECORD_PROBLEMS: &str = "window.__problems = [];
+addEventListener('error', (e) => __problems.push(`error: ${e.message}`));
+addEventListener('unhandledrejection', (e) => __problems.push(`unhandled: ${e.reason}`));
+addEventListener('securitypolicyviolation',
+  (e) => __problems.push(`CSP ${e.violatedDirective}: ${e.blockedURI}`));";
 
 /// One tab.
 pub struct Page {
@@ -258,6 +274,12 @@ impl Page {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Asserts that the current document had no script error and no CSP violation.
+    pub async fn assert_no_problems(&mut self) {
+        let problems = self.eval("window.__problems").await;
+        assert_eq!(problems, json!([]), "[{}] problems on the page", self.name);
     }
 
     pub async fn click(&mut self, selector: &str) {
@@ -437,6 +459,7 @@ async fn first_run_creates_the_owner_from_the_browser() {
     )
     .await;
     sign_in(&mut page, &app, "boss", "boss-password", "/admin").await;
+    page.assert_no_problems().await;
 }
 
 #[tokio::test]
@@ -606,6 +629,8 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
     kitchen.screenshot("sold-out").await;
     kitchen.viewport(360, 740, true).await;
     kitchen.screenshot("phone").await;
+    kitchen.assert_no_problems().await;
+    guest.assert_no_problems().await;
 }
 
 #[tokio::test]
@@ -631,11 +656,34 @@ async fn a_table_that_is_not_open_asks_the_guest_to_call_staff() {
     guest.screenshot("message").await;
 
     // Staff open the table; "Try again" shows the menu.
-    app.open_table(&shop.owner, shop.table).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
     guest.click("#message-retry").await;
     guest
         .wait_for("document.body.dataset.view === 'menu'", WAIT)
         .await;
+
+    // Once staff close the table, ordering tells the guest so (410).
+    let close = format!("/table-sessions/{}/close", session["id"].as_str().unwrap());
+    let closed = app.post(&close, Some(&shop.owner), &json!({})).await;
+    expect_json(closed, StatusCode::OK).await;
+    let dish = shop.products[0];
+    guest
+        .click(&format!("[data-product-id='{dish}'] .product-button"))
+        .await;
+    guest.click("#sheet-add").await;
+    guest.click("#cart-open").await;
+    guest.click("#place-order").await;
+    guest
+        .wait_for(
+            "document.getElementById('message').dataset.kind === 'closed'",
+            WAIT,
+        )
+        .await;
+    assert!(guest
+        .text("#message")
+        .await
+        .contains("This table is closed"));
+    guest.assert_no_problems().await;
 
     guest
         .goto(&format!("{}/t/no-such-table", app.address))
@@ -696,6 +744,7 @@ async fn a_dish_sold_out_through_the_api_greys_out_on_an_open_menu() {
     guest
         .wait_for(&format!("!{}", greyed(sold_out)), LIVE)
         .await;
+    guest.assert_no_problems().await;
 }
 
 #[tokio::test]
@@ -751,4 +800,22 @@ async fn the_kitchen_shows_reconnecting_and_catches_up_after_a_drop() {
     assert_eq!(kitchen.eval("document.body.dataset.live").await, "live");
     assert_eq!(kitchen.eval("window.stillTheSamePage").await, true);
     assert_eq!(kitchen.eval("document.body.dataset.loads").await, loads);
+    kitchen.assert_no_problems().await;
+}
+
+#[test]
+fn pages_load_nothing_from_outside_the_server() {
+    // A shop LAN may have no internet: no CDN, no web fonts, no external links in any page.
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+    for entry in std::fs::read_dir(&web).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for external in ["http://", "https://", "//cdn", "@import", "fonts.g"] {
+            assert!(
+                !text.contains(external),
+                "{} mentions {external}",
+                path.display()
+            );
+        }
+    }
 }
