@@ -109,7 +109,7 @@ async function start() {
   state.live = new Live({
     token: session.token,
     onFrame,
-    onOpen: ({ resumed }) => { if (!resumed) refresh().then(renderAll); },
+    onOpen: ({ resumed }) => { if (!resumed) refresh({ quiet: true }).then(renderAll); },
     canReconnect: async () => {
       try {
         await api(`/table-sessions/${session.id}`, { token: session.token });
@@ -121,15 +121,20 @@ async function start() {
   }).start();
 }
 
-/** Menu, orders and bill afresh; frames arriving meanwhile are applied afterwards. */
-async function refresh() {
+/** Menu, orders and bill afresh; frames arriving meanwhile are applied afterwards.
+ *  `quiet`: the page is already showing, so a hiccup is only a toast. */
+async function refresh({ quiet = false } = {}) {
   state.loading += 1;
   let ok = true;
   try {
     await Promise.all([loadMenu(), loadOrders(), loadBill()]);
   } catch (err) {
     ok = false;
-    if (!handleGone(err)) {
+    if (handleGone(err)) {
+      // the visit is over
+    } else if (quiet) {
+      toast(`Could not refresh: ${err.message}`, 'error');
+    } else {
       showMessage('error', 'Cannot load the menu', `${err.message}. Please try again.`, start);
     }
   } finally {

@@ -819,3 +819,40 @@ fn pages_load_nothing_from_outside_the_server() {
         }
     }
 }
+
+#[tokio::test]
+async fn pages_are_served_for_revalidation_with_a_strict_policy() {
+    let app = spawn_app().await;
+    let get = |path: &str, etag: Option<&str>| {
+        let request = app.client.get(format!("{}{path}", app.address));
+        match etag {
+            Some(etag) => request.header("if-none-match", etag),
+            None => request,
+        }
+        .send()
+    };
+    for page in ["/", "/kitchen", "/admin", "/cashier", "/t/any-slug-at-all"] {
+        let response = get(page, None).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{page}");
+        let header = |name| response.headers()[name].to_str().unwrap().to_owned();
+        assert_eq!(header("content-type"), "text/html; charset=utf-8", "{page}");
+        assert_eq!(header("cache-control"), "no-cache", "{page}");
+        assert!(header("content-security-policy").starts_with("default-src 'self'"));
+        // An unchanged page costs a 304.
+        let etag = header("etag");
+        let again = get(page, Some(&etag)).await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{page}");
+    }
+    let script = get("/static/app.js", None).await.unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let missing = get("/static/missing.js", None).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
+}
