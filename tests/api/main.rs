@@ -8,6 +8,7 @@
 
 mod auth;
 mod binary;
+mod browser;
 mod errors;
 mod helpers;
 mod menu;

@@ -1,0 +1,858 @@
+//! The embedded pages in headless Chromium (Debian's `chromium`), driven over the DevTools
+//! protocol: a small driver first (`Browser`, `Page`), then the tests. Without Chromium each
+//! test prints a notice and passes, unless `KEDAI_TEST_REQUIRE_ALL=1`. Screenshots land in
+//! `target/tmp/screenshots/`.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use base64::Engine;
+use futures::{SinkExt, StreamExt};
+use kedai::auth::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
+
+use crate::helpers::{expect_json, require_all, spawn_app, TestApp, OWNER};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+/// Page loads and form round trips.
+const WAIT: Duration = Duration::from_secs(15);
+/// Something another client did must show up within this (live, without reload).
+const LIVE: Duration = Duration::from_secs(10);
+
+// ---- the driver ----------------------------------------------------------------------------
+
+/// One DevTools WebSocket: numbered commands, each answered by the reply with its id.
+/// Events arriving in between are skipped.
+struct Cdp {
+    socket: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+    next_id: u64,
+}
+
+impl Cdp {
+    async fn connect(url: &str) -> Cdp {
+        let (socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to DevTools at {url}: {e}"));
+        Cdp { socket, next_id: 0 }
+    }
+
+    async fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
+        self.next_id += 1;
+        let id = self.next_id;
+        let command = json!({"id": id, "method": method, "params": params});
+        self.socket
+            .send(Message::text(command.to_string()))
+            .await
+            .map_err(|e| format!("{method}: {e}"))?;
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(30), self.socket.next())
+                .await
+                .map_err(|_| format!("{method}: no answer within 30 s"))?
+                .ok_or_else(|| format!("{method}: DevTools connection closed"))?
+                .map_err(|e| format!("{method}: {e}"))?;
+            let Message::Text(text) = message else {
+                continue;
+            };
+            let reply: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            if reply["id"] != id {
+                continue;
+            }
+            if let Some(error) = reply.get("error") {
+                return Err(format!("{method}: {error}"));
+            }
+            return Ok(reply["result"].clone());
+        }
+    }
+}
+
+/// The Chromium process (its whole process group), killed on drop.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        // Chromium's renderers and helpers share its process group (see `process_group(0)`).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A headless Chromium with a fresh profile, talking only to 127.0.0.1.
+pub struct Browser {
+    cdp: Cdp,
+    port: u16,
+    _process: Process,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts Chromium, or skips the test (`None`) when it is not installed.
+    pub async fn launch(test: &str) -> Option<Browser> {
+        let path = std::env::var("KEDAI_TEST_CHROMIUM").unwrap_or_else(|_| CHROMIUM.to_owned());
+        if !Path::new(&path).exists() {
+            if require_all() {
+                panic!("{test}: {path} is required (KEDAI_TEST_REQUIRE_ALL=1): apt-get install chromium");
+            }
+            eprintln!("skipping {test}: chromium not found");
+            return None;
+        }
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut child = std::os::unix::process::CommandExt::process_group(
+            Command::new(&path)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-extensions",
+                    "--disable-default-apps",
+                    "--no-first-run",
+                    "--no-default-browser-check",
+                    "--disable-quic",
+                    "--no-proxy-server",
+                    "--mute-audio",
+                    "--window-size=1280,900",
+                    "--remote-debugging-port=0",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg("about:blank")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+            0,
+        )
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {path}: {e}"));
+        let stderr = child.stderr.take().expect("stderr");
+        let process = Process(child);
+
+        // Keep reading stderr to its end, or a chatty Chromium would block on a full pipe.
+        let (found, address) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("DevTools listening on ") {
+                    let _ = found.send(url.trim().to_owned());
+                }
+            }
+        });
+        let url =
+            tokio::task::spawn_blocking(move || address.recv_timeout(Duration::from_secs(30)))
+                .await
+                .expect("join")
+                .expect("Chromium did not print `DevTools listening on ws://…` within 30 s");
+        let port = url
+            .strip_prefix("ws://127.0.0.1:")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected DevTools address {url}"));
+        Some(Browser {
+            cdp: Cdp::connect(&url).await,
+            port,
+            _process: process,
+            _profile: profile,
+        })
+    }
+
+    /// A new tab in a browser context of its own (own cookies and storage, like another
+    /// device), with its own DevTools connection.
+    pub async fn new_page(&mut self, name: &str) -> Page {
+        let context = self
+            .cdp
+            .call("Target.createBrowserContext", json!({}))
+            .await
+            .expect("browser context")["browserContextId"]
+            .clone();
+        let target = self
+            .cdp
+            .call(
+                "Target.createTarget",
+                json!({"url": "about:blank", "browserContextId": context}),
+            )
+            .await
+            .expect("target")["targetId"]
+            .as_str()
+            .expect("targetId")
+            .to_owned();
+        let url = format!("ws://127.0.0.1:{}/devtools/page/{target}", self.port);
+        let mut page = Page {
+            cdp: Cdp::connect(&url).await,
+            name: name.to_owned(),
+        };
+        page.cdp.call("Page.enable", json!({})).await.expect("page");
+        page.cdp
+            .call(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({"source": RECORD_PROBLEMS}),
+            )
+            .await
+            .expect("problem recorder");
+        page
+    }
+}
+
+/// Runs first in every document: keeps script errors and CSP violations for `Page::problems`.
+const RECORD_PROBLEMS: &str = "window.__problems = [];
+addEventListener('error', (e) => __problems.push(`error: ${e.message}`));
+addEventListener('unhandledrejection', (e) => __problems.push(`unhandled: ${e.reason}`));
+addEventListener('securitypolicyviolation',
+  (e) => __problems.push(`CSP ${e.violatedDirective}: ${e.blockedURI}`));";
+
+/// One tab.
+pub struct Page {
+    cdp: Cdp,
+    name: String,
+}
+
+impl Page {
+    /// Opens `url` and waits until the new document has loaded.
+    pub async fn goto(&mut self, url: &str) {
+        // Mark the old document, so the wait below can tell the new one apart.
+        let _ = self.try_eval("window.__leaving = true").await;
+        let result = self
+            .cdp
+            .call("Page.navigate", json!({"url": url}))
+            .await
+            .expect("navigate");
+        assert!(result.get("errorText").is_none(), "{url}: {result}");
+        self.wait_for(
+            "!window.__leaving && document.readyState === 'complete'",
+            WAIT,
+        )
+        .await;
+    }
+
+    /// Evaluates `js` (awaiting it when it is a promise): its JSON value, or the exception.
+    pub async fn try_eval(&mut self, js: &str) -> Result<Value, String> {
+        let params = json!({"expression": js, "awaitPromise": true, "returnByValue": true,
+            "userGesture": true});
+        let result = self.cdp.call("Runtime.evaluate", params).await?;
+        if let Some(exception) = result.get("exceptionDetails") {
+            let text = exception["exception"]["description"]
+                .as_str()
+                .or(exception["text"].as_str())
+                .unwrap_or("exception");
+            return Err(text.to_owned());
+        }
+        Ok(result["result"]["value"].clone())
+    }
+
+    pub async fn eval(&mut self, js: &str) -> Value {
+        match self.try_eval(js).await {
+            Ok(value) => value,
+            Err(error) => panic!("[{}] `{js}` failed: {error}", self.name),
+        }
+    }
+
+    /// Polls `condition` until it is truthy; on timeout, a screenshot and the page's text.
+    pub async fn wait_for(&mut self, condition: &str, timeout: Duration) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let last = match self.try_eval(condition).await {
+                Ok(value) if truthy(&value) => return value,
+                Ok(value) => value.to_string(),
+                Err(error) => error,
+            };
+            if Instant::now() >= deadline {
+                self.screenshot("timeout").await;
+                let text = self.try_eval("document.body.innerText").await;
+                panic!(
+                    "[{}] waited {timeout:?} for `{condition}` (last: {last})\npage text: {}",
+                    self.name,
+                    text.unwrap_or_default()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Asserts that the current document had no script error and no CSP violation.
+    pub async fn assert_no_problems(&mut self) {
+        let problems = self.eval("window.__problems").await;
+        assert_eq!(problems, json!([]), "[{}] problems on the page", self.name);
+    }
+
+    pub async fn click(&mut self, selector: &str) {
+        self.eval(&format!("{}.click()", element(selector))).await;
+    }
+
+    /// Real mouse clicks (`count` in a row, like a double tap) at the element's centre.
+    pub async fn tap(&mut self, selector: &str, count: u32) {
+        let js = format!(
+            "(() => {{ const el = {}; el.scrollIntoView({{block: 'center'}}); \
+             const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
+            element(selector)
+        );
+        let centre = self.eval(&js).await;
+        for click in 1..=count {
+            for kind in ["mousePressed", "mouseReleased"] {
+                let event = json!({"type": kind, "x": centre[0], "y": centre[1],
+                    "button": "left", "clickCount": click});
+                self.cdp
+                    .call("Input.dispatchMouseEvent", event)
+                    .await
+                    .expect("mouse");
+            }
+        }
+    }
+
+    /// Types into an input as if by hand (the page sees `input` and `change` events).
+    pub async fn fill(&mut self, selector: &str, value: &str) {
+        self.eval(&format!(
+            "(() => {{ const el = {}; el.focus(); el.value = {}; \
+             el.dispatchEvent(new Event('input', {{bubbles: true}})); \
+             el.dispatchEvent(new Event('change', {{bubbles: true}})); }})()",
+            element(selector),
+            json!(value)
+        ))
+        .await;
+    }
+
+    pub async fn text(&mut self, selector: &str) -> String {
+        let text = self.eval(&format!("{}.innerText", element(selector))).await;
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Emulates a phone (`mobile`) or tablet screen of this size.
+    pub async fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
+        let metrics =
+            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile});
+        self.cdp
+            .call("Emulation.setDeviceMetricsOverride", metrics)
+            .await
+            .expect("viewport");
+    }
+
+    /// Cuts the tab off the network (open sockets drop, new ones fail), or restores it.
+    pub async fn offline(&mut self, offline: bool) {
+        self.cdp
+            .call("Network.enable", json!({}))
+            .await
+            .expect("network");
+        let conditions = json!({"offline": offline, "latency": 0,
+            "downloadThroughput": -1, "uploadThroughput": -1});
+        self.cdp
+            .call("Network.emulateNetworkConditions", conditions)
+            .await
+            .expect("network conditions");
+    }
+
+    /// Saves a PNG of the page to `target/tmp/screenshots/<page>-<step>.png`.
+    pub async fn screenshot(&mut self, step: &str) {
+        let Ok(shot) = self
+            .cdp
+            .call("Page.captureScreenshot", json!({"format": "png"}))
+            .await
+        else {
+            return;
+        };
+        let Some(png) = shot["data"]
+            .as_str()
+            .and_then(|data| base64::engine::general_purpose::STANDARD.decode(data).ok())
+        else {
+            return;
+        };
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        let _ = std::fs::create_dir_all(&dir);
+        let _ = std::fs::write(dir.join(format!("{}-{step}.png", self.name)), png);
+    }
+}
+
+/// JS for the element `selector` matches, throwing when there is none.
+fn element(selector: &str) -> String {
+    format!(
+        "(document.querySelector({0}) ?? (() => {{ throw new Error('no element matches ' + {0}); }})())",
+        json!(selector)
+    )
+}
+
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+// ---- the tests -----------------------------------------------------------------------------
+
+/// Signs in through `/` and waits for the role's page.
+async fn sign_in(page: &mut Page, app: &TestApp, username: &str, password: &str, lands_on: &str) {
+    page.goto(&format!("{}/", app.address)).await;
+    page.fill("#login-username", username).await;
+    page.fill("#login-password", password).await;
+    page.click("#login-submit").await;
+    page.wait_for(
+        &format!("location.pathname === '{lands_on}' && document.readyState === 'complete'"),
+        WAIT,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn first_run_creates_the_owner_from_the_browser() {
+    let Some(mut browser) = Browser::launch("first_run_creates_the_owner_from_the_browser").await
+    else {
+        return;
+    };
+    let app = spawn_app().await;
+    let mut page = browser.new_page("first-run").await;
+    page.goto(&format!("{}/", app.address)).await;
+
+    page.click("#setup-toggle").await;
+    page.fill("#setup-username", "boss").await;
+    page.fill("#setup-password", "boss-password").await;
+    page.fill("#setup-confirm", "boss-password").await;
+    page.click("#setup-submit").await;
+    page.wait_for(
+        "location.pathname === '/admin' && document.getElementById('who').textContent === 'boss (OWNER)'",
+        WAIT,
+    )
+    .await;
+    page.screenshot("admin").await;
+    let token = page.eval("localStorage.getItem('kedai.token')").await;
+    let token = token.as_str().expect("token in localStorage");
+    let me = expect_json(app.get("/auth/me", Some(token)).await, StatusCode::OK).await;
+    assert_eq!(
+        (me["username"].as_str(), me["role"].as_str()),
+        (Some("boss"), Some("OWNER"))
+    );
+
+    // Signed out, the first-run form now says that setup is done …
+    page.click("#sign-out").await;
+    page.wait_for(
+        "location.pathname === '/' && document.getElementById('setup-form') && localStorage.getItem('kedai.token') === null",
+        WAIT,
+    )
+    .await;
+    page.click("#setup-toggle").await;
+    page.fill("#setup-username", "intruder").await;
+    page.fill("#setup-password", "intruder-password").await;
+    page.fill("#setup-confirm", "intruder-password").await;
+    page.click("#setup-submit").await;
+    page.wait_for(
+        "document.getElementById('setup-error').textContent.includes('already done')",
+        WAIT,
+    )
+    .await;
+    page.screenshot("setup-done").await;
+
+    // … a wrong password is refused, and the owner signs in with the form.
+    page.fill("#login-username", "boss").await;
+    page.fill("#login-password", "not-the-password").await;
+    page.click("#login-submit").await;
+    page.wait_for(
+        "document.getElementById('login-error').textContent.includes('Wrong')",
+        WAIT,
+    )
+    .await;
+    sign_in(&mut page, &app, "boss", "boss-password", "/admin").await;
+    page.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
+    let test = "a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[25_000]).await;
+    let dish = shop.products[0];
+    let spice = json!({"name": "Spice level", "min_select": 1, "max_select": 1,
+        "options": [{"name": "Mild"}, {"name": "Hot", "price_delta": 2_000}]});
+    let spice = app
+        .post(
+            &format!("/products/{dish}/modifier-groups"),
+            Some(&shop.owner),
+            &spice,
+        )
+        .await;
+    let spice = expect_json(spice, StatusCode::CREATED).await;
+    let hot = spice["options"][1]["id"].as_str().unwrap().to_owned();
+    app.open_table(&shop.owner, shop.table).await;
+    app.staff(&shop.owner, "chef", Role::Kitchen, shop.outlet)
+        .await;
+
+    let mut kitchen = browser.new_page("kitchen").await;
+    sign_in(&mut kitchen, &app, "chef", "chef-password", "/kitchen").await;
+    kitchen
+        .wait_for(
+            "document.body.dataset.ready === '1' && document.body.dataset.live === 'live'",
+            WAIT,
+        )
+        .await;
+
+    let mut guest = browser.new_page("guest").await;
+    guest.viewport(360, 740, true).await;
+    guest
+        .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
+        .await;
+    guest
+        .wait_for(
+            "document.body.dataset.view === 'menu' && document.body.dataset.live === 'live'",
+            WAIT,
+        )
+        .await;
+    assert_eq!(guest.text("#table-name").await, "Meja 1");
+    let card = format!("[data-product-id='{dish}']");
+    assert!(guest.text(&card).await.contains("Rp25.000"));
+
+    // The dish sheet: a spice level is required; two hot ones with a note.
+    guest.click(&format!("{card} .product-button")).await;
+    guest
+        .wait_for("document.getElementById('sheet').open", WAIT)
+        .await;
+    guest.click("#sheet-add").await;
+    guest
+        .wait_for(
+            "document.getElementById('sheet-error').textContent.includes('choose 1')",
+            WAIT,
+        )
+        .await;
+    guest.click(&format!("#opt-{hot}")).await;
+    guest.click("#sheet-plus").await;
+    guest.fill("#sheet-note", "no onions").await;
+    assert_eq!(guest.text("#sheet-add").await, "Add 2 · Rp54.000");
+    guest.screenshot("sheet").await;
+    guest.click("#sheet-add").await;
+    guest
+        .wait_for("!document.getElementById('cart-bar').hidden", WAIT)
+        .await;
+    assert!(guest.text("#cart-open").await.contains("(2) · Rp54.000"));
+    guest.click("#cart-open").await;
+    guest
+        .wait_for("document.getElementById('cart').open", WAIT)
+        .await;
+    guest.screenshot("cart").await;
+
+    // A double tap on "Place order" places one order.
+    guest.tap("#place-order", 2).await;
+    guest
+        .wait_for(
+            "document.querySelector('#orders .order[data-status=\"NEW\"]')",
+            WAIT,
+        )
+        .await;
+
+    // The kitchen sees the ticket without reloading.
+    let new_ticket = ".column[data-status='NEW'] .ticket[data-number='1']";
+    kitchen
+        .wait_for(
+            &format!("document.querySelector(\"{new_ticket}\")?.innerText.includes('Meja 1')"),
+            LIVE,
+        )
+        .await;
+    let ticket = kitchen.text(new_ticket).await;
+    for shown in ["2× Dish 0", "Hot", "no onions", "Meja 1"] {
+        assert!(
+            ticket.contains(shown),
+            "{shown} missing from the ticket: {ticket}"
+        );
+    }
+    assert_eq!(kitchen.eval("document.body.dataset.alerts").await, "1");
+    kitchen.screenshot("new-ticket").await;
+
+    let orders = expect_json(
+        app.get(
+            &format!("/orders?outlet_id={}", shop.outlet),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(orders["items"].as_array().unwrap().len(), 1, "{orders}");
+    let order_id = orders["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // A tap on the ticket accepts it …
+    kitchen.tap(&format!("{new_ticket} .items"), 1).await;
+    let deadline = Instant::now() + LIVE;
+    loop {
+        let order = expect_json(
+            app.get(&format!("/orders/{order_id}"), Some(&shop.owner))
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        if order["status"] == "ACCEPTED" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still {}", order["status"]);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    kitchen
+        .wait_for(
+            "document.querySelector(\".column[data-status='ACCEPTED'] .ticket[data-number='1']\")",
+            WAIT,
+        )
+        .await;
+    // … and the guest's phone shows it.
+    guest
+        .wait_for(
+            "document.querySelector('#orders .order[data-status=\"ACCEPTED\"]')",
+            LIVE,
+        )
+        .await;
+    assert!(guest.text("#orders").await.contains("Accepted"));
+    assert!(guest.text("#bill").await.contains("Rp54.000"));
+    guest.screenshot("accepted").await;
+
+    // The kitchen's sold-out switch greys the dish on the guest's menu.
+    kitchen.click("#soldout-toggle").await;
+    kitchen.click(&format!("#product-{dish}")).await;
+    guest
+        .wait_for(
+            &format!("document.querySelector(\"{card}.sold-out .product-button:disabled\")"),
+            LIVE,
+        )
+        .await;
+    let product = expect_json(
+        app.get(&format!("/products/{dish}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(product["available"], false);
+    kitchen.screenshot("sold-out").await;
+    kitchen.viewport(360, 740, true).await;
+    kitchen.screenshot("phone").await;
+    kitchen.assert_no_problems().await;
+    guest.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn a_table_that_is_not_open_asks_the_guest_to_call_staff() {
+    let test = "a_table_that_is_not_open_asks_the_guest_to_call_staff";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let mut guest = browser.new_page("not-open").await;
+    guest.viewport(360, 740, true).await;
+    guest
+        .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
+        .await;
+    guest
+        .wait_for(
+            "document.getElementById('message').dataset.kind === 'not-open'",
+            WAIT,
+        )
+        .await;
+    assert!(guest.text("#message").await.contains("ask our staff"));
+    guest.screenshot("message").await;
+
+    // Staff open the table; "Try again" shows the menu.
+    let session = app.open_table(&shop.owner, shop.table).await;
+    guest.click("#message-retry").await;
+    guest
+        .wait_for("document.body.dataset.view === 'menu'", WAIT)
+        .await;
+
+    // Once staff close the table, ordering tells the guest so (410).
+    let close = format!("/table-sessions/{}/close", session["id"].as_str().unwrap());
+    let closed = app.post(&close, Some(&shop.owner), &json!({})).await;
+    expect_json(closed, StatusCode::OK).await;
+    let dish = shop.products[0];
+    guest
+        .click(&format!("[data-product-id='{dish}'] .product-button"))
+        .await;
+    guest.click("#sheet-add").await;
+    guest.click("#cart-open").await;
+    guest.click("#place-order").await;
+    guest
+        .wait_for(
+            "document.getElementById('message').dataset.kind === 'closed'",
+            WAIT,
+        )
+        .await;
+    assert!(guest
+        .text("#message")
+        .await
+        .contains("This table is closed"));
+    guest.assert_no_problems().await;
+
+    guest
+        .goto(&format!("{}/t/no-such-table", app.address))
+        .await;
+    guest
+        .wait_for(
+            "document.getElementById('message').dataset.kind === 'invalid'",
+            WAIT,
+        )
+        .await;
+    assert!(guest.text("#message").await.contains("no longer valid"));
+}
+
+#[tokio::test]
+async fn a_dish_sold_out_through_the_api_greys_out_on_an_open_menu() {
+    let test = "a_dish_sold_out_through_the_api_greys_out_on_an_open_menu";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000, 20_000]).await;
+    let (sold_out, other) = (shop.products[0], shop.products[1]);
+    app.open_table(&shop.owner, shop.table).await;
+    let mut guest = browser.new_page("sold-out").await;
+    guest.viewport(360, 740, true).await;
+    guest
+        .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
+        .await;
+    guest
+        .wait_for(
+            "document.body.dataset.view === 'menu' && document.body.dataset.live === 'live'",
+            WAIT,
+        )
+        .await;
+    guest.eval("window.stillTheSamePage = true").await;
+    let greyed = |id: uuid::Uuid| {
+        format!("document.querySelector(\"[data-product-id='{id}'].sold-out .product-button:disabled\")")
+    };
+
+    let path = format!("/products/{sold_out}");
+    let off = app
+        .patch(&path, Some(&shop.owner), &json!({"available": false}))
+        .await;
+    expect_json(off, StatusCode::OK).await;
+    guest.wait_for(&greyed(sold_out), LIVE).await;
+    assert_eq!(guest.eval(&format!("!!{}", greyed(other))).await, false);
+    assert!(guest
+        .text(&format!("[data-product-id='{sold_out}']"))
+        .await
+        .contains("Sold out"));
+    assert_eq!(guest.eval("window.stillTheSamePage").await, true);
+    guest.screenshot("greyed").await;
+
+    let on = app
+        .patch(&path, Some(&shop.owner), &json!({"available": true}))
+        .await;
+    expect_json(on, StatusCode::OK).await;
+    guest
+        .wait_for(&format!("!{}", greyed(sold_out)), LIVE)
+        .await;
+    guest.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn the_kitchen_shows_reconnecting_and_catches_up_after_a_drop() {
+    let test = "the_kitchen_shows_reconnecting_and_catches_up_after_a_drop";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[12_000]).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let guest = session["token"].as_str().unwrap();
+    let mut kitchen = browser.new_page("reconnect").await;
+    sign_in(&mut kitchen, &app, OWNER.0, OWNER.1, "/admin").await;
+    kitchen.goto(&format!("{}/kitchen", app.address)).await;
+    kitchen
+        .wait_for(
+            "document.body.dataset.ready === '1' && document.body.dataset.live === 'live'",
+            WAIT,
+        )
+        .await;
+    let order = json!({"items": [{"product_id": shop.products[0], "quantity": 3}]});
+    app.order(guest, &order).await;
+    kitchen
+        .wait_for(
+            "document.querySelector(\".column[data-status='NEW'] .ticket[data-number='1']\")",
+            LIVE,
+        )
+        .await;
+    kitchen.eval("window.stillTheSamePage = true").await;
+    let loads = kitchen.eval("document.body.dataset.loads").await;
+
+    // The shop's Wi-Fi drops: the banner shows while the socket is down.
+    kitchen.offline(true).await;
+    kitchen
+        .wait_for(
+            "document.body.dataset.live === 'reconnecting' && getComputedStyle(document.querySelector('.live-banner')).display !== 'none'",
+            WAIT,
+        )
+        .await;
+    kitchen.screenshot("reconnecting").await;
+    app.order(guest, &order).await;
+
+    // Back online: it resumes with `since` and shows the order placed meanwhile, without
+    // reloading the page or even the orders.
+    kitchen.offline(false).await;
+    kitchen
+        .wait_for(
+            "document.querySelector(\".column[data-status='NEW'] .ticket[data-number='2']\")",
+            LIVE,
+        )
+        .await;
+    assert_eq!(kitchen.eval("document.body.dataset.live").await, "live");
+    assert_eq!(kitchen.eval("window.stillTheSamePage").await, true);
+    assert_eq!(kitchen.eval("document.body.dataset.loads").await, loads);
+    kitchen.assert_no_problems().await;
+}
+
+#[test]
+fn pages_load_nothing_from_outside_the_server() {
+    // A shop LAN may have no internet: no CDN, no web fonts, no external links in any page.
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+    for entry in std::fs::read_dir(&web).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for external in ["http://", "https://", "//cdn", "@import", "fonts.g"] {
+            assert!(
+                !text.contains(external),
+                "{} mentions {external}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_are_served_for_revalidation_with_a_strict_policy() {
+    let app = spawn_app().await;
+    let get = |path: &str, etag: Option<&str>| {
+        let request = app.client.get(format!("{}{path}", app.address));
+        match etag {
+            Some(etag) => request.header("if-none-match", etag),
+            None => request,
+        }
+        .send()
+    };
+    for page in ["/", "/kitchen", "/admin", "/cashier", "/t/any-slug-at-all"] {
+        let response = get(page, None).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{page}");
+        let header = |name| response.headers()[name].to_str().unwrap().to_owned();
+        assert_eq!(header("content-type"), "text/html; charset=utf-8", "{page}");
+        assert_eq!(header("cache-control"), "no-cache", "{page}");
+        assert!(header("content-security-policy").starts_with("default-src 'self'"));
+        // An unchanged page costs a 304.
+        let etag = header("etag");
+        let again = get(page, Some(&etag)).await.unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{page}");
+    }
+    let script = get("/static/app.js", None).await.unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let missing = get("/static/missing.js", None).await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.headers()["content-type"],
+        "application/problem+json"
+    );
+}

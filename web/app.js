@@ -1,0 +1,380 @@
+// Kedai's shared browser code: the API client, the staff sign-in kept in localStorage,
+// money formatting, a tiny DOM builder, the live event socket and the kitchen beep.
+// Plain ES module, no build step, nothing loaded from outside this server.
+
+const TOKEN_KEY = 'kedai.token';
+const EXPIRES_KEY = 'kedai.expires_at';
+const USER_KEY = 'kedai.user';
+
+/** A failed API call: `status` is the HTTP status (0 when the server could not be reached),
+ *  `code` the problem's stable code (e.g. `TABLE_NOT_OPEN`), `message` its detail. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || (status ? `HTTP ${status}` : 'cannot reach the server'));
+    this.status = status;
+    this.code = (problem && problem.code) || (status ? `HTTP_${status}` : 'NETWORK');
+    this.problem = problem;
+  }
+}
+
+/** Calls `/api/v1<path>` and resolves to the JSON body (null when empty); throws `ApiError`. */
+export async function api(path, { method = 'GET', body, token, headers = {} } = {}) {
+  const sent = { Accept: 'application/json', ...headers };
+  if (token) sent.Authorization = `Bearer ${token}`;
+  if (body !== undefined) sent['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      headers: sent,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** Every page of a `{items, next_cursor}` list. */
+export async function apiAll(path, options) {
+  const items = [];
+  let cursor = null;
+  const sep = path.includes('?') ? '&' : '?';
+  for (let pages = 0; pages < 50; pages++) {
+    const page = await api(`${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, options);
+    items.push(...page.items);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return items;
+}
+
+// ---- staff sign-in -------------------------------------------------------------------------
+
+/** The signed-in staff member, kept in localStorage until the token expires. */
+export const staff = {
+  save(login) {
+    localStorage.setItem(TOKEN_KEY, login.access_token);
+    localStorage.setItem(EXPIRES_KEY, login.expires_at);
+    localStorage.setItem(USER_KEY, JSON.stringify(login.user));
+  },
+  /** The token, or null when there is none or it has (almost) expired. */
+  token() {
+    const token = localStorage.getItem(TOKEN_KEY);
+    const expires = Date.parse(localStorage.getItem(EXPIRES_KEY) || '');
+    if (!token || !(expires > Date.now() + 5000)) return null;
+    return token;
+  },
+  expiresAt() {
+    return Date.parse(localStorage.getItem(EXPIRES_KEY) || '') || 0;
+  },
+  user() {
+    try { return JSON.parse(localStorage.getItem(USER_KEY) || 'null'); } catch { return null; }
+  },
+  clear() {
+    localStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(EXPIRES_KEY);
+    localStorage.removeItem(USER_KEY);
+  },
+};
+
+/** The page each role starts on. */
+export function homeFor(role) {
+  switch (role) {
+    case 'OWNER':
+    case 'MANAGER':
+      return '/admin';
+    case 'KITCHEN':
+      return '/kitchen';
+    default:
+      return '/cashier';
+  }
+}
+
+/** Back to the sign-in page, remembering where we were (`expired` explains why). */
+export function toLogin(expired = false) {
+  staff.clear();
+  const next = location.pathname === '/' ? '' : `next=${encodeURIComponent(location.pathname)}`;
+  const why = expired ? 'expired=1' : '';
+  const query = [next, why].filter(Boolean).join('&');
+  location.replace(query ? `/?${query}` : '/');
+}
+
+export function signOut() {
+  staff.clear();
+  location.assign('/');
+}
+
+/** For staff pages: the token, or a trip to the sign-in page. Also signs out at expiry. */
+export function requireStaff() {
+  const token = staff.token();
+  if (!token) {
+    toLogin(Boolean(localStorage.getItem(TOKEN_KEY)));
+    return null;
+  }
+  const left = staff.expiresAt() - Date.now();
+  setTimeout(() => toLogin(true), Math.min(Math.max(left, 0), 2 ** 31 - 1));
+  return token;
+}
+
+/** `api` with the staff token; a 401 (expired, signed out elsewhere) returns to sign-in. */
+export async function staffApi(path, options = {}) {
+  try {
+    return await api(path, { ...options, token: staff.token() });
+  } catch (err) {
+    if (err.status === 401) toLogin(true);
+    throw err;
+  }
+}
+
+// ---- money ---------------------------------------------------------------------------------
+
+/** Integer minor units → display: `formatMoney(150000, 'IDR')` is `Rp150.000`. */
+export function formatMoney(amount, currency = 'IDR') {
+  const value = Math.trunc(Number(amount) || 0);
+  if (!currency || currency === 'IDR') {
+    const grouped = String(Math.abs(value)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+    return `${value < 0 ? '-' : ''}Rp${grouped}`;
+  }
+  try {
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    return format.format(value / 10 ** format.resolvedOptions().maximumFractionDigits);
+  } catch {
+    return `${currency} ${value}`;
+  }
+}
+
+/** `round_half_up(amount × bp / 10000)` exactly as the server computes it. */
+export function basisPoints(amount, bp) {
+  if (!bp) return 0;
+  return Number((BigInt(amount) * BigInt(bp) + 5000n) / 10000n);
+}
+
+// ---- small helpers -------------------------------------------------------------------------
+
+/** A random UUID v4. `crypto.randomUUID` exists only on https/localhost; a shop LAN is http. */
+export function newKey() {
+  if (globalThis.crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Builds an element. Text is always set as text (never parsed as HTML): names and notes
+ *  come from users. `on<event>` props become listeners, `dataset` fills data-attributes,
+ *  `true`/`false` add or leave out a boolean attribute. */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'value' || key === 'checked') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** Shows a short message in the page's `#toast` live region. */
+export function toast(message, kind = 'info') {
+  const box = document.getElementById('toast');
+  if (!box) return;
+  box.textContent = message;
+  box.dataset.kind = kind;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 4000);
+}
+
+// ---- live events ---------------------------------------------------------------------------
+
+/**
+ * The WebSocket at `/api/v1/ws`, kept open: after a drop it reconnects with backoff and
+ * resumes with `since=<last event id>`, so no event is lost or repeated. While it is down,
+ * `<body data-live="reconnecting">` shows the page's "reconnecting…" banner.
+ *
+ * - `onFrame(frame)`: each event `{id, type, outlet_id, table_session_id, at, payload}`.
+ * - `onOpen({resumed})`: connected; `resumed` is false when the page must load its state
+ *   afresh (first connection, or no event seen yet). Also called after `RESYNC_REQUIRED`.
+ * - `canReconnect()`: async check before each retry; false stops for good (e.g. token gone).
+ */
+export class Live {
+  constructor({ token, query = {}, onFrame, onOpen, canReconnect }) {
+    this.token = token;
+    this.query = query;
+    this.onFrame = onFrame || (() => {});
+    this.onOpen = onOpen || (() => {});
+    this.canReconnect = canReconnect || (async () => true);
+    this.lastId = null;
+    this.socket = null;
+    this.failures = 0;
+    this.stopped = false;
+    this.timer = null;
+    this.heartbeat = null;
+    // The device lost its network: the socket is as good as gone (TCP may take minutes to
+    // notice); once it is back, reconnect at once instead of waiting out the backoff.
+    window.addEventListener('offline', () => { if (this.socket) this.lost(); });
+    window.addEventListener('online', () => this.retryNow());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.retryNow();
+    });
+  }
+
+  start() {
+    this.setState('connecting');
+    this.connect();
+    return this;
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.drop();
+    this.setState('stopped');
+  }
+
+  setState(state) {
+    this.state = state;
+    document.body.dataset.live = state;
+  }
+
+  connect() {
+    if (this.stopped) return;
+    const params = new URLSearchParams({ token: this.token, ...this.query });
+    const resumed = this.lastId !== null;
+    if (resumed) params.set('since', String(this.lastId));
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const socket = new WebSocket(`${scheme}//${location.host}/api/v1/ws?${params}`);
+    this.socket = socket;
+    let heard = Date.now();
+    socket.onopen = () => {
+      this.failures = 0;
+      this.setState('live');
+      // The server pings at the protocol level, which scripts cannot see; our own ping
+      // notices a dead link (Wi-Fi gone) long before TCP would.
+      this.heartbeat = setInterval(() => {
+        if (Date.now() - heard > 45000) {
+          this.lost();
+        } else if (socket.readyState === WebSocket.OPEN) {
+          socket.send('{"type":"ping"}');
+        }
+      }, 20000);
+      this.onOpen({ resumed });
+    };
+    socket.onmessage = (message) => {
+      heard = Date.now();
+      let frame;
+      try { frame = JSON.parse(message.data); } catch { return; }
+      if (frame.type === 'pong') return;
+      if (frame.type === 'RESYNC_REQUIRED') {
+        this.lastId = null;
+        this.onOpen({ resumed: false });
+        return;
+      }
+      if (typeof frame.id === 'number') {
+        if (this.lastId !== null && frame.id <= this.lastId) return;
+        this.lastId = frame.id;
+      }
+      this.onFrame(frame);
+    };
+    socket.onclose = () => {
+      if (this.socket === socket) this.lost();
+    };
+  }
+
+  /** The socket is gone: forget it and try again later. */
+  lost() {
+    this.drop();
+    if (this.stopped) return;
+    this.setState('reconnecting');
+    this.failures += 1;
+    const delay = Math.min(10000, 500 * 2 ** Math.min(this.failures - 1, 5));
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.retry(), delay * (0.75 + Math.random() / 2));
+  }
+
+  drop() {
+    clearInterval(this.heartbeat);
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      try { socket.close(); } catch { /* already closed */ }
+    }
+  }
+
+  async retry() {
+    if (this.stopped || this.socket) return;
+    if (navigator.onLine === false) {
+      this.lost(); // wait for the `online` event (or the next backoff step)
+      return;
+    }
+    let go = true;
+    try { go = await this.canReconnect(); } catch { go = true; }
+    if (!go) {
+      this.stop();
+      return;
+    }
+    this.connect();
+  }
+
+  retryNow() {
+    if (this.stopped || this.socket || this.state !== 'reconnecting') return;
+    clearTimeout(this.timer);
+    this.retry();
+  }
+}
+
+// ---- sound ---------------------------------------------------------------------------------
+
+let audio = null;
+
+/** Lets the page make sound later: browsers allow audio only after a tap or a key. */
+export function unlockAudio() {
+  try {
+    audio = audio || new AudioContext();
+    if (audio.state === 'suspended') audio.resume();
+  } catch { /* no Web Audio: stay silent */ }
+}
+
+/** Whether sound will actually play (the page has been tapped since it loaded). */
+export function audioReady() {
+  return Boolean(audio && audio.state === 'running');
+}
+
+/** A short two-tone chime made with Web Audio: no sound files needed. */
+export function beep() {
+  try {
+    audio = audio || new AudioContext();
+    const start = audio.currentTime + 0.01;
+    [880, 1320].forEach((frequency, i) => {
+      const at = start + i * 0.18;
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.type = 'sine';
+      tone.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, at);
+      gain.gain.exponentialRampToValueAtTime(0.4, at + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.16);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(at);
+      tone.stop(at + 0.17);
+    });
+  } catch { /* no Web Audio: stay silent */ }
+}

@@ -1,0 +1,414 @@
+// `/kitchen`: the ticket board. Loads the open orders, then follows the live socket; a tap
+// moves a ticket one step on. Also the sold-out switches for the outlet's dishes.
+import {
+  api, apiAll, audioReady, beep, h, Live, requireStaff, signOut, staffApi, toast, toLogin,
+  unlockAudio,
+} from './app.js';
+
+const BOARD = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
+const RANK = { NEW: 0, ACCEPTED: 1, COOKING: 2, READY: 3, DONE: 4, VOIDED: 4 };
+const NEXT = { NEW: 'ACCEPTED', ACCEPTED: 'COOKING', COOKING: 'READY', READY: 'DONE' };
+const ACTION = { NEW: 'Accept', ACCEPTED: 'Start cooking', COOKING: 'Mark ready', READY: 'Picked up' };
+const WARN_AFTER_MIN = 10;
+const LATE_AFTER_MIN = 20;
+const SOUND_KEY = 'kedai.kitchen.sound';
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  token: null,
+  me: null,
+  outletId: null,
+  orders: new Map(), // id → ticket
+  tables: new Map(), // table id → name
+  sessionTables: new Map(), // table session id → table id (or a pending promise)
+  products: new Map(), // id → {id, name, available}
+  busy: new Set(), // order ids with a request in flight
+  fresh: new Set(), // ids of tickets that just arrived (highlighted for a few seconds)
+  loading: 0,
+  pending: [], // frames that arrived during a reload, applied after it
+  alerts: 0,
+};
+
+// ---- tickets -------------------------------------------------------------------------------
+
+/** An order from the API or a NEW_ORDER payload, as the board keeps it. */
+function ticket(order) {
+  return {
+    id: order.id,
+    number: order.number,
+    status: order.status,
+    version: order.version,
+    table_session_id: order.table_session_id || null,
+    note: order.note || '',
+    created_at: order.created_at,
+    items: (order.items || []).map((item) => ({
+      name: item.name,
+      quantity: item.quantity,
+      note: item.note || '',
+      modifiers: (item.modifiers || []).map((m) => (typeof m === 'string' ? m : m.option_name)),
+    })),
+  };
+}
+
+function terminal(status) {
+  return !BOARD.includes(status);
+}
+
+/** Adds or updates a ticket; never moves one backwards (frames may repeat what a reload saw). */
+function upsert(next, { authoritative = false } = {}) {
+  const known = state.orders.get(next.id);
+  if (known && !authoritative && RANK[next.status] < RANK[known.status]) return;
+  if (terminal(next.status)) {
+    state.orders.delete(next.id);
+  } else {
+    state.orders.set(next.id, known ? { ...known, ...next, items: next.items.length ? next.items : known.items } : next);
+  }
+}
+
+function canAdvance(order) {
+  return !(order.status === 'READY' && state.me.role === 'KITCHEN');
+}
+
+function tableLabel(order) {
+  if (!order.table_session_id) return 'Takeaway';
+  const tableId = state.sessionTables.get(order.table_session_id);
+  if (typeof tableId === 'string') return state.tables.get(tableId) || 'Table';
+  if (!tableId) lookUpTable(order.table_session_id);
+  return 'Table…';
+}
+
+/** Finds a session's table name once, then redraws. */
+function lookUpTable(sessionId) {
+  const lookup = api(`/table-sessions/${sessionId}`, { token: state.token })
+    .then(async (session) => {
+      state.sessionTables.set(sessionId, session.table_id);
+      if (!state.tables.has(session.table_id)) await loadTables();
+      render();
+    })
+    .catch(() => state.sessionTables.delete(sessionId));
+  state.sessionTables.set(sessionId, lookup);
+}
+
+function age(createdAt) {
+  const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(createdAt)) / 1000));
+  const minutes = Math.floor(seconds / 60);
+  const text = minutes >= 60
+    ? `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`
+    : `${minutes}:${String(seconds % 60).padStart(2, '0')}`;
+  const level = minutes >= LATE_AFTER_MIN ? 'late' : minutes >= WARN_AFTER_MIN ? 'warn' : 'ok';
+  return { text, level };
+}
+
+function ticketElement(order) {
+  const { text, level } = age(order.created_at);
+  const movable = canAdvance(order);
+  const busy = state.busy.has(order.id);
+  const li = h('li', {
+    class: `ticket age-${level}${busy ? ' busy' : ''}${movable ? ' movable' : ''}${state.fresh.has(order.id) ? ' fresh' : ''}`,
+    dataset: { orderId: order.id, status: order.status, number: String(order.number) },
+    onclick: (event) => {
+      unlockAudio();
+      if (!event.target.closest('button')) advance(order.id);
+    },
+  },
+  h('div', { class: 'ticket-head' },
+    h('span', { class: 'number' }, `#${order.number}`),
+    h('span', { class: 'where' }, tableLabel(order)),
+    h('span', { class: 'age', dataset: { created: order.created_at }, title: 'Waiting for' }, text)),
+  h('ul', { class: 'items' }, order.items.map((item) => h('li', {},
+    h('span', { class: 'qty' }, `${item.quantity}×`), ' ',
+    h('span', { class: 'name' }, item.name),
+    item.modifiers.length ? h('span', { class: 'mods' }, item.modifiers.join(', ')) : null,
+    item.note ? h('span', { class: 'note' }, `“${item.note}”`) : null))),
+  order.note ? h('p', { class: 'order-note' }, `Note: ${order.note}`) : null,
+  movable
+    ? h('button', {
+      type: 'button',
+      class: 'advance',
+      disabled: busy,
+      'aria-label': `Order ${order.number}: ${ACTION[order.status]}`,
+      onclick: () => advance(order.id),
+    }, busy ? 'Saving…' : `${ACTION[order.status]} →`)
+    : h('p', { class: 'waiting' }, 'Waiting for pickup'));
+  return li;
+}
+
+function render() {
+  const focused = document.activeElement && document.activeElement.closest('.ticket');
+  const focusedId = focused && focused.dataset.orderId;
+  const sorted = [...state.orders.values()].sort(
+    (a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.number - b.number,
+  );
+  for (const column of document.querySelectorAll('.column')) {
+    const mine = sorted.filter((o) => o.status === column.dataset.status);
+    column.querySelector('.tickets').replaceChildren(...mine.map(ticketElement));
+    column.querySelector('.count').textContent = String(mine.length);
+  }
+  if (focusedId) {
+    const again = document.querySelector(`.ticket[data-order-id="${focusedId}"] .advance`);
+    if (again) again.focus();
+  }
+}
+
+function tickAges() {
+  for (const li of document.querySelectorAll('.ticket')) {
+    const label = li.querySelector('.age');
+    const { text, level } = age(label.dataset.created);
+    label.textContent = text;
+    li.classList.remove('age-ok', 'age-warn', 'age-late');
+    li.classList.add(`age-${level}`);
+  }
+}
+
+async function advance(id) {
+  const order = state.orders.get(id);
+  if (!order || state.busy.has(id) || !canAdvance(order)) return;
+  state.busy.add(id);
+  render();
+  try {
+    const updated = await staffApi(`/orders/${id}/status`, {
+      method: 'PATCH',
+      body: { status: NEXT[order.status], version: order.version },
+    });
+    upsert(ticket(updated), { authoritative: true });
+  } catch (err) {
+    if (err.status === 409 || err.status === 404) {
+      await refreshOrder(id);
+      toast(`Order #${order.number} changed on another screen; it is up to date now.`);
+    } else if (err.status === 403) {
+      toast('Your role cannot make that move.', 'error');
+    } else if (err.status !== 401) {
+      toast(`Could not update order #${order.number}: ${err.message}`, 'error');
+    }
+  } finally {
+    state.busy.delete(id);
+    render();
+  }
+}
+
+async function refreshOrder(id) {
+  try {
+    upsert(ticket(await staffApi(`/orders/${id}`)), { authoritative: true });
+  } catch (err) {
+    if (err.status === 404) state.orders.delete(id);
+  }
+}
+
+// ---- loading and live events ---------------------------------------------------------------
+
+async function loadTables() {
+  const tables = await apiAll(`/outlets/${state.outletId}/tables`, { token: state.token });
+  for (const table of tables) state.tables.set(table.id, table.name);
+}
+
+/** Which table each open session is at (later ones arrive as TABLE_SESSION_OPENED). */
+async function loadSessions() {
+  const sessions = await apiAll(
+    `/table-sessions?outlet_id=${state.outletId}&status=OPEN`, { token: state.token },
+  );
+  for (const session of sessions) state.sessionTables.set(session.id, session.table_id);
+}
+
+/** Everything afresh: open orders of every column. Frames arriving meanwhile wait. */
+async function reload() {
+  state.loading += 1;
+  document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
+  try {
+    const [lists] = await Promise.all([
+      Promise.all(BOARD.map((status) => apiAll(
+        `/orders?outlet_id=${state.outletId}&status=${status}`, { token: state.token },
+      ))),
+      loadTables(),
+      loadSessions(),
+    ]);
+    state.orders.clear();
+    for (const order of lists.flat()) upsert(ticket(order));
+    $('load-error').hidden = true;
+  } catch (err) {
+    if (err.status === 401) return toLogin(true);
+    $('load-error').textContent = `Could not load the orders: ${err.message}`;
+    $('load-error').hidden = false;
+  } finally {
+    state.loading -= 1;
+  }
+  if (state.loading === 0) {
+    const frames = state.pending.splice(0);
+    frames.forEach((frame) => apply(frame, false));
+    render();
+    document.body.dataset.ready = '1';
+  }
+}
+
+function onFrame(frame) {
+  if (frame.outlet_id && frame.outlet_id !== state.outletId) return;
+  if (state.loading) {
+    state.pending.push(frame);
+    return;
+  }
+  apply(frame, true);
+  render();
+}
+
+function apply(frame, live) {
+  const payload = frame.payload || {};
+  switch (frame.type) {
+    case 'NEW_ORDER': {
+      const fresh = !state.orders.has(payload.id);
+      upsert(ticket({ ...payload, table_session_id: payload.table_session_id || frame.table_session_id }));
+      if (fresh && live && payload.status === 'NEW') announce(payload.id);
+      break;
+    }
+    case 'ORDER_STATUS_CHANGED': {
+      const known = state.orders.get(payload.id);
+      if (known) {
+        upsert({ ...known, status: payload.status, version: undefined });
+      } else if (!terminal(payload.status)) {
+        refreshOrder(payload.id).then(render);
+      }
+      break;
+    }
+    case 'TABLE_SESSION_OPENED':
+      state.sessionTables.set(payload.id, payload.table_id);
+      if (payload.table_name) state.tables.set(payload.table_id, payload.table_name);
+      break;
+    case 'PRODUCT_UPDATED':
+      if (payload.deleted) state.products.delete(payload.id);
+      else state.products.set(payload.id, { id: payload.id, name: payload.name, available: payload.available });
+      renderProducts();
+      break;
+    default:
+      break;
+  }
+}
+
+/** A new ticket: chime (when sound is on) and count it. */
+function announce(id) {
+  state.fresh.add(id);
+  setTimeout(() => state.fresh.delete(id), 4000);
+  state.alerts += 1;
+  document.body.dataset.alerts = String(state.alerts);
+  if (localStorage.getItem(SOUND_KEY) !== '0') beep();
+}
+
+// ---- sold out ------------------------------------------------------------------------------
+
+async function loadProducts() {
+  try {
+    const products = await apiAll(`/outlets/${state.outletId}/products`, { token: state.token });
+    state.products = new Map(products.map((p) => [p.id, { id: p.id, name: p.name, available: p.available }]));
+    renderProducts();
+  } catch (err) {
+    if (err.status === 401) toLogin(true);
+  }
+}
+
+function renderProducts() {
+  const products = [...state.products.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const soldOut = products.filter((p) => !p.available).length;
+  $('soldout-toggle').textContent = soldOut ? `Sold out (${soldOut})…` : 'Sold out…';
+  $('soldout-list').replaceChildren(...products.map((product) => {
+    const id = `product-${product.id}`;
+    return h('li', { class: product.available ? '' : 'off', dataset: { productId: product.id } },
+      h('input', {
+        id, type: 'checkbox', role: 'switch', checked: product.available,
+        onchange: (event) => setAvailable(product, event.target),
+      }),
+      h('label', { for: id }, product.name, ' ',
+        h('span', { class: 'state' }, product.available ? 'on the menu' : 'sold out')));
+  }));
+}
+
+async function setAvailable(product, box) {
+  box.disabled = true;
+  try {
+    const updated = await staffApi(`/products/${product.id}`, { method: 'PATCH', body: { available: box.checked } });
+    state.products.set(updated.id, { id: updated.id, name: updated.name, available: updated.available });
+  } catch (err) {
+    if (err.status !== 401) toast(`Could not change ${product.name}: ${err.message}`, 'error');
+  }
+  renderProducts();
+}
+
+// ---- page setup ----------------------------------------------------------------------------
+
+function soundLabel() {
+  const on = localStorage.getItem(SOUND_KEY) !== '0';
+  const button = $('sound');
+  button.setAttribute('aria-pressed', String(on));
+  button.textContent = !on ? 'Sound off' : audioReady() ? 'Sound on' : 'Tap for sound';
+}
+
+function setUpControls() {
+  $('sign-out').addEventListener('click', signOut);
+  $('sound').addEventListener('click', () => {
+    const on = localStorage.getItem(SOUND_KEY) !== '0';
+    if (on && !audioReady()) {
+      unlockAudio();
+    } else {
+      localStorage.setItem(SOUND_KEY, on ? '0' : '1');
+      unlockAudio();
+    }
+    setTimeout(soundLabel, 100);
+  });
+  // Browsers allow sound only after the page is touched once.
+  document.addEventListener('pointerdown', () => { unlockAudio(); setTimeout(soundLabel, 100); });
+  $('soldout-toggle').addEventListener('click', () => {
+    const panel = $('soldout');
+    panel.hidden = !panel.hidden;
+    $('soldout-toggle').setAttribute('aria-expanded', String(!panel.hidden));
+  });
+  soundLabel();
+}
+
+async function main() {
+  state.token = requireStaff();
+  if (!state.token) return;
+  setUpControls();
+  try {
+    state.me = await staffApi('/auth/me');
+    $('who').textContent = `${state.me.username} (${state.me.role})`;
+    state.outletId = state.me.outlet_id;
+    if (!state.outletId) {
+      const outlets = await apiAll('/outlets', { token: state.token });
+      if (!outlets.length) {
+        $('load-error').textContent = 'There is no outlet yet: create one on the admin page first.';
+        $('load-error').hidden = false;
+        return;
+      }
+      state.outletId = outlets[0].id;
+    }
+    const outlet = await staffApi(`/outlets/${state.outletId}`);
+    $('outlet-name').textContent = `· ${outlet.name}`;
+  } catch (err) {
+    if (err.status !== 401) {
+      $('load-error').textContent = `Could not start: ${err.message}`;
+      $('load-error').hidden = false;
+    }
+    return;
+  }
+  if (state.me.role === 'WAITER') $('soldout-toggle').hidden = true;
+  else loadProducts();
+
+  reload();
+  new Live({
+    token: state.token,
+    query: state.me.outlet_id ? {} : { outlet_id: state.outletId },
+    onFrame,
+    onOpen: ({ resumed }) => { if (!resumed) reload(); },
+    canReconnect: async () => {
+      try {
+        await api('/auth/me', { token: state.token });
+        return true;
+      } catch (err) {
+        if (err.status === 401) {
+          toLogin(true);
+          return false;
+        }
+        return true;
+      }
+    },
+  }).start();
+  setInterval(tickAges, 1000);
+}
+
+main();

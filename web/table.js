@@ -1,0 +1,562 @@
+// `/t/<qr_slug>`: the guest's page. Scan → table session token (sessionStorage) → menu,
+// cart, order (with an idempotency key), then the table's orders and bill, kept live.
+import {
+  api, basisPoints, formatMoney, h, Live, newKey, sleep, toast,
+} from './app.js';
+
+const slug = decodeURIComponent(location.pathname.split('/')[2] || '');
+const SESSION_KEY = `kedai.guest.${slug}`;
+const CART_KEY = `kedai.cart.${slug}`;
+const RANK = { NEW: 0, ACCEPTED: 1, COOKING: 2, READY: 3, DONE: 4, VOIDED: 4 };
+const STATUS_TEXT = {
+  NEW: 'Received', ACCEPTED: 'Accepted', COOKING: 'Being cooked', READY: 'Ready', DONE: 'Served',
+  VOIDED: 'Cancelled',
+};
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  session: null,
+  menu: null,
+  products: new Map(), // id → product (with modifier_groups)
+  orders: new Map(), // id → order
+  bill: null,
+  cart: { lines: [], key: null }, // key: the Idempotency-Key of the pending submission
+  sending: false,
+  live: null,
+  loading: 0,
+  pending: [],
+  sheet: null, // {product, quantity}
+};
+
+const money = (amount) => formatMoney(amount, (state.menu && state.menu.currency) || (state.session && state.session.currency) || 'IDR');
+
+// ---- views ---------------------------------------------------------------------------------
+
+function view(name) {
+  document.body.dataset.view = name;
+  $('loading').hidden = name !== 'loading';
+  $('message').hidden = name !== 'message';
+  $('guest-main').hidden = name !== 'menu';
+  if (name !== 'menu') $('cart-bar').hidden = true;
+}
+
+function showMessage(kind, title, text, retry) {
+  $('message').dataset.kind = kind;
+  $('message-title').textContent = title;
+  $('message-text').textContent = text;
+  $('message-retry').hidden = !retry;
+  $('message-retry').onclick = retry || null;
+  for (const dialog of document.querySelectorAll('dialog[open]')) dialog.close();
+  view('message');
+}
+
+function showClosed() {
+  if (state.live) state.live.stop();
+  state.live = null;
+  sessionStorage.removeItem(SESSION_KEY);
+  sessionStorage.removeItem(CART_KEY);
+  state.cart = { lines: [], key: null };
+  showMessage('closed', 'This table is closed',
+    'Thank you for visiting! To order again, ask our staff to open the table and tap "Start again".',
+    start);
+  $('message-retry').textContent = 'Start again';
+}
+
+/** 410 (table closed or expired) and 401 (token no longer known) end the visit. */
+function handleGone(err) {
+  if (err.status === 410 || err.status === 401) {
+    showClosed();
+    return true;
+  }
+  return false;
+}
+
+// ---- start ---------------------------------------------------------------------------------
+
+async function start() {
+  if (state.live) state.live.stop();
+  state.live = null;
+  view('loading');
+  $('message-retry').textContent = 'Try again';
+  let session;
+  try {
+    session = await api('/table-sessions/scan', { method: 'POST', body: { qr_slug: slug } });
+  } catch (err) {
+    sessionStorage.removeItem(SESSION_KEY);
+    if (err.status === 409) {
+      showMessage('not-open', 'Your table is not open yet',
+        'Please ask our staff to open your table, then tap "Try again".', start);
+    } else if (err.status === 404 || err.status === 400) {
+      showMessage('invalid', 'This QR code is no longer valid',
+        'Please ask our staff for the current code of your table.');
+    } else if (err.status === 429) {
+      showMessage('error', 'Please wait a moment', err.message, start);
+    } else {
+      showMessage('error', 'Cannot reach the restaurant',
+        'Check that you are on the restaurant\'s Wi-Fi, then try again.', start);
+    }
+    return;
+  }
+  state.session = session;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  document.title = `${session.outlet_name} · ${session.table_name}`;
+  $('outlet-name').textContent = session.outlet_name;
+  $('table-name').textContent = session.table_name;
+  loadCart();
+  if (!(await refresh())) return;
+  view('menu');
+  renderAll();
+  state.live = new Live({
+    token: session.token,
+    onFrame,
+    onOpen: ({ resumed }) => { if (!resumed) refresh({ quiet: true }).then(renderAll); },
+    canReconnect: async () => {
+      try {
+        await api(`/table-sessions/${session.id}`, { token: session.token });
+        return true;
+      } catch (err) {
+        return !handleGone(err);
+      }
+    },
+  }).start();
+}
+
+/** Menu, orders and bill afresh; frames arriving meanwhile are applied afterwards.
+ *  `quiet`: the page is already showing, so a hiccup is only a toast. */
+async function refresh({ quiet = false } = {}) {
+  state.loading += 1;
+  let ok = true;
+  try {
+    await Promise.all([loadMenu(), loadOrders(), loadBill()]);
+  } catch (err) {
+    ok = false;
+    if (handleGone(err)) {
+      // the visit is over
+    } else if (quiet) {
+      toast(`Could not refresh: ${err.message}`, 'error');
+    } else {
+      showMessage('error', 'Cannot load the menu', `${err.message}. Please try again.`, start);
+    }
+  } finally {
+    state.loading -= 1;
+  }
+  if (state.loading === 0) state.pending.splice(0).forEach(apply);
+  return ok;
+}
+
+const token = () => state.session.token;
+
+async function loadMenu() {
+  state.menu = await api('/menu?include_sold_out=true', { token: token() });
+  state.products = new Map();
+  for (const category of state.menu.categories) {
+    for (const product of category.products) state.products.set(product.id, product);
+  }
+}
+
+async function loadOrders() {
+  const page = await api(`/table-sessions/${state.session.id}/orders`, { token: token() });
+  state.orders = new Map(page.items.map((order) => [order.id, order]));
+}
+
+async function loadBill() {
+  state.bill = await api(`/table-sessions/${state.session.id}/bill`, { token: token() });
+}
+
+let billTimer = null;
+function refreshBillSoon() {
+  clearTimeout(billTimer);
+  billTimer = setTimeout(async () => {
+    try {
+      await loadBill();
+      renderOrders();
+    } catch (err) {
+      handleGone(err);
+    }
+  }, 300);
+}
+
+let menuTimer = null;
+function reloadMenuSoon() {
+  clearTimeout(menuTimer);
+  menuTimer = setTimeout(async () => {
+    try {
+      await loadMenu();
+      renderAll();
+    } catch (err) {
+      handleGone(err);
+    }
+  }, 300);
+}
+
+// ---- live events ---------------------------------------------------------------------------
+
+function onFrame(frame) {
+  if (state.loading) {
+    state.pending.push(frame);
+    return;
+  }
+  apply(frame);
+}
+
+function apply(frame) {
+  const payload = frame.payload || {};
+  switch (frame.type) {
+    case 'NEW_ORDER':
+      if ((payload.table_session_id || frame.table_session_id) !== state.session.id) return;
+      if (!state.orders.has(payload.id)) state.orders.set(payload.id, payload);
+      renderOrders();
+      refreshBillSoon();
+      break;
+    case 'ORDER_STATUS_CHANGED': {
+      const order = state.orders.get(payload.id);
+      if (order && RANK[payload.status] >= RANK[order.status]) order.status = payload.status;
+      if (!order) state.orders.set(payload.id, { ...payload, items: [] });
+      renderOrders();
+      refreshBillSoon();
+      break;
+    }
+    case 'ORDER_PAID':
+      refreshBillSoon();
+      break;
+    case 'PRODUCT_UPDATED': {
+      const product = state.products.get(payload.id);
+      if (!product) {
+        if (payload.available && !payload.deleted) reloadMenuSoon();
+        return;
+      }
+      product.available = Boolean(payload.available) && !payload.deleted;
+      if (typeof payload.price === 'number') product.price = payload.price;
+      if (payload.name) product.name = payload.name;
+      if (payload.deleted) product.deleted = true;
+      renderMenu();
+      renderCart();
+      break;
+    }
+    case 'TABLE_SESSION_CLOSED':
+      if (frame.table_session_id === state.session.id) showClosed();
+      break;
+    default:
+      break;
+  }
+}
+
+// ---- menu ----------------------------------------------------------------------------------
+
+function renderAll() {
+  renderMenu();
+  renderOrders();
+  renderCart();
+}
+
+function renderMenu() {
+  const sections = state.menu.categories.filter((c) => c.products.some((p) => !p.deleted));
+  $('categories').replaceChildren(...sections.map((category, i) => h('a', { href: `#cat-${i}`, class: 'chip' }, category.name || 'Menu')));
+  $('categories').hidden = sections.length < 2;
+  $('menu').replaceChildren(...sections.map((category, i) => h('section', { id: `cat-${i}`, class: 'category', 'aria-labelledby': `cat-${i}-title` },
+    h('h2', { id: `cat-${i}-title` }, category.name || 'Menu'),
+    h('ul', { class: 'products' }, category.products.filter((p) => !p.deleted).map(productCard)))));
+}
+
+function productCard(product) {
+  const soldOut = !product.available;
+  return h('li', { class: `product${soldOut ? ' sold-out' : ''}`, dataset: { productId: product.id } },
+    h('button', {
+      type: 'button', class: 'product-button', disabled: soldOut,
+      'aria-label': soldOut ? `${product.name}: sold out` : `${product.name}, ${money(product.price)}: add to order`,
+      onclick: () => openSheet(product),
+    },
+    h('span', { class: 'product-name' }, product.name),
+    product.description ? h('span', { class: 'product-description' }, product.description) : null,
+    h('span', { class: 'product-price' }, soldOut ? 'Sold out' : money(product.price))));
+}
+
+// ---- product sheet -------------------------------------------------------------------------
+
+function groupRule(group) {
+  if (group.min_select === group.max_select) return `choose ${group.min_select}`;
+  if (group.min_select === 0) return `optional, up to ${group.max_select}`;
+  return `choose ${group.min_select}–${group.max_select}`;
+}
+
+function openSheet(product) {
+  if (!product.available) return;
+  state.sheet = { product, quantity: 1 };
+  $('sheet-title').textContent = product.name;
+  $('sheet-description').textContent = product.description || '';
+  $('sheet-note').value = '';
+  $('sheet-error').hidden = true;
+  $('sheet-groups').replaceChildren(...(product.modifier_groups || []).map((group) => {
+    const single = group.min_select === 1 && group.max_select === 1;
+    return h('fieldset', { class: 'group', dataset: { groupId: group.id } },
+      h('legend', {}, group.name, ' ', h('span', { class: 'hint' }, `(${groupRule(group)})`)),
+      group.options.map((option) => {
+        const id = `opt-${option.id}`;
+        return h('div', { class: `option${option.available ? '' : ' sold-out'}` },
+          h('input', {
+            id, type: single ? 'radio' : 'checkbox', name: `group-${group.id}`, value: option.id,
+            disabled: !option.available, onchange: () => limitGroup(group),
+          }),
+          h('label', { for: id }, option.name,
+            option.price_delta ? ` (+${money(option.price_delta)})` : '',
+            option.available ? '' : ' — sold out'));
+      }));
+  }));
+  updateSheet();
+  $('sheet').showModal();
+}
+
+/** Once a group has its maximum, its other boxes are disabled. */
+function limitGroup(group) {
+  const boxes = [...document.querySelectorAll(`[name="group-${group.id}"]`)];
+  const chosen = boxes.filter((b) => b.checked).length;
+  for (const box of boxes) {
+    const option = group.options.find((o) => o.id === box.value);
+    box.disabled = !option.available || (!box.checked && chosen >= group.max_select && box.type === 'checkbox');
+  }
+  $('sheet-error').hidden = true;
+  updateSheet();
+}
+
+function chosenOptions() {
+  return [...document.querySelectorAll('#sheet-groups input:checked')].map((box) => box.value);
+}
+
+function unitPrice(product, optionIds) {
+  let price = product.price;
+  for (const group of product.modifier_groups || []) {
+    for (const option of group.options) if (optionIds.includes(option.id)) price += option.price_delta;
+  }
+  return price;
+}
+
+function optionNames(product, optionIds) {
+  const names = [];
+  for (const group of product.modifier_groups || []) {
+    for (const option of group.options) if (optionIds.includes(option.id)) names.push(option.name);
+  }
+  return names;
+}
+
+function updateSheet() {
+  const { product, quantity } = state.sheet;
+  $('sheet-qty').textContent = String(quantity);
+  $('sheet-minus').disabled = quantity <= 1;
+  $('sheet-add').textContent = `Add ${quantity} · ${money(unitPrice(product, chosenOptions()) * quantity)}`;
+}
+
+function addFromSheet(event) {
+  event.preventDefault();
+  const { product, quantity } = state.sheet;
+  const optionIds = chosenOptions();
+  for (const group of product.modifier_groups || []) {
+    const count = group.options.filter((o) => optionIds.includes(o.id)).length;
+    if (count < group.min_select || count > group.max_select) {
+      $('sheet-error').textContent = `${group.name}: ${groupRule(group)}.`;
+      $('sheet-error').hidden = false;
+      return;
+    }
+  }
+  const note = $('sheet-note').value.trim();
+  const same = state.cart.lines.find((line) => line.product_id === product.id && line.note === note
+    && line.option_ids.length === optionIds.length && line.option_ids.every((id) => optionIds.includes(id)));
+  if (same) same.quantity = Math.min(999, same.quantity + quantity);
+  else state.cart.lines.push({ product_id: product.id, option_ids: optionIds, quantity, note });
+  cartChanged();
+  $('sheet').close();
+  toast(`${quantity}× ${product.name} added`);
+}
+
+// ---- cart ----------------------------------------------------------------------------------
+
+function loadCart() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(CART_KEY) || 'null');
+    if (saved && Array.isArray(saved.lines)) state.cart = saved;
+  } catch { /* start empty */ }
+}
+
+/** Any change to the cart makes it a new submission, with a new idempotency key. */
+function cartChanged() {
+  state.cart.key = null;
+  sessionStorage.setItem(CART_KEY, JSON.stringify(state.cart));
+  $('cart-error').hidden = true;
+  renderCart();
+}
+
+function cartTotals() {
+  let subtotal = 0;
+  for (const line of state.cart.lines) {
+    const product = state.products.get(line.product_id);
+    if (product) subtotal += unitPrice(product, line.option_ids) * line.quantity;
+  }
+  const service = basisPoints(subtotal, state.menu.service_charge_bp);
+  const tax = basisPoints(subtotal + service, state.menu.tax_bp);
+  return { subtotal, service, tax, total: subtotal + service + tax };
+}
+
+function totalsList(rows) {
+  return rows.filter(Boolean).map(([label, amount, kind]) => [
+    h('dt', { class: kind || '' }, label), h('dd', { class: kind || '' }, money(amount)),
+  ]).flat();
+}
+
+function renderCart() {
+  if (!state.menu) return;
+  const count = state.cart.lines.reduce((sum, line) => sum + line.quantity, 0);
+  const totals = cartTotals();
+  const bar = $('cart-bar');
+  bar.hidden = count === 0 || document.body.dataset.view !== 'menu';
+  $('cart-open').textContent = `View order (${count}) · ${money(totals.total)}`;
+
+  let unavailable = false;
+  $('cart-lines').replaceChildren(...state.cart.lines.map((line, index) => {
+    const product = state.products.get(line.product_id);
+    const gone = !product || !product.available || product.deleted;
+    unavailable = unavailable || gone;
+    const name = product ? product.name : 'Item no longer on the menu';
+    const mods = product ? optionNames(product, line.option_ids) : [];
+    return h('li', { class: `cart-line${gone ? ' sold-out' : ''}`, dataset: { productId: line.product_id } },
+      h('div', { class: 'cart-line-main' },
+        h('span', { class: 'product-name' }, name),
+        mods.length ? h('span', { class: 'mods' }, mods.join(', ')) : null,
+        line.note ? h('span', { class: 'note' }, `“${line.note}”`) : null,
+        gone ? h('span', { class: 'error' }, 'Sold out — please remove it') : null),
+      h('div', { class: 'stepper', role: 'group', 'aria-label': `Quantity of ${name}` },
+        h('button', { type: 'button', 'aria-label': line.quantity > 1 ? 'One less' : `Remove ${name}`, onclick: () => changeQuantity(index, -1) }, line.quantity > 1 ? '−' : '×'),
+        h('output', {}, String(line.quantity)),
+        h('button', { type: 'button', 'aria-label': 'One more', disabled: line.quantity >= 999 || gone, onclick: () => changeQuantity(index, 1) }, '+')),
+      h('span', { class: 'line-total' }, product ? money(unitPrice(product, line.option_ids) * line.quantity) : ''));
+  }));
+  $('cart-totals').replaceChildren(...totalsList([
+    ['Subtotal', totals.subtotal],
+    state.menu.service_charge_bp ? [`Service ${state.menu.service_charge_bp / 100}%`, totals.service] : null,
+    state.menu.tax_bp ? [`Tax ${state.menu.tax_bp / 100}%`, totals.tax] : null,
+    ['Total', totals.total, 'total'],
+  ]));
+  const button = $('place-order');
+  if (!state.sending) {
+    button.disabled = count === 0 || unavailable;
+    button.textContent = count ? `Place order · ${money(totals.total)}` : 'Place order';
+  }
+  if (count === 0 && $('cart').open) $('cart').close();
+}
+
+function changeQuantity(index, delta) {
+  const line = state.cart.lines[index];
+  if (!line) return;
+  line.quantity += delta;
+  if (line.quantity <= 0) state.cart.lines.splice(index, 1);
+  cartChanged();
+}
+
+/** POST /orders, retrying a lost connection or a busy server with the same key: the
+ *  server answers a repeat with the first order instead of making a second one. */
+async function sendOrder(body, key) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await api('/orders', {
+        method: 'POST', token: token(), body, headers: { 'Idempotency-Key': key },
+      });
+    } catch (err) {
+      const transient = err.status === 0 || err.status >= 502 || err.code === 'REQUEST_IN_FLIGHT';
+      if (!transient || attempt >= 4) throw err;
+      await sleep(500 * attempt);
+    }
+  }
+}
+
+async function placeOrder() {
+  // The button is disabled at once, so a double tap sends one request; the key makes even
+  // a retry after a lost answer safe.
+  if (state.sending || !state.cart.lines.length) return;
+  const button = $('place-order');
+  state.sending = true;
+  button.disabled = true;
+  button.textContent = 'Sending…';
+  $('cart-error').hidden = true;
+  if (!state.cart.key) {
+    state.cart.key = newKey();
+    sessionStorage.setItem(CART_KEY, JSON.stringify(state.cart));
+  }
+  const body = {
+    items: state.cart.lines.map((line) => ({
+      product_id: line.product_id,
+      quantity: line.quantity,
+      note: line.note || undefined,
+      modifier_option_ids: line.option_ids,
+    })),
+  };
+  try {
+    const order = await sendOrder(body, state.cart.key);
+    state.cart = { lines: [], key: null };
+    sessionStorage.setItem(CART_KEY, JSON.stringify(state.cart));
+    state.orders.set(order.id, order);
+    $('cart').close();
+    toast(`Order #${order.number} is on its way to the kitchen`);
+    refreshBillSoon();
+  } catch (err) {
+    if (handleGone(err)) return;
+    if (err.code === 'IDEMPOTENCY_KEY_REUSED') state.cart.key = null;
+    if (err.code === 'PRODUCT_UNAVAILABLE') reloadMenuSoon();
+    $('cart-error').textContent = err.status === 0
+      ? 'Your order was not sent: no connection. Tap "Place order" again when you are back online.'
+      : `Your order was not sent: ${err.message}`;
+    $('cart-error').hidden = false;
+  } finally {
+    state.sending = false;
+    renderOrders();
+    renderCart();
+  }
+}
+
+// ---- orders and bill -----------------------------------------------------------------------
+
+function itemLine(item) {
+  const mods = (item.modifiers || []).map((m) => (typeof m === 'string' ? m : m.option_name));
+  return h('li', {}, `${item.quantity}× ${item.name}`,
+    mods.length ? h('span', { class: 'mods' }, ` (${mods.join(', ')})`) : null,
+    item.note ? h('span', { class: 'note' }, ` “${item.note}”`) : null);
+}
+
+function renderOrders() {
+  if (!state.menu) return;
+  const orders = [...state.orders.values()].sort((a, b) => b.number - a.number);
+  $('orders-section').hidden = orders.length === 0;
+  $('orders').replaceChildren(...orders.map((order) => h('li', { class: 'order', dataset: { orderId: order.id, status: order.status } },
+    h('div', { class: 'order-head' },
+      h('span', { class: 'number' }, `Order #${order.number}`),
+      h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
+    h('ul', { class: 'order-items' }, (order.items || []).map(itemLine)),
+    typeof order.total_amount === 'number' ? h('p', { class: 'order-total' }, money(order.total_amount)) : null)));
+  const bill = state.bill;
+  $('bill').replaceChildren(...(bill ? totalsList([
+    ['Subtotal', bill.subtotal],
+    bill.service_charge_amount ? ['Service', bill.service_charge_amount] : null,
+    bill.tax_amount ? ['Tax', bill.tax_amount] : null,
+    ['Total', bill.total_amount, 'total'],
+    bill.paid_amount ? ['Paid', bill.paid_amount] : null,
+    ['To pay', bill.outstanding, 'outstanding'],
+  ]) : []));
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+$('sheet-form').addEventListener('submit', addFromSheet);
+$('sheet-cancel').addEventListener('click', () => $('sheet').close());
+$('sheet-minus').addEventListener('click', () => {
+  state.sheet.quantity = Math.max(1, state.sheet.quantity - 1);
+  updateSheet();
+});
+$('sheet-plus').addEventListener('click', () => {
+  state.sheet.quantity = Math.min(999, state.sheet.quantity + 1);
+  updateSheet();
+});
+$('cart-open').addEventListener('click', () => {
+  renderCart();
+  $('cart').showModal();
+});
+$('cart-close').addEventListener('click', () => $('cart').close());
+$('place-order').addEventListener('click', placeOrder);
+
+start();
