@@ -56,6 +56,8 @@ pub struct Config {
     pub token_ttl: Duration,
     /// Realtime tunables (not settable from the environment; tests and benchmarks adjust them).
     pub realtime: crate::realtime::RealtimeConfig,
+    /// Overload and timeout bounds (not settable from the environment).
+    pub limits: crate::middleware::Limits,
 }
 
 /// A configuration value that cannot be used, naming the variable it came from.
@@ -156,6 +158,7 @@ impl Config {
             public_url,
             token_ttl,
             realtime: Default::default(),
+            limits: Default::default(),
         })
     }
 

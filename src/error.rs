@@ -287,39 +287,3 @@ pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<R
         },
     })
 }
-
-/// Request bodies above `limit` bytes are refused with 413 — also when the client sends no
-/// `Content-Length` (chunked), which poem's own size limit does not see.
-pub async fn limit_body<E: Endpoint>(
-    next: E,
-    mut req: Request,
-    limit: usize,
-) -> poem::Result<E::Output> {
-    let declared = req
-        .headers()
-        .get(poem::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(AppError::PayloadTooLarge { limit }.into());
-    }
-    let may_have_body = !matches!(
-        *req.method(),
-        poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
-    );
-    if may_have_body && declared != Some(0) {
-        let body = req
-            .take_body()
-            .into_bytes_limit(limit)
-            .await
-            .map_err(|err| match err {
-                poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
-                other => AppError::bad_request(
-                    "BAD_REQUEST",
-                    format!("could not read the body: {other}"),
-                ),
-            })?;
-        req.set_body(body);
-    }
-    next.call(req).await
-}

@@ -1,7 +1,7 @@
 //! Start-up: connect → migrate → build the one `Route` that serves everything.
 //! `main` (through `cli`) and the integration tests use the same `build`.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 use poem::{
@@ -9,13 +9,15 @@ use poem::{
     listener::{Acceptor, Listener, TcpListener},
     EndpointExt, Route, Server,
 };
+use tokio::sync::Semaphore;
 
 use crate::{
     api,
     auth::{jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
     config::Config,
     db::Db,
-    error::{limit_body, render_errors},
+    error::render_errors,
+    middleware::{limit_body, shed_load},
     realtime::{self, Realtime},
     service::health::RedisProbe,
     state::{AppState, Inner},
@@ -81,6 +83,8 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 fn routes(state: AppState) -> BoxEndpoint<'static> {
     let api = api::service();
     let realtime = state.realtime.clone();
+    let permits = Arc::new(Semaphore::new(state.config.limits.max_in_flight));
+    let timeout = state.config.limits.request_timeout;
     Route::new()
         .at(
             format!("{}/openapi.json", api::BASE_PATH),
@@ -90,6 +94,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
         .nest(api::BASE_PATH, api)
         .nest("/", web::routes())
         .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))
+        .around(move |next, req| shed_load(next, req, permits.clone(), timeout))
         .data(state)
         .around(move |next, req| realtime::announce_writes(next, req, realtime.clone()))
         .around(render_errors)

@@ -153,6 +153,7 @@ pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
         public_url: Some(format!("http://127.0.0.1:{port}")),
         token_ttl: Duration::from_secs(3600),
         realtime: Default::default(),
+        limits: Default::default(),
     }
 }
 

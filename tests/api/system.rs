@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{expect_json, expect_problem, spawn_app, spawn_app_with};
+use crate::helpers::{expect_json, expect_problem, spawn_app, spawn_app_with, OWNER};
 
 #[tokio::test]
 async fn ping_answers_pong() {
@@ -83,4 +83,37 @@ async fn swagger_ui_and_home_page_are_served_without_a_cdn() {
     let response = app.client.get(&app.address).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("Kedai"));
+}
+
+#[tokio::test]
+async fn overload_gets_a_fast_503_not_a_queue() {
+    let app = spawn_app_with(|config| config.limits.max_in_flight = 1).await;
+    app.owner_token().await;
+    // Password checks are slow on purpose: eight at once against a limit of one.
+    let body = serde_json::json!({"username": OWNER.0, "password": OWNER.1});
+    let logins = (0..8).map(|_| app.post("/auth/login", None, &body));
+    let responses = futures::future::join_all(logins).await;
+    let statuses: Vec<StatusCode> = responses.iter().map(|r| r.status()).collect();
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    assert!(
+        statuses.contains(&StatusCode::SERVICE_UNAVAILABLE),
+        "{statuses:?}"
+    );
+    for response in responses {
+        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+            expect_problem(response, StatusCode::SERVICE_UNAVAILABLE, "OVERLOADED").await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn requests_past_the_timeout_are_abandoned_with_503() {
+    let app = spawn_app_with(|config| {
+        config.limits.request_timeout = std::time::Duration::from_millis(1)
+    })
+    .await;
+    // Hashing the first owner's password takes far longer than a millisecond.
+    let body = serde_json::json!({"username": "owner", "password": "owner-password"});
+    let response = app.post("/auth/register", None, &body).await;
+    expect_problem(response, StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT").await;
 }

@@ -1,0 +1,93 @@
+//! Request guards around every route: body size, overload shedding, request timeouts.
+
+use std::{sync::Arc, time::Duration};
+
+use poem::{http::StatusCode, Endpoint, Request};
+use tokio::sync::Semaphore;
+
+use crate::error::AppError;
+
+/// Bounds on the work the server takes on at once.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Requests served at the same time (WebSocket connections not counted); more get a fast
+    /// 503 instead of queueing without bound.
+    pub max_in_flight: usize,
+    /// A request still running after this is answered 503 (its transaction rolls back).
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_in_flight: 512,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Request bodies above `limit` bytes are refused with 413 — also when the client sends no
+/// `Content-Length` (chunked), which poem's own size limit does not see.
+pub async fn limit_body<E: Endpoint>(
+    next: E,
+    mut req: Request,
+    limit: usize,
+) -> poem::Result<E::Output> {
+    let declared = req
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(AppError::PayloadTooLarge { limit }.into());
+    }
+    let may_have_body = !matches!(
+        *req.method(),
+        poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
+    );
+    if may_have_body && declared != Some(0) {
+        let body = req
+            .take_body()
+            .into_bytes_limit(limit)
+            .await
+            .map_err(|err| match err {
+                poem::error::ReadBodyError::PayloadTooLarge => AppError::PayloadTooLarge { limit },
+                other => AppError::bad_request(
+                    "BAD_REQUEST",
+                    format!("could not read the body: {other}"),
+                ),
+            })?;
+        req.set_body(body);
+    }
+    next.call(req).await
+}
+
+/// Sheds load: beyond `max_in_flight` concurrent requests, or past `request_timeout`, the
+/// answer is a quick 503 problem. WebSocket upgrades pass through (they live long).
+pub async fn shed_load<E: Endpoint>(
+    next: E,
+    req: Request,
+    permits: Arc<Semaphore>,
+    timeout: Duration,
+) -> poem::Result<E::Output> {
+    if req.headers().contains_key(poem::http::header::UPGRADE) {
+        return next.call(req).await;
+    }
+    let Ok(_permit) = permits.try_acquire() else {
+        return Err(AppError::Http {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "OVERLOADED",
+            detail: "the server is busy; try again in a moment".into(),
+        }
+        .into());
+    };
+    match tokio::time::timeout(timeout, next.call(req)).await {
+        Ok(result) => result,
+        Err(_) => Err(AppError::Http {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "TIMEOUT",
+            detail: "the request took too long and was abandoned; check before repeating a change, or retry it with the same Idempotency-Key".into(),
+        }
+        .into()),
+    }
+}
