@@ -337,3 +337,202 @@ async fn backup_copies_the_live_database_and_restores() {
         "the account came back with the copy"
     );
 }
+
+/// Orders placed with Idempotency-Keys while the server is killed with SIGKILL: after a restart
+/// every acknowledged order is there, whole, and retrying the rest creates each exactly once.
+async fn crash_keeps_every_acknowledged_order(database_url: Option<&str>) {
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let command = |dir: &Path| {
+        let mut command = kedai(dir);
+        if let Some(url) = database_url {
+            command.env("DATABASE_URL", url);
+        }
+        command
+    };
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut server = Server::start(command(dir.path()));
+    let api = format!("{}/api/v1", server.address);
+    let post = |path: &str, token: Option<&str>, body: Value| {
+        let mut request = client.post(format!("{api}{path}")).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    post(
+        "/auth/register",
+        None,
+        json!({"username": "boss", "password": "boss-password"}),
+    )
+    .await
+    .unwrap();
+    let login: Value = post(
+        "/auth/login",
+        None,
+        json!({"username": "boss", "password": "boss-password"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let outlet: Value = post(
+        "/outlets",
+        Some(&token),
+        json!({"name": "Pusat", "tax_bp": 1000}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let outlet = outlet["id"].as_str().unwrap().to_owned();
+    let product: Value = post(
+        &format!("/outlets/{outlet}/products"),
+        Some(&token),
+        json!({"name": "Nasi", "price": 12_500}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let body =
+        json!({"outlet_id": outlet, "items": [{"product_id": product["id"], "quantity": 2}]});
+
+    // Four cashiers ordering as fast as they can (bounded), until the power goes.
+    let place = |key: String| {
+        client
+            .post(format!("{api}/orders"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    let cashiers = (0..4).map(|c| {
+        let place = &place;
+        async move {
+            let mut attempts: Vec<(String, Option<String>)> = Vec::new();
+            for i in 0..300 {
+                let key = format!("crash-{c}-{i}");
+                let acknowledged = match place(key.clone()).await {
+                    Ok(response) if response.status() == StatusCode::CREATED => response
+                        .json::<Value>()
+                        .await
+                        .ok()
+                        .and_then(|o| o["id"].as_str().map(str::to_owned)),
+                    _ => None,
+                };
+                let failed = acknowledged.is_none();
+                attempts.push((key, acknowledged));
+                if failed {
+                    break; // the server is gone
+                }
+            }
+            attempts
+        }
+    });
+    let kill = async {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let _ = server.child.kill(); // SIGKILL: no shutdown, no flush
+        let _ = server.child.wait();
+    };
+    let (attempts, ()) = tokio::join!(futures::future::join_all(cashiers), kill);
+    let attempts: Vec<(String, Option<String>)> = attempts.into_iter().flatten().collect();
+    let acknowledged = attempts.iter().filter(|(_, id)| id.is_some()).count();
+    assert!(
+        acknowledged > 0,
+        "some orders were acknowledged before the kill"
+    );
+    eprintln!(
+        "{acknowledged} of {} orders acknowledged before SIGKILL",
+        attempts.len()
+    );
+
+    let server = Server::start(command(dir.path()));
+    let api = format!("{}/api/v1", server.address);
+    for (_, id) in attempts.iter().filter(|(_, id)| id.is_some()) {
+        let order: Value = client
+            .get(format!("{api}/orders/{}", id.as_ref().unwrap()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(order["items"].as_array().map(Vec::len), Some(1), "{order}");
+        assert_eq!(order["subtotal"], 25_000);
+        assert_eq!(order["total_amount"], 27_500);
+    }
+    // Retrying every attempt with its key: acknowledged ones answer with the same order,
+    // the others are created now — each once.
+    for (key, id) in &attempts {
+        let response = client
+            .post(format!("{api}/orders"))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let order: Value = response.json().await.unwrap();
+        if let Some(id) = id {
+            assert_eq!(
+                order["id"].as_str(),
+                Some(id.as_str()),
+                "a retry of {key} replays"
+            );
+        }
+    }
+    let listed: Value = client
+        .get(format!("{api}/orders?limit=200"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut count = listed["items"].as_array().unwrap().len();
+    let mut cursor = listed["next_cursor"].as_str().map(str::to_owned);
+    while let Some(next) = cursor {
+        let page: Value = client
+            .get(format!("{api}/orders?limit=200&cursor={next}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        count += page["items"].as_array().unwrap().len();
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(
+        count,
+        attempts.len(),
+        "one order per key, {acknowledged} acknowledged before the kill"
+    );
+}
+
+#[tokio::test]
+async fn a_kill_9_loses_no_acknowledged_order_on_sqlite() {
+    crash_keeps_every_acknowledged_order(None).await;
+}
+
+#[tokio::test]
+async fn a_kill_9_loses_no_acknowledged_order_on_postgresql() {
+    if postgres_or_skip("a_kill_9_loses_no_acknowledged_order_on_postgresql").is_none() {
+        return;
+    }
+    let db = TestDb::create().await;
+    crash_keeps_every_acknowledged_order(Some(&db.url)).await;
+}
