@@ -265,6 +265,7 @@ impl ApiResponse for AppError {
                 problem(409, "The current state does not allow this"),
                 problem(410, "The table session is closed or expired"),
                 problem(413, "Request body too large"),
+                problem(415, "The body is not JSON (missing or wrong Content-Type)"),
                 problem(422, "Idempotency key reused with a different request"),
                 problem(429, "Rate limited"),
                 problem(503, "A dependency is unavailable"),
@@ -279,11 +280,62 @@ impl ApiResponse for AppError {
 
 /// Outermost middleware: whatever error reaches the top becomes problem+json.
 pub async fn render_errors<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let path = req.uri().path().to_owned();
     Ok(match next.call(req).await {
         Ok(response) => response.into_response(),
-        Err(err) => match err.downcast_ref::<AppError>() {
-            Some(app_error) => app_error.as_response(),
-            None => AppError::from_poem(&err).as_response(),
-        },
+        Err(err) => {
+            let mut response = match err.downcast_ref::<AppError>() {
+                Some(app_error) => app_error.as_response(),
+                None => AppError::from_poem(&err).as_response(),
+            };
+            // RFC 9110: a 405 names the methods the resource does support.
+            if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+                if let Ok(allow) = poem::http::HeaderValue::from_str(&allowed_methods(&path)) {
+                    response
+                        .headers_mut()
+                        .insert(poem::http::header::ALLOW, allow);
+                }
+            }
+            response
+        }
     })
+}
+
+/// The methods `path` answers to: from the OpenAPI spec for `/api/v1/…`, else GET for pages.
+fn allowed_methods(path: &str) -> String {
+    static OPERATIONS: std::sync::OnceLock<Vec<(Vec<String>, String)>> = std::sync::OnceLock::new();
+    let operations = OPERATIONS.get_or_init(|| {
+        let spec: serde_json::Value =
+            serde_json::from_str(&crate::api::spec_json()).unwrap_or_default();
+        let paths = spec
+            .get("paths")
+            .and_then(|p| p.as_object())
+            .cloned()
+            .unwrap_or_default();
+        paths
+            .into_iter()
+            .map(|(template, item)| {
+                let segments = template.split('/').map(str::to_owned).collect();
+                let methods: Vec<String> = item
+                    .as_object()
+                    .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
+                    .unwrap_or_default();
+                (segments, methods.join(", "))
+            })
+            .collect()
+    });
+    let Some(rest) = path.strip_prefix(crate::api::BASE_PATH) else {
+        return "GET, HEAD".to_owned();
+    };
+    let wanted: Vec<&str> = rest.split('/').collect();
+    operations
+        .iter()
+        .find(|(segments, _)| {
+            segments.len() == wanted.len()
+                && segments
+                    .iter()
+                    .zip(&wanted)
+                    .all(|(s, w)| s.starts_with('{') || s == w)
+        })
+        .map_or_else(String::new, |(_, methods)| methods.clone())
 }

@@ -25,9 +25,11 @@ pub struct RegisterRequest {
     #[oai(validator(max_length = 128))]
     pub password: String,
     /// Required with a token. The very first account is always OWNER.
+    #[oai(nullable)]
     pub role: Option<Role>,
     /// The outlet the account works at. May be left out when exactly one outlet exists;
     /// a MANAGER's accounts always belong to the manager's outlet.
+    #[oai(nullable)]
     pub outlet_id: Option<Uuid>,
 }
 

@@ -56,6 +56,7 @@ impl From<category::Model> for CategoryView {
 #[derive(Object)]
 pub struct CategoryPage {
     pub items: Vec<CategoryView>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -63,13 +64,16 @@ pub struct CategoryPage {
 pub struct NewCategoryRequest {
     #[oai(validator(max_length = 100))]
     pub name: String,
+    #[oai(nullable)]
     pub sort: Option<i32>,
 }
 
 #[derive(Object)]
 pub struct CategoryPatch {
     #[oai(validator(max_length = 100))]
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub sort: Option<i32>,
 }
 
@@ -121,6 +125,7 @@ impl From<GroupDetails> for ModifierGroupView {
 pub struct ProductView {
     pub id: Uuid,
     pub outlet_id: Uuid,
+    #[oai(nullable)]
     pub category_id: Option<Uuid>,
     pub name: String,
     pub description: String,
@@ -156,6 +161,7 @@ impl From<ProductDetails> for ProductView {
 #[derive(Object)]
 pub struct ProductPage {
     pub items: Vec<ProductView>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -164,13 +170,17 @@ pub struct NewProductRequest {
     #[oai(validator(max_length = 100))]
     pub name: String,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub description: Option<String>,
     /// 0 … 10^12, in the outlet currency's smallest unit.
     pub price: i64,
     /// A category of the same outlet.
+    #[oai(nullable)]
     pub category_id: Option<Uuid>,
     /// Default `true`.
+    #[oai(nullable)]
     pub available: Option<bool>,
+    #[oai(nullable)]
     pub sort: Option<i32>,
 }
 
@@ -178,25 +188,34 @@ pub struct NewProductRequest {
 #[derive(Object)]
 pub struct ProductPatch {
     #[oai(validator(max_length = 100))]
+    #[oai(nullable)]
     pub name: Option<String>,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub price: Option<i64>,
     /// `null` takes the product out of its category.
+    #[oai(nullable)]
     pub category_id: MaybeUndefined<Uuid>,
+    #[oai(nullable)]
     pub available: Option<bool>,
+    #[oai(nullable)]
     pub sort: Option<i32>,
 }
 
 #[derive(Object)]
 pub struct ModifierOptionRequest {
     /// On update: an existing option of this group to keep. Leave out for a new option.
+    #[oai(nullable)]
     pub id: Option<Uuid>,
     #[oai(validator(max_length = 100))]
     pub name: String,
     /// ≥ 0 (default 0).
+    #[oai(nullable)]
     pub price_delta: Option<i64>,
     /// Default `true`.
+    #[oai(nullable)]
     pub available: Option<bool>,
 }
 
@@ -216,9 +235,12 @@ pub struct NewModifierGroupRequest {
     #[oai(validator(max_length = 100))]
     pub name: String,
     /// Default 0 (optional choice).
+    #[oai(nullable)]
     pub min_select: Option<i32>,
     /// Default 1.
+    #[oai(nullable)]
     pub max_select: Option<i32>,
+    #[oai(nullable)]
     pub sort: Option<i32>,
     #[oai(validator(max_items = 50))]
     pub options: Vec<ModifierOptionRequest>,
@@ -228,18 +250,25 @@ pub struct NewModifierGroupRequest {
 #[derive(Object)]
 pub struct ModifierGroupPatch {
     #[oai(validator(max_length = 100))]
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub min_select: Option<i32>,
+    #[oai(nullable)]
     pub max_select: Option<i32>,
+    #[oai(nullable)]
     pub sort: Option<i32>,
     #[oai(validator(max_items = 50))]
+    #[oai(nullable)]
     pub options: Option<Vec<ModifierOptionRequest>>,
 }
 
 /// One heading of the menu. `id` and `name` are `null` for products without a category.
 #[derive(Object)]
 pub struct MenuSectionView {
+    #[oai(nullable)]
     pub id: Option<Uuid>,
+    #[oai(nullable)]
     pub name: Option<String>,
     pub products: Vec<ProductView>,
 }
@@ -338,6 +367,7 @@ impl MenuApi {
         auth: Auth,
         id: Path<Uuid>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
@@ -433,6 +463,7 @@ impl MenuApi {
         /// `false` lists what is sold out.
         available: Query<Option<bool>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

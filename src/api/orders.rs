@@ -56,6 +56,7 @@ pub struct OrderView {
     pub id: Uuid,
     pub outlet_id: Uuid,
     /// `null` for takeaway.
+    #[oai(nullable)]
     pub table_session_id: Option<Uuid>,
     /// 1, 2, 3… per outlet and business day.
     pub number: i32,
@@ -74,6 +75,7 @@ pub struct OrderView {
     /// Increases with every change; send it back as `version` to move only an unchanged order.
     pub version: i32,
     /// The staff member who took it; `null` for a guest order.
+    #[oai(nullable)]
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -132,6 +134,7 @@ impl From<OrderDetails> for OrderView {
 #[derive(Object)]
 pub struct OrderPage {
     pub items: Vec<OrderView>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -141,19 +144,24 @@ pub struct NewOrderItemRequest {
     /// 1–999.
     pub quantity: i32,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub note: Option<String>,
     /// Chosen options; each modifier group's min/max must be met.
     #[oai(validator(max_items = 50))]
+    #[oai(nullable)]
     pub modifier_option_ids: Option<Vec<Uuid>>,
 }
 
 #[derive(Object)]
 pub struct NewOrderRequest {
     /// Staff: the outlet (default: your own). Guests: leave out.
+    #[oai(nullable)]
     pub outlet_id: Option<Uuid>,
     /// An open table session of the outlet; leave out for takeaway. Guests: implied.
+    #[oai(nullable)]
     pub table_session_id: Option<Uuid>,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub note: Option<String>,
     #[oai(validator(min_items = 1, max_items = 100))]
     pub items: Vec<NewOrderItemRequest>,
@@ -165,8 +173,10 @@ pub struct StatusChangeRequest {
     pub status: OrderStatus,
     /// Required for VOIDED.
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub reason: Option<String>,
     /// Move only if the order is still at this version (else 409).
+    #[oai(nullable)]
     pub version: Option<i32>,
 }
 
@@ -240,6 +250,7 @@ impl OrdersApi {
         /// Only orders created after this instant (RFC 3339).
         created_after: Query<Option<DateTime<Utc>>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

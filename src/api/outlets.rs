@@ -63,6 +63,7 @@ impl From<outlet::Model> for OutletView {
 #[derive(Object)]
 pub struct OutletPage {
     pub items: Vec<OutletView>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -71,18 +72,24 @@ pub struct NewOutletRequest {
     #[oai(validator(max_length = 100))]
     pub name: String,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub address: Option<String>,
     /// Default `IDR`.
     #[oai(validator(max_length = 3))]
+    #[oai(nullable)]
     pub currency: Option<String>,
     /// 0–10000, default 0.
+    #[oai(nullable)]
     pub service_charge_bp: Option<i32>,
     /// 0–10000, default 0.
+    #[oai(nullable)]
     pub tax_bp: Option<i32>,
     /// Default `Asia/Jakarta`.
     #[oai(validator(max_length = 64))]
+    #[oai(nullable)]
     pub timezone: Option<String>,
     /// Default `false`.
+    #[oai(nullable)]
     pub qr_self_service: Option<bool>,
 }
 
@@ -90,15 +97,22 @@ pub struct NewOutletRequest {
 #[derive(Object)]
 pub struct OutletPatch {
     #[oai(validator(max_length = 100))]
+    #[oai(nullable)]
     pub name: Option<String>,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub address: Option<String>,
     #[oai(validator(max_length = 3))]
+    #[oai(nullable)]
     pub currency: Option<String>,
+    #[oai(nullable)]
     pub service_charge_bp: Option<i32>,
+    #[oai(nullable)]
     pub tax_bp: Option<i32>,
     #[oai(validator(max_length = 64))]
+    #[oai(nullable)]
     pub timezone: Option<String>,
+    #[oai(nullable)]
     pub qr_self_service: Option<bool>,
 }
 
@@ -140,6 +154,7 @@ impl OutletsApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

@@ -30,20 +30,26 @@ pub struct PaymentView {
     pub id: Uuid,
     pub order_id: Uuid,
     /// The shift (drawer) it was taken on.
+    #[oai(nullable)]
     pub shift_id: Option<Uuid>,
     pub method: PaymentMethod,
     /// What counts against the order.
     pub amount: i64,
     /// Cash handed over.
+    #[oai(nullable)]
     pub tendered: Option<i64>,
     /// Cash given back: `tendered − amount`.
     pub change: i64,
+    #[oai(nullable)]
     pub reference: Option<String>,
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub refunded_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub refund_reason: Option<String>,
     /// The drawer a cash refund came out of.
+    #[oai(nullable)]
     pub refund_shift_id: Option<Uuid>,
 }
 
@@ -74,9 +80,11 @@ pub struct PaymentRequest {
     /// More than 0 and at most what is outstanding.
     pub amount: i64,
     /// CASH only: what the customer handed over (≥ amount); the rest is change.
+    #[oai(nullable)]
     pub tendered: Option<i64>,
     /// Card slip or transfer reference.
     #[oai(validator(max_length = 100))]
+    #[oai(nullable)]
     pub reference: Option<String>,
 }
 

@@ -66,6 +66,7 @@ pub struct EventFrame {
     #[oai(rename = "type")]
     pub kind: String,
     pub outlet_id: Uuid,
+    #[oai(nullable)]
     pub table_session_id: Option<Uuid>,
     pub at: chrono::DateTime<chrono::Utc>,
     /// For orders at least `{id, status}`.
@@ -143,6 +144,7 @@ impl RealtimeApi {
         auth: Auth,
         since: Query<Option<i64>>,
         /// 1–500 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u64>>,
         outlet_id: Query<Option<Uuid>>,
     ) -> AppResult<Json<EventPage>> {

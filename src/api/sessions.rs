@@ -37,7 +37,9 @@ pub struct SessionView {
     pub opened_at: DateTime<Utc>,
     /// The guest token stops working at this instant.
     pub expires_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub closed_at: Option<DateTime<Utc>>,
+    #[oai(nullable)]
     pub close_reason: Option<String>,
 }
 
@@ -94,6 +96,7 @@ impl GuestSessionView {
 #[derive(Object)]
 pub struct SessionPage {
     pub items: Vec<SessionView>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -118,8 +121,10 @@ pub struct ScanRequest {
 #[derive(Object)]
 pub struct CloseSessionRequest {
     /// Close although orders are unpaid (MANAGER, OWNER; needs `reason`).
+    #[oai(nullable)]
     pub force: Option<bool>,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub reason: Option<String>,
 }
 
@@ -238,6 +243,7 @@ impl SessionsApi {
         table_id: Query<Option<Uuid>>,
         status: Query<Option<SessionStatus>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

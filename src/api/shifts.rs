@@ -37,15 +37,21 @@ pub struct ShiftView {
     pub status: ShiftStatus,
     pub start_cash: i64,
     /// Counted at close.
+    #[oai(nullable)]
     pub end_cash: Option<i64>,
     /// start + cash payments − cash refunds + pay-ins − pay-outs (set at close).
+    #[oai(nullable)]
     pub expected_cash: Option<i64>,
     /// `end_cash − expected_cash` (negative: cash is missing).
+    #[oai(nullable)]
     pub cash_difference: Option<i64>,
+    #[oai(nullable)]
     pub note: Option<String>,
     pub opened_by: Uuid,
     pub opened_at: DateTime<Utc>,
+    #[oai(nullable)]
     pub closed_by: Option<Uuid>,
+    #[oai(nullable)]
     pub closed_at: Option<DateTime<Utc>>,
 }
 
@@ -72,6 +78,7 @@ impl From<shift::Model> for ShiftView {
 #[derive(Object)]
 pub struct ShiftPage {
     pub items: Vec<ShiftView>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -81,6 +88,7 @@ pub struct OpenShiftRequest {
     /// Cash in the drawer at the start (0 is fine).
     pub start_cash: i64,
     /// Open for another cashier (MANAGER, OWNER). Default: yourself.
+    #[oai(nullable)]
     pub user_id: Option<Uuid>,
 }
 
@@ -90,6 +98,7 @@ pub struct CloseShiftRequest {
     /// Cash counted in the drawer.
     pub end_cash: i64,
     #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
     pub note: Option<String>,
 }
 
@@ -139,6 +148,7 @@ pub struct VoidView {
     pub order_id: Uuid,
     pub number: i32,
     pub total_amount: i64,
+    #[oai(nullable)]
     pub reason: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -162,7 +172,9 @@ pub struct ZReportView {
     pub pay_outs: i64,
     pub expected_cash: i64,
     /// `null` while the shift is open.
+    #[oai(nullable)]
     pub counted_cash: Option<i64>,
+    #[oai(nullable)]
     pub cash_difference: Option<i64>,
 }
 
@@ -264,6 +276,7 @@ impl ShiftsApi {
         user_id: Query<Option<Uuid>>,
         status: Query<Option<ShiftStatus>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

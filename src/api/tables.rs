@@ -61,6 +61,7 @@ impl TableView {
 #[derive(Object)]
 pub struct TablePage {
     pub items: Vec<TableView>,
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
@@ -70,6 +71,7 @@ pub struct NewTableRequest {
     #[oai(validator(max_length = 100))]
     pub name: String,
     /// Seats, 1–100 (default 4).
+    #[oai(nullable)]
     pub capacity: Option<i32>,
 }
 
@@ -77,8 +79,11 @@ pub struct NewTableRequest {
 #[derive(Object)]
 pub struct TablePatch {
     #[oai(validator(max_length = 100))]
+    #[oai(nullable)]
     pub name: Option<String>,
+    #[oai(nullable)]
     pub capacity: Option<i32>,
+    #[oai(nullable)]
     pub active: Option<bool>,
 }
 
@@ -148,6 +153,7 @@ impl TablesApi {
         /// Only active (`true`) or inactive (`false`) tables.
         active: Query<Option<bool>>,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

@@ -30,6 +30,7 @@ pub struct UserView {
     pub username: String,
     pub role: Role,
     /// The outlet this account works at; `null` for OWNER.
+    #[oai(nullable)]
     pub outlet_id: Option<Uuid>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
@@ -53,22 +54,28 @@ impl From<user::Model> for UserView {
 pub struct UserPage {
     pub items: Vec<UserView>,
     /// Pass as `cursor` for the next page; `null` on the last page.
+    #[oai(nullable)]
     pub next_cursor: Option<String>,
 }
 
 /// Fields to change; absent fields stay as they are.
 #[derive(Object)]
 pub struct UserPatch {
+    #[oai(nullable)]
     pub role: Option<Role>,
     /// `false` deactivates the account; its tokens stop working at once.
+    #[oai(nullable)]
     pub active: Option<bool>,
     /// New password (8–128 characters). Signs the account out everywhere.
     #[oai(validator(max_length = 128))]
+    #[oai(nullable)]
     pub password: Option<String>,
     /// Required when changing your own password.
     #[oai(validator(max_length = 128))]
+    #[oai(nullable)]
     pub current_password: Option<String>,
     /// Move the account to another outlet (OWNER only).
+    #[oai(nullable)]
     pub outlet_id: Option<Uuid>,
 }
 
@@ -82,6 +89,7 @@ impl UsersApi {
         state: Data<&AppState>,
         auth: Auth,
         /// Page size, 1–200 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "200")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,

@@ -48,12 +48,21 @@ async fn unknown_routes_and_methods_are_problems() {
     )
     .await;
     let response = app.client.delete(app.url("/ping")).send().await.unwrap();
+    assert_eq!(response.headers()["allow"], "GET");
     expect_problem(
         response,
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_ALLOWED",
     )
     .await;
+    let id = uuid::Uuid::now_v7();
+    let response = app
+        .client
+        .put(app.url(&format!("/products/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "DELETE, GET, PATCH");
 }
 
 #[tokio::test]
