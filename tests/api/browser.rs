@@ -347,6 +347,14 @@ impl Page {
             .expect("network conditions");
     }
 
+    /// Emulates a CSS media type (`print`, or `screen` again).
+    pub async fn media(&mut self, media: &str) {
+        self.cdp
+            .call("Emulation.setEmulatedMedia", json!({"media": media}))
+            .await
+            .expect("media");
+    }
+
     /// Saves a PNG of the page to `target/tmp/screenshots/<page>-<step>.png`.
     pub async fn screenshot(&mut self, step: &str) {
         let Ok(shot) = self
@@ -459,6 +467,170 @@ async fn first_run_creates_the_owner_from_the_browser() {
     )
     .await;
     sign_in(&mut page, &app, "boss", "boss-password", "/admin").await;
+    page.assert_no_problems().await;
+}
+
+/// The signed-in staff token the page keeps in `localStorage`.
+async fn page_token(page: &mut Page) -> String {
+    let token = page.eval("localStorage.getItem('kedai.token')").await;
+    token.as_str().expect("token in localStorage").to_owned()
+}
+
+/// Opens an admin tab through its link in the navigation.
+async fn admin_tab(page: &mut Page, tab: &str) {
+    page.click(&format!("#tabs a[data-tab='{tab}']")).await;
+    page.wait_for(&format!("!document.getElementById('tab-{tab}').hidden"), WAIT)
+        .await;
+}
+
+#[tokio::test]
+async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
+    let test = "first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let mut page = browser.new_page("admin").await;
+    page.goto(&format!("{}/", app.address)).await;
+    page.click("#setup-toggle").await;
+    page.fill("#setup-username", "boss").await;
+    page.fill("#setup-password", "boss-password").await;
+    page.fill("#setup-confirm", "boss-password").await;
+    page.click("#setup-submit").await;
+    page.wait_for(
+        "location.pathname === '/admin' && document.body.dataset.ready === '1'",
+        WAIT,
+    )
+    .await;
+    let notice = page.text("#load-error").await;
+    assert!(notice.contains("No outlet yet"), "{notice}");
+
+    // An outlet, …
+    page.fill("#new-outlet-name", "Warung Pusat").await;
+    page.click("#new-outlet-submit").await;
+    page.wait_for(
+        "document.getElementById('outlet-select').selectedOptions[0]?.textContent === 'Warung Pusat'",
+        WAIT,
+    )
+    .await;
+    page.fill("#outlet-tax", "11").await;
+    page.click("#outlet-save").await;
+    page.wait_for(
+        "document.querySelector('#outlet-list .row')?.innerText.includes('tax 11%')",
+        WAIT,
+    )
+    .await;
+
+    // … two tables, …
+    admin_tab(&mut page, "tables").await;
+    for (name, seats) in [("Meja 7", "4"), ("Meja 8", "2")] {
+        page.fill("#new-table-name", name).await;
+        page.fill("#new-table-capacity", seats).await;
+        page.click("#new-table-submit").await;
+        page.wait_for(
+            &format!("[...document.querySelectorAll('.qr-card .qr-table')].some((p) => p.textContent === '{name}')"),
+            WAIT,
+        )
+        .await;
+    }
+    // … and a product.
+    admin_tab(&mut page, "menu").await;
+    page.fill("#new-product-name", "Nasi Goreng").await;
+    page.fill("#new-product-price", "25.000").await;
+    page.click("#new-product-submit").await;
+    page.wait_for(
+        "document.querySelector('#product-list .row')?.innerText.includes('Rp25.000')",
+        WAIT,
+    )
+    .await;
+
+    let token = page_token(&mut page).await;
+    let outlets = expect_json(app.get("/outlets", Some(&token)).await, StatusCode::OK).await;
+    assert_eq!(outlets["items"].as_array().unwrap().len(), 1, "{outlets}");
+    assert_eq!(outlets["items"][0]["tax_bp"], 1100);
+    let outlet = outlets["items"][0]["id"].as_str().unwrap().to_owned();
+    let products = expect_json(
+        app.get(&format!("/outlets/{outlet}/products"), Some(&token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(products["items"][0]["name"], "Nasi Goreng");
+    assert_eq!(products["items"][0]["price"], 25_000);
+    let tables = expect_json(
+        app.get(&format!("/outlets/{outlet}/tables"), Some(&token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let table = tables["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Meja 7")
+        .expect("Meja 7")
+        .clone();
+    assert_eq!(table["capacity"], 4);
+    let table_id = table["id"].as_str().unwrap();
+    let other_id = tables["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Meja 8")
+        .expect("Meja 8")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The QR sheet: a card for the table, its QR image loaded, the code is the table's URL.
+    admin_tab(&mut page, "tables").await;
+    let card = format!(".qr-card[data-table-id='{table_id}']");
+    page.wait_for(
+        &format!("(() => {{ const img = document.querySelector(\"{card} img\"); return img && img.complete && img.naturalWidth > 0; }})()"),
+        WAIT,
+    )
+    .await;
+    let text = page.text(&card).await;
+    for shown in ["Meja 7", "Warung Pusat", "Scan to order"] {
+        assert!(text.contains(shown), "{shown} missing from the card: {text}");
+    }
+    let expected = format!(
+        "{}/t/{}",
+        app.address,
+        table["qr_slug"].as_str().unwrap()
+    );
+    let shown_url = page
+        .eval(&format!("document.querySelector(\"{card}\").dataset.qrUrl"))
+        .await;
+    assert_eq!(shown_url, expected.as_str());
+    let png = app
+        .get(&format!("/tables/{table_id}/qr.png"), Some(&token))
+        .await;
+    assert_eq!(png.status(), StatusCode::OK);
+    let png = png.bytes().await.unwrap();
+    assert_eq!(crate::tables::decode_qr(&png), expected);
+    page.screenshot("qr-sheet").await;
+
+    // On paper only the sheet shows; "print selected" leaves out the tables not ticked.
+    page.click(&format!("#qr-pick-{table_id}")).await;
+    page.eval("document.body.dataset.print = 'picked'").await;
+    page.media("print").await;
+    let shown = |selector: &str| {
+        format!("getComputedStyle(document.querySelector(\"{selector}\")).display !== 'none'")
+    };
+    assert_eq!(page.eval(&shown("#tabs")).await, false, "navigation printed");
+    assert_eq!(page.eval(&shown("#admin-main")).await, false);
+    assert_eq!(page.eval(&shown(".topbar")).await, false);
+    assert_eq!(page.eval(&shown("#qr-sheet")).await, true);
+    assert_eq!(page.eval(&shown(&card)).await, true);
+    assert_eq!(page.eval(&shown(&format!("{card} .qr-pick"))).await, false);
+    let other = format!(".qr-card[data-table-id='{other_id}']");
+    assert_eq!(page.eval(&shown(&other)).await, false);
+    page.eval("delete document.body.dataset.print").await;
+    assert_eq!(page.eval(&shown(&other)).await, true);
+    page.screenshot("print").await;
+    page.media("screen").await;
+    assert_eq!(page.eval(&shown("#tabs")).await, true);
     page.assert_no_problems().await;
 }
 
