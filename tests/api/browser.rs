@@ -635,6 +635,157 @@ async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
 }
 
 #[tokio::test]
+async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference() {
+    let test = "the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[150_000]).await;
+    let dish = shop.products[0];
+    let untaxed = json!({"service_charge_bp": 0, "tax_bp": 0});
+    let outlet = app
+        .patch(&format!("/outlets/{}", shop.outlet), Some(&shop.owner), &untaxed)
+        .await;
+    expect_json(outlet, StatusCode::OK).await;
+    app.staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
+        .await;
+
+    let mut page = browser.new_page("cashier").await;
+    page.viewport(390, 844, true).await;
+    sign_in(&mut page, &app, "kasir", "kasir-password", "/cashier").await;
+    page.wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+
+    // Open the shift with 200.000 in the drawer.
+    page.wait_for("document.body.dataset.shift === 'none'", WAIT)
+        .await;
+    page.fill("#start-cash", "200000").await;
+    page.click("#shift-open").await;
+    page.wait_for("document.body.dataset.shift === 'open'", WAIT)
+        .await;
+
+    // A takeaway order from the menu.
+    page.click(&format!(".menu-item[data-product-id='{dish}']"))
+        .await;
+    page.wait_for("!document.getElementById('order-submit').disabled", WAIT)
+        .await;
+    assert_eq!(page.text("#order-submit").await, "Place order · Rp150.000");
+    page.click("#order-submit").await;
+    let row = "#order-list .order-row[data-number='1']";
+    page.wait_for(&format!("document.querySelector(\"{row}\")"), WAIT)
+        .await;
+    assert!(page.text(row).await.contains("Takeaway"));
+
+    // Cash: 200.000 handed over for 150.000, the change shows before confirming.
+    page.click(&format!("{row} .pay")).await;
+    page.wait_for("document.getElementById('pay-dialog').open", WAIT)
+        .await;
+    assert_eq!(
+        page.eval("document.getElementById('pay-amount').value")
+            .await,
+        "150000"
+    );
+    page.fill("#pay-tendered", "200000").await;
+    assert_eq!(page.text("#pay-change").await, "Rp50.000");
+    page.screenshot("change").await;
+    page.click("#pay-confirm").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{row}\")?.dataset.paid === 'PAID'"),
+        WAIT,
+    )
+    .await;
+
+    // Closing: expected cash and the difference show as the count is typed.
+    page.click("#close-panel summary").await;
+    page.wait_for(
+        "document.getElementById('close-expected').textContent === 'Rp350.000'",
+        WAIT,
+    )
+    .await;
+    page.fill("#close-count", "340000").await;
+    assert!(page
+        .text("#close-difference")
+        .await
+        .contains("-Rp10.000"));
+    page.screenshot("count").await;
+    page.click("#close-confirm").await;
+    page.wait_for("!document.getElementById('zreport').hidden", WAIT)
+        .await;
+    let z = page.text("#zreport").await;
+    for shown in ["Rp350.000", "Rp340.000", "-Rp10.000", "CASH (1)"] {
+        assert!(z.contains(shown), "{shown} missing from the Z report: {z}");
+    }
+    assert_eq!(page.eval("document.body.dataset.shift").await, "none");
+    page.screenshot("z-report").await;
+
+    let shifts = expect_json(
+        app.get(
+            &format!("/shifts?outlet_id={}", shop.outlet),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let shift_id = shifts["items"][0]["id"].as_str().unwrap();
+    let shift = expect_json(
+        app.get(&format!("/shifts/{shift_id}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(shift["status"], "CLOSED");
+    assert_eq!(shift["start_cash"], 200_000);
+    assert_eq!(shift["expected_cash"], 350_000);
+    assert_eq!(shift["end_cash"], 340_000);
+    assert_eq!(shift["cash_difference"], -10_000);
+
+    // A table: open it, its QR shows for the guest; with nothing unpaid it closes.
+    let table = format!("#table-list [data-table-id='{}']", shop.table);
+    page.click(&format!("{table} .open-table")).await;
+    page.wait_for(
+        "(() => { const img = document.getElementById('qr-image'); return document.getElementById('qr-dialog').open && img.complete && img.naturalWidth > 0; })()",
+        WAIT,
+    )
+    .await;
+    page.screenshot("table-qr").await;
+    page.click("#qr-close").await;
+    page.click(&format!("{table} .show-bill")).await;
+    page.wait_for(
+        "document.getElementById('bill-outstanding')?.textContent === 'Rp0'",
+        WAIT,
+    )
+    .await;
+    page.click("#bill-close-table").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{table}\")?.dataset.open === '0'"),
+        WAIT,
+    )
+    .await;
+    page.assert_no_problems().await;
+
+    // A waiter keeps no drawer: no shift, no payment buttons.
+    app.staff(&shop.owner, "waiter", Role::Waiter, shop.outlet)
+        .await;
+    let mut waiter = browser.new_page("waiter").await;
+    sign_in(&mut waiter, &app, "waiter", "waiter-password", "/cashier").await;
+    waiter
+        .wait_for(
+            &format!("document.body.dataset.ready === '1' && document.querySelector(\"{row}\")"),
+            WAIT,
+        )
+        .await;
+    assert_eq!(
+        waiter
+            .eval("document.getElementById('shift-card').hidden && !document.querySelector('.pay')")
+            .await,
+        true
+    );
+    waiter.assert_no_problems().await;
+}
+
+#[tokio::test]
 async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
     let test = "a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back";
     let Some(mut browser) = Browser::launch(test).await else {
