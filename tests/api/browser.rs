@@ -479,8 +479,11 @@ async fn page_token(page: &mut Page) -> String {
 /// Opens an admin tab through its link in the navigation.
 async fn admin_tab(page: &mut Page, tab: &str) {
     page.click(&format!("#tabs a[data-tab='{tab}']")).await;
-    page.wait_for(&format!("!document.getElementById('tab-{tab}').hidden"), WAIT)
-        .await;
+    page.wait_for(
+        &format!("!document.getElementById('tab-{tab}').hidden"),
+        WAIT,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -592,13 +595,12 @@ async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
     .await;
     let text = page.text(&card).await;
     for shown in ["Meja 7", "Warung Pusat", "Scan to order"] {
-        assert!(text.contains(shown), "{shown} missing from the card: {text}");
+        assert!(
+            text.contains(shown),
+            "{shown} missing from the card: {text}"
+        );
     }
-    let expected = format!(
-        "{}/t/{}",
-        app.address,
-        table["qr_slug"].as_str().unwrap()
-    );
+    let expected = format!("{}/t/{}", app.address, table["qr_slug"].as_str().unwrap());
     let shown_url = page
         .eval(&format!("document.querySelector(\"{card}\").dataset.qrUrl"))
         .await;
@@ -618,7 +620,11 @@ async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
     let shown = |selector: &str| {
         format!("getComputedStyle(document.querySelector(\"{selector}\")).display !== 'none'")
     };
-    assert_eq!(page.eval(&shown("#tabs")).await, false, "navigation printed");
+    assert_eq!(
+        page.eval(&shown("#tabs")).await,
+        false,
+        "navigation printed"
+    );
     assert_eq!(page.eval(&shown("#admin-main")).await, false);
     assert_eq!(page.eval(&shown(".topbar")).await, false);
     assert_eq!(page.eval(&shown("#qr-sheet")).await, true);
@@ -645,7 +651,11 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
     let dish = shop.products[0];
     let untaxed = json!({"service_charge_bp": 0, "tax_bp": 0});
     let outlet = app
-        .patch(&format!("/outlets/{}", shop.outlet), Some(&shop.owner), &untaxed)
+        .patch(
+            &format!("/outlets/{}", shop.outlet),
+            Some(&shop.owner),
+            &untaxed,
+        )
         .await;
     expect_json(outlet, StatusCode::OK).await;
     app.staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
@@ -704,10 +714,7 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
     )
     .await;
     page.fill("#close-count", "340000").await;
-    assert!(page
-        .text("#close-difference")
-        .await
-        .contains("-Rp10.000"));
+    assert!(page.text("#close-difference").await.contains("-Rp10.000"));
     page.screenshot("count").await;
     page.click("#close-confirm").await;
     page.wait_for("!document.getElementById('zreport').hidden", WAIT)
@@ -783,6 +790,104 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
         true
     );
     waiter.assert_no_problems().await;
+}
+
+/// Form fields without a label (`label[for]`, a wrapping label or `aria-label`), by id.
+const UNLABELLED: &str = "[...document.querySelectorAll('input, select, textarea')]
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map((el) => el.id || el.outerHTML.slice(0, 80))";
+
+/// Wider than a 360 px phone (a horizontal scrollbar)?
+const TOO_WIDE: &str = "document.documentElement.scrollWidth > 360";
+
+#[tokio::test]
+async fn staff_pages_label_every_field_and_fit_a_phone() {
+    let test = "staff_pages_label_every_field_and_fit_a_phone";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[25_000]).await;
+    let dish = shop.products[0];
+    let spice = json!({"name": "Spice level", "min_select": 1, "max_select": 1,
+        "options": [{"name": "Mild"}, {"name": "Hot", "price_delta": 2_000}]});
+    let spice = app
+        .post(
+            &format!("/products/{dish}/modifier-groups"),
+            Some(&shop.owner),
+            &spice,
+        )
+        .await;
+    expect_json(spice, StatusCode::CREATED).await;
+    app.open_table(&shop.owner, shop.table).await;
+    let order = json!({"outlet_id": shop.outlet, "items": [{"product_id": dish, "quantity": 1,
+        "modifier_option_ids": []}]});
+    let order = app.post("/orders", Some(&shop.owner), &order).await;
+    assert_eq!(
+        order.status(),
+        StatusCode::BAD_REQUEST,
+        "the spice level is required"
+    );
+
+    let mut page = browser.new_page("phone").await;
+    page.viewport(360, 740, true).await;
+    sign_in(&mut page, &app, OWNER.0, OWNER.1, "/admin").await;
+    page.wait_for(
+        "document.body.dataset.ready === '1' && document.querySelector('.qr-card img')",
+        WAIT,
+    )
+    .await;
+    for tab in ["outlets", "tables", "menu", "staff", "reports"] {
+        admin_tab(&mut page, tab).await;
+        if tab == "menu" {
+            page.click("#product-list details summary").await;
+        }
+        if tab == "reports" {
+            page.click("#report-show").await;
+            page.wait_for("!document.getElementById('report').hidden", WAIT)
+                .await;
+        }
+        assert_eq!(page.eval(UNLABELLED).await, json!([]), "/admin#{tab}");
+        assert_eq!(
+            page.eval(TOO_WIDE).await,
+            false,
+            "/admin#{tab} scrolls sideways"
+        );
+        page.screenshot(&format!("admin-{tab}")).await;
+    }
+    page.assert_no_problems().await;
+
+    page.goto(&format!("{}/cashier", app.address)).await;
+    page.wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+    assert_eq!(page.eval(UNLABELLED).await, json!([]), "/cashier");
+    assert_eq!(
+        page.eval(TOO_WIDE).await,
+        false,
+        "/cashier scrolls sideways"
+    );
+    page.screenshot("cashier").await;
+    // The dish's options: one must be chosen, then it goes into the order.
+    page.click(&format!(".menu-item[data-product-id='{dish}']"))
+        .await;
+    page.wait_for("document.getElementById('item-dialog').open", WAIT)
+        .await;
+    assert_eq!(page.eval(UNLABELLED).await, json!([]), "/cashier options");
+    page.click("#item-add").await;
+    page.wait_for(
+        "document.getElementById('item-error').textContent.includes('choose 1')",
+        WAIT,
+    )
+    .await;
+    page.click("#item-groups input[type='radio']:not(:checked) ~ label")
+        .await;
+    page.click("#item-add").await;
+    page.wait_for("!document.getElementById('item-dialog').open", WAIT)
+        .await;
+    assert!(page.text("#cart-lines").await.contains("Mild"));
+    assert_eq!(page.eval(TOO_WIDE).await, false, "/cashier with an order");
+    page.screenshot("cashier-cart").await;
+    page.assert_no_problems().await;
 }
 
 #[tokio::test]
