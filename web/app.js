@@ -134,6 +134,71 @@ export async function staffApi(path, options = {}) {
   }
 }
 
+/** Starts a staff page: the token (or a trip to sign-in), the sign-out button, `#who`, and
+ *  who is signed in. A role not in `roles` is sent to its own page (resolves to null). */
+export async function staffPage(roles) {
+  if (!requireStaff()) return null;
+  const out = document.getElementById('sign-out');
+  if (out) out.addEventListener('click', signOut);
+  const me = await staffApi('/auth/me');
+  if (!roles.includes(me.role)) {
+    location.replace(homeFor(me.role));
+    return null;
+  }
+  const who = document.getElementById('who');
+  if (who) who.textContent = `${me.username} (${me.role})`;
+  document.body.dataset.role = me.role;
+  return me;
+}
+
+/** A staff GET of a file (QR image, CSV export) as a Blob; throws `ApiError`. */
+export async function staffBlob(path, { accept = '*/*' } = {}) {
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      headers: { Accept: accept, Authorization: `Bearer ${staff.token()}` },
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (!response.ok) {
+    let problem = null;
+    try { problem = await response.json(); } catch { problem = null; }
+    if (response.status === 401) toLogin(true);
+    throw new ApiError(response.status, problem);
+  }
+  return response.blob();
+}
+
+/** Fills `img` with a table's QR code (fetched with the staff token, shown from a blob URL). */
+export async function showTableQr(img, tableId) {
+  const blob = await staffBlob(`/tables/${tableId}/qr.svg`, { accept: 'image/svg+xml' });
+  if (img.src && img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+  img.src = URL.createObjectURL(blob);
+  await img.decode().catch(() => {});
+}
+
+/** Saves a Blob as a download named `filename` (through a temporary blob link). */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** `apiAll` with the staff token; a 401 returns to sign-in. */
+export async function staffAll(path) {
+  try {
+    return await apiAll(path, { token: staff.token() });
+  } catch (err) {
+    if (err.status === 401) toLogin(true);
+    throw err;
+  }
+}
+
 // ---- money ---------------------------------------------------------------------------------
 
 /** Integer minor units → display: `formatMoney(150000, 'IDR')` is `Rp150.000`. */
@@ -149,6 +214,43 @@ export function formatMoney(amount, currency = 'IDR') {
   } catch {
     return `${currency} ${value}`;
   }
+}
+
+/** Digits after the decimal point of a currency's minor unit (IDR amounts are whole rupiah). */
+export function fractionDigits(currency = 'IDR') {
+  if (!currency || currency === 'IDR') return 0;
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
+  } catch {
+    return 0;
+  }
+}
+
+/** What a person typed → integer minor units, or null when it is not an amount. For IDR dots
+ *  and spaces group thousands (`200.000`); otherwise a decimal point is allowed (`12.50`). */
+export function parseMoney(text, currency = 'IDR') {
+  const digits = fractionDigits(currency);
+  const clean = String(text || '').trim().replace(/^Rp/i, '').replace(/[\s,_]/g, '');
+  if (!clean) return null;
+  if (digits === 0) {
+    if (!/^\d{1,3}(\.\d{3})*$|^\d+$/.test(clean)) return null;
+    return Number(clean.replace(/\./g, ''));
+  }
+  if (!/^\d+(\.\d*)?$/.test(clean)) return null;
+  return Math.round(Number(clean) * 10 ** digits);
+}
+
+/** Minor units → the plain number an input shows (`150000`, `12.50`). */
+export function moneyInput(amount, currency = 'IDR') {
+  const digits = fractionDigits(currency);
+  return digits ? (Number(amount) / 10 ** digits).toFixed(digits) : String(Math.trunc(Number(amount) || 0));
+}
+
+/** Basis points ↔ the percent a person reads and types (`1100` ↔ `11`). */
+export const bpToPercent = (bp) => String(Number(bp || 0) / 100);
+export function percentToBp(text) {
+  const value = Number(String(text || '0').replace(',', '.').replace('%', '').trim() || '0');
+  return Number.isFinite(value) ? Math.round(value * 100) : null;
 }
 
 /** `round_half_up(amount × bp / 10000)` exactly as the server computes it. */
@@ -189,6 +291,33 @@ export function h(tag, props = {}, ...children) {
     el.append(child instanceof Node ? child : String(child));
   }
   return el;
+}
+
+// The SVG namespace, taken from a parsed element (so no page mentions an outside address).
+const SVG_NS = (() => {
+  const holder = document.createElement('template');
+  holder.innerHTML = '<svg></svg>';
+  return holder.content.firstChild.namespaceURI;
+})();
+
+/** Like `h`, for SVG elements (charts): attributes only, text children as text. */
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value !== undefined && value !== null && value !== false) el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** The text of an `ApiError` for a person: the server's detail, or why it failed. */
+export function problemText(err) {
+  if (!err) return 'something went wrong';
+  if (err.status === 0) return 'cannot reach the server; check the network';
+  return err.message || String(err);
 }
 
 /** Shows a short message in the page's `#toast` live region. */

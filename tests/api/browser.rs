@@ -347,6 +347,14 @@ impl Page {
             .expect("network conditions");
     }
 
+    /// Emulates a CSS media type (`print`, or `screen` again).
+    pub async fn media(&mut self, media: &str) {
+        self.cdp
+            .call("Emulation.setEmulatedMedia", json!({"media": media}))
+            .await
+            .expect("media");
+    }
+
     /// Saves a PNG of the page to `target/tmp/screenshots/<page>-<step>.png`.
     pub async fn screenshot(&mut self, step: &str) {
         let Ok(shot) = self
@@ -459,6 +467,426 @@ async fn first_run_creates_the_owner_from_the_browser() {
     )
     .await;
     sign_in(&mut page, &app, "boss", "boss-password", "/admin").await;
+    page.assert_no_problems().await;
+}
+
+/// The signed-in staff token the page keeps in `localStorage`.
+async fn page_token(page: &mut Page) -> String {
+    let token = page.eval("localStorage.getItem('kedai.token')").await;
+    token.as_str().expect("token in localStorage").to_owned()
+}
+
+/// Opens an admin tab through its link in the navigation.
+async fn admin_tab(page: &mut Page, tab: &str) {
+    page.click(&format!("#tabs a[data-tab='{tab}']")).await;
+    page.wait_for(
+        &format!("!document.getElementById('tab-{tab}').hidden"),
+        WAIT,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
+    let test = "first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let mut page = browser.new_page("admin").await;
+    page.goto(&format!("{}/", app.address)).await;
+    page.click("#setup-toggle").await;
+    page.fill("#setup-username", "boss").await;
+    page.fill("#setup-password", "boss-password").await;
+    page.fill("#setup-confirm", "boss-password").await;
+    page.click("#setup-submit").await;
+    page.wait_for(
+        "location.pathname === '/admin' && document.body.dataset.ready === '1'",
+        WAIT,
+    )
+    .await;
+    let notice = page.text("#load-error").await;
+    assert!(notice.contains("No outlet yet"), "{notice}");
+
+    // An outlet, …
+    page.fill("#new-outlet-name", "Warung Pusat").await;
+    page.click("#new-outlet-submit").await;
+    page.wait_for(
+        "document.getElementById('outlet-select').selectedOptions[0]?.textContent === 'Warung Pusat'",
+        WAIT,
+    )
+    .await;
+    page.fill("#outlet-tax", "11").await;
+    page.click("#outlet-save").await;
+    page.wait_for(
+        "document.querySelector('#outlet-list .row')?.innerText.includes('tax 11%')",
+        WAIT,
+    )
+    .await;
+
+    // … two tables, …
+    admin_tab(&mut page, "tables").await;
+    for (name, seats) in [("Meja 7", "4"), ("Meja 8", "2")] {
+        page.fill("#new-table-name", name).await;
+        page.fill("#new-table-capacity", seats).await;
+        page.click("#new-table-submit").await;
+        page.wait_for(
+            &format!("[...document.querySelectorAll('.qr-card .qr-table')].some((p) => p.textContent === '{name}')"),
+            WAIT,
+        )
+        .await;
+    }
+    // … and a product.
+    admin_tab(&mut page, "menu").await;
+    page.fill("#new-product-name", "Nasi Goreng").await;
+    page.fill("#new-product-price", "25.000").await;
+    page.click("#new-product-submit").await;
+    page.wait_for(
+        "document.querySelector('#product-list .row')?.innerText.includes('Rp25.000')",
+        WAIT,
+    )
+    .await;
+
+    let token = page_token(&mut page).await;
+    let outlets = expect_json(app.get("/outlets", Some(&token)).await, StatusCode::OK).await;
+    assert_eq!(outlets["items"].as_array().unwrap().len(), 1, "{outlets}");
+    assert_eq!(outlets["items"][0]["tax_bp"], 1100);
+    let outlet = outlets["items"][0]["id"].as_str().unwrap().to_owned();
+    let products = expect_json(
+        app.get(&format!("/outlets/{outlet}/products"), Some(&token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(products["items"][0]["name"], "Nasi Goreng");
+    assert_eq!(products["items"][0]["price"], 25_000);
+    let tables = expect_json(
+        app.get(&format!("/outlets/{outlet}/tables"), Some(&token))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let table = tables["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Meja 7")
+        .expect("Meja 7")
+        .clone();
+    assert_eq!(table["capacity"], 4);
+    let table_id = table["id"].as_str().unwrap();
+    let other_id = tables["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Meja 8")
+        .expect("Meja 8")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The QR sheet: a card for the table, its QR image loaded, the code is the table's URL.
+    admin_tab(&mut page, "tables").await;
+    let card = format!(".qr-card[data-table-id='{table_id}']");
+    page.wait_for(
+        &format!("(() => {{ const img = document.querySelector(\"{card} img\"); return img && img.complete && img.naturalWidth > 0; }})()"),
+        WAIT,
+    )
+    .await;
+    let text = page.text(&card).await;
+    for shown in ["Meja 7", "Warung Pusat", "Scan to order"] {
+        assert!(
+            text.contains(shown),
+            "{shown} missing from the card: {text}"
+        );
+    }
+    let expected = format!("{}/t/{}", app.address, table["qr_slug"].as_str().unwrap());
+    let shown_url = page
+        .eval(&format!("document.querySelector(\"{card}\").dataset.qrUrl"))
+        .await;
+    assert_eq!(shown_url, expected.as_str());
+    let png = app
+        .get(&format!("/tables/{table_id}/qr.png"), Some(&token))
+        .await;
+    assert_eq!(png.status(), StatusCode::OK);
+    let png = png.bytes().await.unwrap();
+    assert_eq!(crate::tables::decode_qr(&png), expected);
+    page.screenshot("qr-sheet").await;
+
+    // On paper only the sheet shows; "print selected" leaves out the tables not ticked.
+    page.click(&format!("#qr-pick-{table_id}")).await;
+    page.eval("document.body.dataset.print = 'picked'").await;
+    page.media("print").await;
+    let shown = |selector: &str| {
+        format!("getComputedStyle(document.querySelector(\"{selector}\")).display !== 'none'")
+    };
+    assert_eq!(
+        page.eval(&shown("#tabs")).await,
+        false,
+        "navigation printed"
+    );
+    assert_eq!(page.eval(&shown("#admin-main")).await, false);
+    assert_eq!(page.eval(&shown(".topbar")).await, false);
+    assert_eq!(page.eval(&shown("#qr-sheet")).await, true);
+    assert_eq!(page.eval(&shown(&card)).await, true);
+    assert_eq!(page.eval(&shown(&format!("{card} .qr-pick"))).await, false);
+    let other = format!(".qr-card[data-table-id='{other_id}']");
+    assert_eq!(page.eval(&shown(&other)).await, false);
+    page.eval("delete document.body.dataset.print").await;
+    assert_eq!(page.eval(&shown(&other)).await, true);
+    page.screenshot("print").await;
+    page.media("screen").await;
+    assert_eq!(page.eval(&shown("#tabs")).await, true);
+    page.assert_no_problems().await;
+}
+
+#[tokio::test]
+async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference() {
+    let test = "the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[150_000]).await;
+    let dish = shop.products[0];
+    let untaxed = json!({"service_charge_bp": 0, "tax_bp": 0});
+    let outlet = app
+        .patch(
+            &format!("/outlets/{}", shop.outlet),
+            Some(&shop.owner),
+            &untaxed,
+        )
+        .await;
+    expect_json(outlet, StatusCode::OK).await;
+    app.staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
+        .await;
+
+    let mut page = browser.new_page("cashier").await;
+    page.viewport(390, 844, true).await;
+    sign_in(&mut page, &app, "kasir", "kasir-password", "/cashier").await;
+    page.wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+
+    // Open the shift with 200.000 in the drawer.
+    page.wait_for("document.body.dataset.shift === 'none'", WAIT)
+        .await;
+    page.fill("#start-cash", "200000").await;
+    page.click("#shift-open").await;
+    page.wait_for("document.body.dataset.shift === 'open'", WAIT)
+        .await;
+
+    // A takeaway order from the menu.
+    page.click(&format!(".menu-item[data-product-id='{dish}']"))
+        .await;
+    page.wait_for("!document.getElementById('order-submit').disabled", WAIT)
+        .await;
+    assert_eq!(page.text("#order-submit").await, "Place order · Rp150.000");
+    page.click("#order-submit").await;
+    let row = "#order-list .order-row[data-number='1']";
+    page.wait_for(&format!("document.querySelector(\"{row}\")"), WAIT)
+        .await;
+    assert!(page.text(row).await.contains("Takeaway"));
+
+    // Cash: 200.000 handed over for 150.000, the change shows before confirming.
+    page.click(&format!("{row} .pay")).await;
+    page.wait_for("document.getElementById('pay-dialog').open", WAIT)
+        .await;
+    assert_eq!(
+        page.eval("document.getElementById('pay-amount').value")
+            .await,
+        "150000"
+    );
+    page.fill("#pay-tendered", "200000").await;
+    assert_eq!(page.text("#pay-change").await, "Rp50.000");
+    page.screenshot("change").await;
+    page.click("#pay-confirm").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{row}\")?.dataset.paid === 'PAID'"),
+        WAIT,
+    )
+    .await;
+
+    // Closing: expected cash and the difference show as the count is typed.
+    page.click("#close-panel summary").await;
+    page.wait_for(
+        "document.getElementById('close-expected').textContent === 'Rp350.000'",
+        WAIT,
+    )
+    .await;
+    page.fill("#close-count", "340000").await;
+    assert!(page.text("#close-difference").await.contains("-Rp10.000"));
+    page.screenshot("count").await;
+    page.click("#close-confirm").await;
+    page.wait_for("!document.getElementById('zreport').hidden", WAIT)
+        .await;
+    let z = page.text("#zreport").await;
+    for shown in ["Rp350.000", "Rp340.000", "-Rp10.000", "CASH (1)"] {
+        assert!(z.contains(shown), "{shown} missing from the Z report: {z}");
+    }
+    assert_eq!(page.eval("document.body.dataset.shift").await, "none");
+    page.screenshot("z-report").await;
+
+    let shifts = expect_json(
+        app.get(
+            &format!("/shifts?outlet_id={}", shop.outlet),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let shift_id = shifts["items"][0]["id"].as_str().unwrap();
+    let shift = expect_json(
+        app.get(&format!("/shifts/{shift_id}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(shift["status"], "CLOSED");
+    assert_eq!(shift["start_cash"], 200_000);
+    assert_eq!(shift["expected_cash"], 350_000);
+    assert_eq!(shift["end_cash"], 340_000);
+    assert_eq!(shift["cash_difference"], -10_000);
+
+    // A table: open it, its QR shows for the guest; with nothing unpaid it closes.
+    let table = format!("#table-list [data-table-id='{}']", shop.table);
+    page.click(&format!("{table} .open-table")).await;
+    page.wait_for(
+        "(() => { const img = document.getElementById('qr-image'); return document.getElementById('qr-dialog').open && img.complete && img.naturalWidth > 0; })()",
+        WAIT,
+    )
+    .await;
+    page.screenshot("table-qr").await;
+    page.click("#qr-close").await;
+    page.click(&format!("{table} .show-bill")).await;
+    page.wait_for(
+        "document.getElementById('bill-outstanding')?.textContent === 'Rp0'",
+        WAIT,
+    )
+    .await;
+    page.click("#bill-close-table").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{table}\")?.dataset.open === '0'"),
+        WAIT,
+    )
+    .await;
+    page.assert_no_problems().await;
+
+    // A waiter keeps no drawer: no shift, no payment buttons.
+    app.staff(&shop.owner, "waiter", Role::Waiter, shop.outlet)
+        .await;
+    let mut waiter = browser.new_page("waiter").await;
+    sign_in(&mut waiter, &app, "waiter", "waiter-password", "/cashier").await;
+    waiter
+        .wait_for(
+            &format!("document.body.dataset.ready === '1' && document.querySelector(\"{row}\")"),
+            WAIT,
+        )
+        .await;
+    assert_eq!(
+        waiter
+            .eval("document.getElementById('shift-card').hidden && !document.querySelector('.pay')")
+            .await,
+        true
+    );
+    waiter.assert_no_problems().await;
+}
+
+/// Form fields without a label (`label[for]`, a wrapping label or `aria-label`), by id.
+const UNLABELLED: &str = "[...document.querySelectorAll('input, select, textarea')]
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map((el) => el.id || el.outerHTML.slice(0, 80))";
+
+/// Wider than a 360 px phone (a horizontal scrollbar)?
+const TOO_WIDE: &str = "document.documentElement.scrollWidth > 360";
+
+#[tokio::test]
+async fn staff_pages_label_every_field_and_fit_a_phone() {
+    let test = "staff_pages_label_every_field_and_fit_a_phone";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[25_000]).await;
+    let dish = shop.products[0];
+    let spice = json!({"name": "Spice level", "min_select": 1, "max_select": 1,
+        "options": [{"name": "Mild"}, {"name": "Hot", "price_delta": 2_000}]});
+    let spice = app
+        .post(
+            &format!("/products/{dish}/modifier-groups"),
+            Some(&shop.owner),
+            &spice,
+        )
+        .await;
+    expect_json(spice, StatusCode::CREATED).await;
+    app.open_table(&shop.owner, shop.table).await;
+    let order = json!({"outlet_id": shop.outlet, "items": [{"product_id": dish, "quantity": 1,
+        "modifier_option_ids": []}]});
+    let order = app.post("/orders", Some(&shop.owner), &order).await;
+    assert_eq!(
+        order.status(),
+        StatusCode::BAD_REQUEST,
+        "the spice level is required"
+    );
+
+    let mut page = browser.new_page("phone").await;
+    page.viewport(360, 740, true).await;
+    sign_in(&mut page, &app, OWNER.0, OWNER.1, "/admin").await;
+    page.wait_for(
+        "document.body.dataset.ready === '1' && document.querySelector('.qr-card img')",
+        WAIT,
+    )
+    .await;
+    for tab in ["outlets", "tables", "menu", "staff", "reports"] {
+        admin_tab(&mut page, tab).await;
+        if tab == "menu" {
+            page.click("#product-list details summary").await;
+        }
+        if tab == "reports" {
+            page.click("#report-show").await;
+            page.wait_for("!document.getElementById('report').hidden", WAIT)
+                .await;
+        }
+        assert_eq!(page.eval(UNLABELLED).await, json!([]), "/admin#{tab}");
+        assert_eq!(
+            page.eval(TOO_WIDE).await,
+            false,
+            "/admin#{tab} scrolls sideways"
+        );
+        page.screenshot(&format!("admin-{tab}")).await;
+    }
+    page.assert_no_problems().await;
+
+    page.goto(&format!("{}/cashier", app.address)).await;
+    page.wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+    assert_eq!(page.eval(UNLABELLED).await, json!([]), "/cashier");
+    assert_eq!(
+        page.eval(TOO_WIDE).await,
+        false,
+        "/cashier scrolls sideways"
+    );
+    page.screenshot("cashier").await;
+    // The dish's options: one must be chosen, then it goes into the order.
+    page.click(&format!(".menu-item[data-product-id='{dish}']"))
+        .await;
+    page.wait_for("document.getElementById('item-dialog').open", WAIT)
+        .await;
+    assert_eq!(page.eval(UNLABELLED).await, json!([]), "/cashier options");
+    page.click("#item-add").await;
+    page.wait_for(
+        "document.getElementById('item-error').textContent.includes('choose 1')",
+        WAIT,
+    )
+    .await;
+    page.click("#item-groups input[type='radio']:not(:checked) ~ label")
+        .await;
+    page.click("#item-add").await;
+    page.wait_for("!document.getElementById('item-dialog').open", WAIT)
+        .await;
+    assert!(page.text("#cart-lines").await.contains("Mild"));
+    assert_eq!(page.eval(TOO_WIDE).await, false, "/cashier with an order");
+    page.screenshot("cashier-cart").await;
     page.assert_no_problems().await;
 }
 

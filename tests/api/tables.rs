@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::helpers::{expect_json, expect_problem, id_of, spawn_app, TestApp};
 
 /// Decodes a PNG QR code with a reader independent of the encoder.
-fn decode_qr(png: &[u8]) -> String {
+pub(crate) fn decode_qr(png: &[u8]) -> String {
     let image = image::load_from_memory(png).expect("a PNG").to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(image);
     let grids = prepared.detect_grids();

@@ -1,0 +1,729 @@
+// `/admin` (OWNER, MANAGER): outlets and their settings, tables with a printable QR sheet, the
+// menu (categories, products, modifier groups), staff accounts, shifts and the sales report.
+import {
+  bpToPercent, formatMoney, h, moneyInput, parseMoney, percentToBp, problemText,
+  saveBlob, showTableQr, staffAll, staffApi, staffBlob, staffPage, svg, toast,
+} from './app.js';
+
+const OUTLET_KEY = 'kedai.admin.outlet';
+const TABS = ['outlets', 'tables', 'menu', 'staff', 'reports'];
+const ROLES = ['OWNER', 'MANAGER', 'KASIR', 'WAITER', 'KITCHEN'];
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  me: null,
+  outlets: [],
+  outlet: null, // the selected outlet
+  tables: [],
+  categories: [],
+  products: [],
+  users: [],
+};
+
+const currency = () => (state.outlet && state.outlet.currency) || 'IDR';
+const money = (amount) => formatMoney(amount, currency());
+const isOwner = () => state.me && state.me.role === 'OWNER';
+
+/** Shows `err` in the form's error line (or a toast); 401 has already gone to sign-in. */
+function fail(err, line) {
+  if (err && err.status === 401) return;
+  const text = problemText(err);
+  if (line) {
+    line.textContent = text;
+    line.hidden = false;
+  } else {
+    toast(text, 'error');
+  }
+}
+
+function clearError(line) {
+  if (line) line.hidden = true;
+}
+
+/** Runs `work` with `button` disabled; errors go to `line`. Resolves true on success. */
+async function busy(button, work, line) {
+  if (button) button.disabled = true;
+  clearError(line);
+  try {
+    await work();
+    return true;
+  } catch (err) {
+    fail(err, line);
+    return false;
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// ---- tabs ----------------------------------------------------------------------------------
+
+function showTab(name) {
+  const tab = TABS.includes(name) ? name : 'outlets';
+  document.body.dataset.tab = tab;
+  for (const id of TABS) $(`tab-${id}`).hidden = id !== tab;
+  $('qr-sheet').hidden = tab !== 'tables';
+  for (const link of document.querySelectorAll('#tabs a')) {
+    if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (tab === 'reports') loadShifts();
+}
+
+// ---- outlets -------------------------------------------------------------------------------
+
+async function loadOutlets() {
+  state.outlets = await staffAll('/outlets');
+  const wanted = localStorage.getItem(OUTLET_KEY);
+  state.outlet = state.outlets.find((o) => o.id === wanted)
+    || state.outlets.find((o) => o.id === state.me.outlet_id)
+    || state.outlets[0] || null;
+  renderOutlets();
+}
+
+function renderOutlets() {
+  const select = $('outlet-select');
+  select.replaceChildren(...state.outlets.map((o) => h('option', { value: o.id }, o.name)));
+  if (state.outlet) select.value = state.outlet.id;
+  document.body.dataset.hasOutlet = state.outlet ? '1' : '0';
+  $('outlet-form').hidden = !state.outlet;
+  const o = state.outlet;
+  if (o) {
+    $('outlet-form-title').textContent = `Settings of ${o.name}`;
+    $('outlet-name').value = o.name;
+    $('outlet-address').value = o.address || '';
+    $('outlet-currency').value = o.currency;
+    $('outlet-timezone').value = o.timezone;
+    $('outlet-service').value = bpToPercent(o.service_charge_bp);
+    $('outlet-tax').value = bpToPercent(o.tax_bp);
+    $('outlet-self').checked = o.qr_self_service;
+  }
+  $('outlet-list').replaceChildren(...state.outlets.map((outlet) => h('li', {
+    class: `row${state.outlet && outlet.id === state.outlet.id ? ' selected' : ''}`,
+    dataset: { outletId: outlet.id },
+  },
+  h('span', { class: 'row-main' }, h('strong', {}, outlet.name), ' ',
+    h('span', { class: 'hint' }, `${outlet.currency} · service ${bpToPercent(outlet.service_charge_bp)}% · tax ${bpToPercent(outlet.tax_bp)}%`)),
+  h('button', { type: 'button', onclick: () => selectOutlet(outlet.id) },
+    state.outlet && outlet.id === state.outlet.id ? 'Selected' : 'Select'))));
+  if (!state.outlet) {
+    $('load-error').textContent = isOwner()
+      ? 'No outlet yet: create the first one below.'
+      : 'Your account has no outlet.';
+    $('load-error').hidden = false;
+  } else {
+    $('load-error').hidden = true;
+  }
+}
+
+async function selectOutlet(id) {
+  state.outlet = state.outlets.find((o) => o.id === id) || null;
+  if (state.outlet) localStorage.setItem(OUTLET_KEY, state.outlet.id);
+  renderOutlets();
+  await loadOutletData();
+}
+
+async function saveOutlet(event) {
+  event.preventDefault();
+  const service = percentToBp($('outlet-service').value);
+  const tax = percentToBp($('outlet-tax').value);
+  const line = $('outlet-error');
+  if (service === null || tax === null) {
+    fail(new Error('Service charge and tax are percentages, e.g. 10 or 11.5.'), line);
+    return;
+  }
+  const body = {
+    name: $('outlet-name').value.trim(),
+    address: $('outlet-address').value.trim(),
+    currency: $('outlet-currency').value.trim().toUpperCase(),
+    timezone: $('outlet-timezone').value.trim(),
+    service_charge_bp: service,
+    tax_bp: tax,
+    qr_self_service: $('outlet-self').checked,
+  };
+  await busy($('outlet-save'), async () => {
+    const updated = await staffApi(`/outlets/${state.outlet.id}`, { method: 'PATCH', body });
+    state.outlets = state.outlets.map((o) => (o.id === updated.id ? updated : o));
+    state.outlet = updated;
+    renderOutlets();
+    renderQrSheet();
+    toast('Outlet saved.');
+  }, line);
+}
+
+async function createOutlet(event) {
+  event.preventDefault();
+  const name = $('new-outlet-name').value.trim();
+  await busy($('new-outlet-submit'), async () => {
+    const outlet = await staffApi('/outlets', { method: 'POST', body: { name } });
+    $('new-outlet-name').value = '';
+    state.outlets.push(outlet);
+    toast(`Outlet ${outlet.name} created.`);
+    await selectOutlet(outlet.id);
+  }, $('new-outlet-error'));
+}
+
+// ---- tables and the QR sheet ---------------------------------------------------------------
+
+async function loadTables() {
+  state.tables = await staffAll(`/outlets/${state.outlet.id}/tables`);
+  state.tables.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  renderTables();
+  renderQrSheet();
+}
+
+function renderTables() {
+  $('table-list').replaceChildren(...state.tables.map((table) => {
+    const nameId = `table-name-${table.id}`;
+    const capId = `table-capacity-${table.id}`;
+    const save = async (button) => {
+      const capacity = Number($(capId).value);
+      const body = { name: $(nameId).value.trim() };
+      if (capacity) body.capacity = capacity;
+      await busy(button, async () => {
+        replaceTable(await staffApi(`/tables/${table.id}`, { method: 'PATCH', body }));
+        toast('Table saved.');
+      });
+    };
+    return h('li', { class: `row${table.active ? '' : ' inactive'}`, dataset: { tableId: table.id } },
+      h('div', { class: 'row-fields' },
+        h('div', {}, h('label', { for: nameId }, 'Name'), h('input', { id: nameId, value: table.name, maxlength: 100 })),
+        h('div', { class: 'narrow-field' }, h('label', { for: capId }, 'Seats'),
+          h('input', { id: capId, type: 'number', min: 1, max: 100, inputmode: 'numeric', value: String(table.capacity || '') }))),
+      h('div', { class: 'button-row' },
+        h('button', { type: 'button', onclick: (e) => save(e.currentTarget) }, 'Save'),
+        h('button', {
+          type: 'button',
+          onclick: (e) => busy(e.currentTarget, async () => {
+            replaceTable(await staffApi(`/tables/${table.id}`, { method: 'PATCH', body: { active: !table.active } }));
+          }),
+        }, table.active ? 'Deactivate' : 'Activate'),
+        h('button', {
+          type: 'button',
+          onclick: (e) => {
+            // A new code makes every printed copy of the old one stop working.
+            if (!confirm(`Issue a new QR code for ${table.name}? The printed one stops working.`)) return;
+            busy(e.currentTarget, async () => {
+              replaceTable(await staffApi(`/tables/${table.id}/rotate-qr`, { method: 'POST', body: {} }));
+              toast(`New QR code for ${table.name}: print it again.`);
+            });
+          },
+        }, 'New QR'),
+        h('button', {
+          type: 'button',
+          class: 'danger',
+          onclick: (e) => {
+            if (!confirm(`Delete ${table.name}? A table with history is deactivated instead.`)) return;
+            busy(e.currentTarget, async () => {
+              await staffApi(`/tables/${table.id}`, { method: 'DELETE' });
+              await loadTables();
+            });
+          },
+        }, 'Delete')),
+      table.active ? null : h('p', { class: 'hint' }, 'Inactive: not on the QR sheet.'));
+  }));
+}
+
+function replaceTable(updated) {
+  state.tables = state.tables.map((t) => (t.id === updated.id ? updated : t));
+  renderTables();
+  renderQrSheet();
+}
+
+function renderQrSheet() {
+  const sheet = $('qr-sheet');
+  if (!state.outlet) {
+    sheet.replaceChildren();
+    return;
+  }
+  const active = state.tables.filter((t) => t.active);
+  sheet.replaceChildren(...active.map((table) => {
+    const pickId = `qr-pick-${table.id}`;
+    const img = h('img', { class: 'qr-image', alt: `QR code of ${table.name}`, width: 240, height: 240 });
+    const card = h('article', {
+      class: 'qr-card',
+      dataset: { tableId: table.id, qrUrl: table.qr_url },
+    },
+    h('div', { class: 'qr-pick no-print' },
+      h('input', {
+        id: pickId,
+        type: 'checkbox',
+        onchange: (e) => card.classList.toggle('picked', e.target.checked),
+      }),
+      h('label', { for: pickId }, `Print ${table.name}`)),
+    img,
+    h('p', { class: 'qr-table' }, table.name),
+    h('p', { class: 'qr-outlet' }, state.outlet.name),
+    h('p', { class: 'qr-hint' }, 'Scan to order'));
+    showTableQr(img, table.id).catch((err) => fail(err));
+    return card;
+  }));
+  if (!active.length) sheet.append(h('p', { class: 'hint no-print' }, 'Add a table to get its QR code.'));
+}
+
+function printSheet(onlyPicked) {
+  if (onlyPicked && !document.querySelector('.qr-card.picked')) {
+    toast('Tick the tables to print first.', 'error');
+    return;
+  }
+  document.body.dataset.print = onlyPicked ? 'picked' : 'all';
+  window.print();
+}
+
+async function createTable(event) {
+  event.preventDefault();
+  const body = { name: $('new-table-name').value.trim() };
+  const capacity = Number($('new-table-capacity').value);
+  if (capacity) body.capacity = capacity;
+  await busy($('new-table-submit'), async () => {
+    await staffApi(`/outlets/${state.outlet.id}/tables`, { method: 'POST', body });
+    $('new-table-name').value = '';
+    $('new-table-capacity').value = '';
+    await loadTables();
+    toast(`Table ${body.name} added.`);
+  }, $('new-table-error'));
+}
+
+// ---- menu ----------------------------------------------------------------------------------
+
+async function loadMenu() {
+  const [categories, products] = await Promise.all([
+    staffAll(`/outlets/${state.outlet.id}/categories`),
+    staffAll(`/outlets/${state.outlet.id}/products`),
+  ]);
+  state.categories = categories.sort((a, b) => a.sort - b.sort || a.name.localeCompare(b.name));
+  state.products = products.sort((a, b) => a.name.localeCompare(b.name));
+  renderCategories();
+  renderProducts();
+}
+
+function categoryOptions(selected) {
+  return [h('option', { value: '' }, '(no category)'),
+    ...state.categories.map((c) => h('option', { value: c.id, selected: c.id === selected }, c.name))];
+}
+
+function renderCategories() {
+  $('new-product-category').replaceChildren(...categoryOptions(null));
+  $('category-list').replaceChildren(...state.categories.map((category) => {
+    const nameId = `category-name-${category.id}`;
+    const sortId = `category-sort-${category.id}`;
+    return h('li', { class: 'row', dataset: { categoryId: category.id } },
+      h('div', { class: 'row-fields' },
+        h('div', {}, h('label', { for: nameId }, 'Name'), h('input', { id: nameId, value: category.name, maxlength: 100 })),
+        h('div', { class: 'narrow-field' }, h('label', { for: sortId }, 'Order'),
+          h('input', { id: sortId, type: 'number', inputmode: 'numeric', value: String(category.sort) }))),
+      h('div', { class: 'button-row' },
+        h('button', {
+          type: 'button',
+          onclick: (e) => busy(e.currentTarget, async () => {
+            await staffApi(`/categories/${category.id}`, {
+              method: 'PATCH', body: { name: $(nameId).value.trim(), sort: Number($(sortId).value) || 0 },
+            });
+            await loadMenu();
+            toast('Category saved.');
+          }),
+        }, 'Save'),
+        h('button', {
+          type: 'button',
+          class: 'danger',
+          onclick: (e) => {
+            if (!confirm(`Delete the category ${category.name}?`)) return;
+            busy(e.currentTarget, async () => {
+              await staffApi(`/categories/${category.id}`, { method: 'DELETE' });
+              await loadMenu();
+            });
+          },
+        }, 'Delete')));
+  }));
+}
+
+async function createCategory(event) {
+  event.preventDefault();
+  const body = { name: $('new-category-name').value.trim(), sort: Number($('new-category-sort').value) || 0 };
+  await busy(event.submitter, async () => {
+    await staffApi(`/outlets/${state.outlet.id}/categories`, { method: 'POST', body });
+    $('new-category-name').value = '';
+    await loadMenu();
+  });
+}
+
+async function createProduct(event) {
+  event.preventDefault();
+  const line = $('new-product-error');
+  const price = parseMoney($('new-product-price').value, currency());
+  if (price === null) {
+    fail(new Error('Enter the price as a number, e.g. 25000.'), line);
+    return;
+  }
+  const body = {
+    name: $('new-product-name').value.trim(),
+    price,
+    description: $('new-product-description').value.trim() || undefined,
+    category_id: $('new-product-category').value || undefined,
+  };
+  await busy($('new-product-submit'), async () => {
+    await staffApi(`/outlets/${state.outlet.id}/products`, { method: 'POST', body });
+    for (const id of ['new-product-name', 'new-product-price', 'new-product-description']) $(id).value = '';
+    await loadMenu();
+    toast(`${body.name} added to the menu.`);
+  }, line);
+}
+
+function renderProducts() {
+  const open = new Set([...document.querySelectorAll('#product-list details[open]')].map((d) => d.dataset.productId));
+  $('product-list').replaceChildren(...state.products.map((p) => productRow(p, open.has(p.id))));
+}
+
+function productRow(product, open) {
+  const id = (field) => `product-${field}-${product.id}`;
+  const category = state.categories.find((c) => c.id === product.category_id);
+  const availId = id('available');
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const save = (button) => {
+    const price = parseMoney($(id('price')).value, currency());
+    if (price === null) return fail(new Error('Enter the price as a number.'), error);
+    return busy(button, async () => {
+      replaceProduct(await staffApi(`/products/${product.id}`, {
+        method: 'PATCH',
+        body: {
+          name: $(id('name')).value.trim(),
+          description: $(id('description')).value.trim(),
+          price,
+          category_id: $(id('category')).value || undefined,
+        },
+      }));
+      toast('Product saved.');
+    }, error);
+  };
+  return h('li', { class: `row product-row${product.available ? '' : ' inactive'}`, dataset: { productId: product.id } },
+    h('div', { class: 'row-head' },
+      h('span', { class: 'row-main' }, h('strong', {}, product.name), ' ',
+        h('span', { class: 'hint' }, `${money(product.price)}${category ? ` · ${category.name}` : ''}`)),
+      h('span', { class: 'switch' },
+        h('input', {
+          id: availId,
+          type: 'checkbox',
+          role: 'switch',
+          checked: product.available,
+          onchange: (e) => busy(e.target, async () => {
+            replaceProduct(await staffApi(`/products/${product.id}`, { method: 'PATCH', body: { available: e.target.checked } }));
+          }),
+        }),
+        h('label', { for: availId }, product.available ? 'Available' : 'Sold out'))),
+    h('details', { open, dataset: { productId: product.id } },
+      h('summary', {}, 'Edit, options…'),
+      h('div', { class: 'fields' },
+        h('div', {}, h('label', { for: id('name') }, 'Name'), h('input', { id: id('name'), value: product.name, maxlength: 100 })),
+        h('div', {}, h('label', { for: id('price') }, 'Price'),
+          h('input', { id: id('price'), inputmode: 'decimal', value: moneyInput(product.price, currency()) })),
+        h('div', {}, h('label', { for: id('category') }, 'Category'),
+          h('select', { id: id('category') }, categoryOptions(product.category_id))),
+        h('div', {}, h('label', { for: id('description') }, 'Description'),
+          h('textarea', { id: id('description'), rows: 2, maxlength: 500, value: product.description || '' }))),
+      error,
+      h('div', { class: 'button-row' },
+        h('button', { type: 'button', class: 'primary', onclick: (e) => save(e.currentTarget) }, 'Save product'),
+        h('button', {
+          type: 'button',
+          class: 'danger',
+          onclick: (e) => {
+            if (!confirm(`Delete ${product.name} from the menu?`)) return;
+            busy(e.currentTarget, async () => {
+              await staffApi(`/products/${product.id}`, { method: 'DELETE' });
+              await loadMenu();
+            });
+          },
+        }, 'Delete product')),
+      h('h4', {}, 'Option groups'),
+      h('div', { class: 'groups' }, (product.modifier_groups || []).map((g) => groupEditor(product, g))),
+      h('button', {
+        type: 'button',
+        onclick: (e) => {
+          const holder = e.currentTarget.previousElementSibling;
+          holder.append(groupEditor(product, null));
+          holder.lastElementChild.querySelector('input').focus();
+        },
+      }, 'Add option group')));
+}
+
+function replaceProduct(updated) {
+  state.products = state.products.map((p) => (p.id === updated.id ? updated : p));
+  renderProducts();
+}
+
+let editorSeq = 0;
+
+/** A modifier group with its options inline; `group` null for a new one. */
+function groupEditor(product, group) {
+  editorSeq += 1;
+  const seq = editorSeq;
+  const nameId = `group-name-${seq}`;
+  const minId = `group-min-${seq}`;
+  const maxId = `group-max-${seq}`;
+  const options = h('ul', { class: 'option-rows' });
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  let optionSeq = 0;
+  const optionRow = (option) => {
+    optionSeq += 1;
+    const base = `opt-${seq}-${optionSeq}`;
+    return h('li', { class: 'option-row', dataset: { optionId: option ? option.id : '' } },
+      h('div', {}, h('label', { for: `${base}-name` }, 'Option'),
+        h('input', { id: `${base}-name`, class: 'opt-name', maxlength: 100, value: option ? option.name : '' })),
+      h('div', { class: 'narrow-field' }, h('label', { for: `${base}-delta` }, 'Extra price'),
+        h('input', { id: `${base}-delta`, class: 'opt-delta', inputmode: 'decimal', value: option ? moneyInput(option.price_delta, currency()) : '0' })),
+      h('div', { class: 'check-row' },
+        h('input', { id: `${base}-avail`, class: 'opt-available', type: 'checkbox', checked: option ? option.available : true }),
+        h('label', { for: `${base}-avail` }, 'Available')),
+      h('button', { type: 'button', class: 'ghost', 'aria-label': 'Remove this option', onclick: (e) => e.currentTarget.closest('li').remove() }, '✕'));
+  };
+  for (const option of group ? group.options : [null]) options.append(optionRow(option));
+  const box = h('fieldset', { class: 'group' },
+    h('legend', {}, group ? group.name : 'New option group'),
+    h('div', { class: 'fields' },
+      h('div', {}, h('label', { for: nameId }, 'Group name'), h('input', { id: nameId, maxlength: 100, value: group ? group.name : '' })),
+      h('div', { class: 'narrow-field' }, h('label', { for: minId }, 'Choose at least'),
+        h('input', { id: minId, type: 'number', min: 0, inputmode: 'numeric', value: String(group ? group.min_select : 0) })),
+      h('div', { class: 'narrow-field' }, h('label', { for: maxId }, 'At most'),
+        h('input', { id: maxId, type: 'number', min: 1, inputmode: 'numeric', value: String(group ? group.max_select : 1) }))),
+    options,
+    h('button', { type: 'button', onclick: () => options.append(optionRow(null)) }, 'Add option'),
+    error,
+    h('div', { class: 'button-row' },
+      h('button', {
+        type: 'button',
+        class: 'primary',
+        onclick: async (e) => {
+          const rows = [...options.children];
+          const parsed = rows.map((row) => ({
+            id: row.dataset.optionId || undefined,
+            name: row.querySelector('.opt-name').value.trim(),
+            price_delta: parseMoney(row.querySelector('.opt-delta').value || '0', currency()),
+            available: row.querySelector('.opt-available').checked,
+          }));
+          if (parsed.some((o) => o.price_delta === null)) return fail(new Error('Extra prices are numbers, e.g. 2000.'), error);
+          const body = {
+            name: $(nameId).value.trim(),
+            min_select: Number($(minId).value) || 0,
+            max_select: Number($(maxId).value) || 1,
+            options: parsed,
+          };
+          return busy(e.currentTarget, async () => {
+            if (group) await staffApi(`/modifier-groups/${group.id}`, { method: 'PATCH', body });
+            else await staffApi(`/products/${product.id}/modifier-groups`, { method: 'POST', body });
+            replaceProduct(await staffApi(`/products/${product.id}`));
+            toast('Option group saved.');
+          }, error);
+        },
+      }, 'Save group'),
+      h('button', {
+        type: 'button',
+        class: 'danger',
+        onclick: (e) => {
+          if (!group) return box.remove();
+          if (!confirm(`Delete the option group ${group.name}?`)) return null;
+          return busy(e.currentTarget, async () => {
+            await staffApi(`/modifier-groups/${group.id}`, { method: 'DELETE' });
+            replaceProduct(await staffApi(`/products/${product.id}`));
+          }, error);
+        },
+      }, 'Delete group')));
+  return box;
+}
+
+// ---- staff ---------------------------------------------------------------------------------
+
+/** The roles this account may hand out: a MANAGER creates only floor and kitchen staff. */
+function grantable() {
+  return isOwner() ? ROLES : ['KASIR', 'WAITER', 'KITCHEN'];
+}
+
+async function loadUsers() {
+  state.users = await staffAll('/users');
+  state.users.sort((a, b) => a.username.localeCompare(b.username));
+  renderUsers();
+}
+
+function renderUsers() {
+  const outletName = (id) => (state.outlets.find((o) => o.id === id) || {}).name || '';
+  $('user-list').replaceChildren(...state.users.map((user) => {
+    const roleId = `user-role-${user.id}`;
+    const self = user.id === state.me.id;
+    const roles = grantable().includes(user.role) ? grantable() : [user.role];
+    return h('li', { class: `row${user.active ? '' : ' inactive'}`, dataset: { userId: user.id } },
+      h('span', { class: 'row-main' }, h('strong', {}, user.username), ' ',
+        h('span', { class: 'hint' }, [user.outlet_id ? outletName(user.outlet_id) : 'all outlets', user.active ? '' : 'deactivated'].filter(Boolean).join(' · '))),
+      h('div', { class: 'row-fields' },
+        h('div', { class: 'narrow-field' }, h('label', { for: roleId }, 'Role'),
+          h('select', {
+            id: roleId,
+            disabled: self || !grantable().includes(user.role),
+            onchange: (e) => busy(e.target, async () => {
+              replaceUser(await staffApi(`/users/${user.id}`, { method: 'PATCH', body: { role: e.target.value } }));
+              toast(`${user.username} is now ${e.target.value}.`);
+            }),
+          }, roles.map((r) => h('option', { value: r, selected: r === user.role }, r))))),
+      self ? h('span', { class: 'hint' }, 'you') : h('button', {
+        type: 'button',
+        class: user.active ? 'danger' : '',
+        onclick: (e) => busy(e.currentTarget, async () => {
+          replaceUser(await staffApi(`/users/${user.id}`, { method: 'PATCH', body: { active: !user.active } }));
+        }),
+      }, user.active ? 'Deactivate' : 'Activate'));
+  }));
+}
+
+function replaceUser(updated) {
+  state.users = state.users.map((u) => (u.id === updated.id ? updated : u));
+  renderUsers();
+}
+
+async function createUser(event) {
+  event.preventDefault();
+  const role = $('new-user-role').value;
+  const body = {
+    username: $('new-user-name').value.trim(),
+    password: $('new-user-password').value,
+    role,
+    outlet_id: role === 'OWNER' ? undefined : state.outlet && state.outlet.id,
+  };
+  await busy($('new-user-submit'), async () => {
+    await staffApi('/auth/register', { method: 'POST', body });
+    $('new-user-name').value = '';
+    $('new-user-password').value = '';
+    await loadUsers();
+    toast(`Account ${body.username} created.`);
+  }, $('new-user-error'));
+}
+
+// ---- shifts and the sales report -----------------------------------------------------------
+
+async function loadShifts() {
+  if (!state.outlet) return;
+  try {
+    const shifts = await staffAll(`/shifts?outlet_id=${state.outlet.id}`);
+    const name = (id) => (state.users.find((u) => u.id === id) || {}).username || '—';
+    const when = (at) => (at ? new Date(at).toLocaleString() : '—');
+    const amount = (v) => (v === null || v === undefined ? '—' : money(v));
+    shifts.sort((a, b) => Date.parse(b.opened_at) - Date.parse(a.opened_at));
+    $('shift-table').replaceChildren(
+      h('thead', {}, h('tr', {}, ['Cashier', 'Opened', 'Closed', 'Start', 'Expected', 'Counted', 'Difference']
+        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, shifts.length ? shifts.map((s) => h('tr', { dataset: { shiftId: s.id } },
+        h('td', {}, name(s.user_id)), h('td', {}, when(s.opened_at)), h('td', {}, s.status === 'OPEN' ? 'open' : when(s.closed_at)),
+        h('td', { class: 'num' }, amount(s.start_cash)), h('td', { class: 'num' }, amount(s.expected_cash)),
+        h('td', { class: 'num' }, amount(s.end_cash)),
+        h('td', { class: `num${s.cash_difference < 0 ? ' negative' : ''}` }, amount(s.cash_difference))))
+        : h('tr', {}, h('td', { colspan: 7 }, 'No shifts yet.'))),
+    );
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function reportQuery(format) {
+  const params = new URLSearchParams({ outlet_id: state.outlet.id, group_by: $('report-group').value });
+  if ($('report-from').value) params.set('from', $('report-from').value);
+  if ($('report-to').value) params.set('to', $('report-to').value);
+  if (format) params.set('format', format);
+  return `/reports/sales?${params}`;
+}
+
+async function showReport(event) {
+  event.preventDefault();
+  await busy($('report-show'), async () => {
+    const report = await staffApi(reportQuery());
+    renderReport(report);
+  }, $('report-error'));
+}
+
+function renderReport(report) {
+  const cur = report.currency || currency();
+  const m = (v) => formatMoney(v, cur);
+  $('report').hidden = false;
+  $('report-chart').replaceChildren(chart(report.rows, m));
+  const t = report.totals;
+  $('report-totals').textContent = `${report.from} – ${report.to}: ${t.orders} orders · gross ${m(t.gross_sales)} · refunds ${m(t.refunds)} · net ${m(t.net_sales)}`;
+  $('report-table').replaceChildren(
+    h('thead', {}, h('tr', {}, [report.group_by, 'Orders', 'Qty', 'Gross', 'Refunds', 'Net']
+      .map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, report.rows.map((r) => h('tr', {},
+      h('th', { scope: 'row' }, r.key), h('td', { class: 'num' }, String(r.orders)), h('td', { class: 'num' }, String(r.quantity)),
+      h('td', { class: 'num' }, m(r.gross_sales)), h('td', { class: 'num' }, m(r.refunds)), h('td', { class: 'num' }, m(r.net_sales))))),
+  );
+}
+
+/** Horizontal bars of net sales, one per row, drawn as SVG with DOM calls. */
+function chart(rows, m) {
+  if (!rows.length) return h('p', { class: 'hint' }, 'No sales in this period.');
+  const barHeight = 22;
+  const gap = 6;
+  const labelWidth = 120;
+  const width = 600;
+  const max = Math.max(1, ...rows.map((r) => r.net_sales));
+  const height = rows.length * (barHeight + gap);
+  return svg('svg', {
+    viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'bars',
+    'aria-label': `Net sales: ${rows.map((r) => `${r.key} ${m(r.net_sales)}`).join(', ')}`,
+  }, rows.map((r, i) => {
+    const y = i * (barHeight + gap);
+    const w = Math.max(0, (r.net_sales / max) * (width - labelWidth - 130));
+    return svg('g', {},
+      svg('text', { x: 0, y: y + barHeight * 0.7, class: 'bar-label' }, r.key.slice(0, 16)),
+      svg('rect', { x: labelWidth, y, width: w.toFixed(1), height: barHeight, rx: 3, class: 'bar' }),
+      svg('text', { x: labelWidth + w + 6, y: y + barHeight * 0.7, class: 'bar-value' }, m(r.net_sales)));
+  }));
+}
+
+async function downloadCsv() {
+  await busy($('report-csv'), async () => {
+    const blob = await staffBlob(reportQuery('csv'), { accept: 'text/csv' });
+    const from = $('report-from').value || 'today';
+    saveBlob(blob, `sales-${from}-${$('report-group').value}.csv`);
+  }, $('report-error'));
+}
+
+// ---- page setup ----------------------------------------------------------------------------
+
+async function loadOutletData() {
+  if (!state.outlet) return;
+  try {
+    await Promise.all([loadTables(), loadMenu()]);
+    if (document.body.dataset.tab === 'reports') loadShifts();
+  } catch (err) {
+    fail(err);
+  }
+}
+
+async function main() {
+  try {
+    state.me = await staffPage(['OWNER', 'MANAGER']);
+  } catch (err) {
+    fail(err, $('load-error'));
+    return;
+  }
+  if (!state.me) return;
+  $('new-user-role').replaceChildren(...grantable().map((r) => h('option', { value: r, selected: r === 'KASIR' }, r)));
+  $('new-outlet-form').hidden = !isOwner();
+  $('outlet-select').addEventListener('change', (e) => selectOutlet(e.target.value));
+  $('outlet-form').addEventListener('submit', saveOutlet);
+  $('new-outlet-form').addEventListener('submit', createOutlet);
+  $('new-table-form').addEventListener('submit', createTable);
+  $('new-category-form').addEventListener('submit', createCategory);
+  $('new-product-form').addEventListener('submit', createProduct);
+  $('new-user-form').addEventListener('submit', createUser);
+  $('report-form').addEventListener('submit', showReport);
+  $('report-csv').addEventListener('click', downloadCsv);
+  $('print-all').addEventListener('click', () => printSheet(false));
+  $('print-selected').addEventListener('click', () => printSheet(true));
+  window.addEventListener('afterprint', () => { delete document.body.dataset.print; });
+  window.addEventListener('hashchange', () => showTab(location.hash.slice(1)));
+  showTab(location.hash.slice(1));
+  try {
+    await Promise.all([loadOutlets(), loadUsers()]);
+    await loadOutletData();
+  } catch (err) {
+    fail(err, $('load-error'));
+  }
+  document.body.dataset.ready = '1';
+}
+
+main();
