@@ -605,12 +605,27 @@ async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
         .eval(&format!("document.querySelector(\"{card}\").dataset.qrUrl"))
         .await;
     assert_eq!(shown_url, expected.as_str());
-    let png = app
-        .get(&format!("/tables/{table_id}/qr.png"), Some(&token))
+    // Decode the very image on the card: paint it onto a canvas and read it back as PNG.
+    let painted = page
+        .eval(&format!(
+            "(() => {{ const img = document.querySelector(\"{card} img\"); \
+             const canvas = document.createElement('canvas'); canvas.width = 600; canvas.height = 600; \
+             const ctx = canvas.getContext('2d'); ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, 600, 600); \
+             ctx.drawImage(img, 0, 0, 600, 600); return canvas.toDataURL('image/png'); }})()"
+        ))
         .await;
-    assert_eq!(png.status(), StatusCode::OK);
-    let png = png.bytes().await.unwrap();
-    assert_eq!(crate::tables::decode_qr(&png), expected);
+    let png = painted
+        .as_str()
+        .and_then(|url| url.strip_prefix("data:image/png;base64,"))
+        .expect("a PNG data URL");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(png)
+        .unwrap();
+    assert_eq!(
+        crate::tables::decode_qr(&png),
+        expected,
+        "the QR shown on the sheet"
+    );
     page.screenshot("qr-sheet").await;
 
     // On paper only the sheet shows; "print selected" leaves out the tables not ticked.
@@ -1283,4 +1298,29 @@ async fn pages_are_served_for_revalidation_with_a_strict_policy() {
         missing.headers()["content-type"],
         "application/problem+json"
     );
+}
+
+#[tokio::test]
+async fn swagger_ui_works_with_nothing_but_this_server() {
+    let Some(mut browser) = Browser::launch("swagger_ui_works_with_nothing_but_this_server").await
+    else {
+        return;
+    };
+    let app = spawn_app().await;
+    let mut page = browser.new_page("docs").await;
+    page.goto(&format!("{}/docs", app.address)).await;
+    page.wait_for(
+        "(() => { const title = document.querySelector('.swagger-ui .info .title'); return !!title && title.textContent.includes('Kedai'); })()",
+        WAIT,
+    )
+    .await;
+    page.wait_for("document.querySelectorAll('.opblock').length > 50", WAIT)
+        .await;
+    // Every resource the page loaded came from this server.
+    let origins = page
+        .eval("JSON.stringify([...new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).origin))])")
+        .await;
+    let origins: Vec<String> = serde_json::from_str(origins.as_str().unwrap()).unwrap();
+    assert!(origins.iter().all(|o| *o == app.address), "{origins:?}");
+    page.screenshot("swagger-ui").await;
 }
