@@ -1050,7 +1050,13 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
         )
         .await;
     assert!(guest.text("#orders").await.contains("Accepted"));
-    assert!(guest.text("#bill").await.contains("Rp54.000"));
+    // The bill refreshes shortly after the order (debounced): wait for it.
+    guest
+        .wait_for(
+            "document.getElementById('bill').textContent.includes('Rp54.000')",
+            LIVE,
+        )
+        .await;
     guest.screenshot("accepted").await;
 
     // The kitchen's sold-out switch greys the dish on the guest's menu.
