@@ -7,11 +7,12 @@
 //! then finds the key and replays.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
+    db::Db,
     entity::idempotency_key,
     error::{AppError, AppResult},
 };
@@ -47,7 +48,7 @@ impl IdempotencyKey {
     }
 
     /// The resource an earlier request with this key created; 422 if its body differed.
-    pub async fn earlier_result(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Uuid>> {
+    async fn earlier_result(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Uuid>> {
         let found = idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
             .one(conn)
             .await?;
@@ -62,7 +63,7 @@ impl IdempotencyKey {
     }
 
     /// Records the result; a unique violation means a concurrent request won the key.
-    pub async fn remember(
+    async fn remember(
         &self,
         conn: &impl ConnectionTrait,
         resource_id: Uuid,
@@ -77,6 +78,50 @@ impl IdempotencyKey {
         .insert(conn)
         .await
         .map(|_| ())
+    }
+}
+
+/// Either the transaction to go on with, or what an earlier request with the key created.
+pub enum Claim {
+    Fresh(DatabaseTransaction),
+    Earlier(Uuid),
+}
+
+/// Claims `key` for `resource_id` at the start of `txn`, the transaction that will create the
+/// resource. Without a key, or with a new one, the transaction comes back to go on with. If an
+/// earlier request used the key, the transaction is dropped (rolled back) and its resource
+/// returned; a concurrent twin waits on the key's row (PostgreSQL) or the write lock (SQLite)
+/// and then gets the winner's resource too.
+pub async fn claim(
+    db: &Db,
+    txn: DatabaseTransaction,
+    key: Option<&IdempotencyKey>,
+    resource_id: Uuid,
+) -> AppResult<Claim> {
+    let Some(key) = key else {
+        return Ok(Claim::Fresh(txn));
+    };
+    if let Some(earlier) = key.earlier_result(&txn).await? {
+        return Ok(Claim::Earlier(earlier));
+    }
+    match key.remember(&txn, resource_id).await {
+        Ok(()) => Ok(Claim::Fresh(txn)),
+        Err(err)
+            if matches!(
+                err.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            drop(txn);
+            match key.earlier_result(db.conn()).await? {
+                Some(earlier) => Ok(Claim::Earlier(earlier)),
+                None => Err(AppError::conflict(
+                    "REQUEST_IN_FLIGHT",
+                    "the same request is still being processed; retry it",
+                )),
+            }
+        }
+        Err(err) => Err(err.into()),
     }
 }
 

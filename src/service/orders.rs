@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{
     check_len,
     events::{self, EventKind},
-    idempotency::IdempotencyKey,
+    idempotency::{self, Claim, IdempotencyKey},
     Page, PageRequest,
 };
 use crate::{
@@ -109,30 +109,11 @@ pub async fn create_order(
     let (outlet, session_id) = resolve_place(db, principal, &input).await?;
 
     let order_id = Uuid::now_v7();
-    let txn = db.begin().await?;
-    if let Some(key) = &idempotency {
-        if let Some(earlier) = key.earlier_result(&txn).await? {
-            drop(txn);
-            return load_order(db.conn(), earlier).await;
-        }
-        if let Err(err) = key.remember(&txn, order_id).await {
-            // A concurrent request with this key committed first: answer as it did.
-            if matches!(
-                err.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) {
-                drop(txn);
-                return match key.earlier_result(db.conn()).await? {
-                    Some(earlier) => load_order(db.conn(), earlier).await,
-                    None => Err(AppError::conflict(
-                        "REQUEST_IN_FLIGHT",
-                        "the same request is still being processed",
-                    )),
-                };
-            }
-            return Err(err.into());
-        }
-    }
+    let txn =
+        match idempotency::claim(db, db.begin().await?, idempotency.as_ref(), order_id).await? {
+            Claim::Fresh(txn) => txn,
+            Claim::Earlier(earlier) => return load_order(db.conn(), earlier).await,
+        };
 
     if let Some(session_id) = session_id {
         // Locks the session row, so a concurrent close waits for this order (or wins first).

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{
     check_len,
     events::{self, EventKind},
-    idempotency::IdempotencyKey,
+    idempotency::{self, Claim, IdempotencyKey},
     products::check_amount,
     shifts::{self, CASHIERS},
 };
@@ -89,29 +89,10 @@ pub async fn take_payment(
     }
 
     let payment_id = Uuid::now_v7();
-    let txn = db.begin().await?;
-    if let Some(key) = &key {
-        if let Some(earlier) = key.earlier_result(&txn).await? {
-            drop(txn);
-            return load(db, earlier).await;
-        }
-        if let Err(err) = key.remember(&txn, payment_id).await {
-            if matches!(
-                err.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) {
-                drop(txn);
-                return match key.earlier_result(db.conn()).await? {
-                    Some(earlier) => load(db, earlier).await,
-                    None => Err(AppError::conflict(
-                        "REQUEST_IN_FLIGHT",
-                        "the same payment is still being processed",
-                    )),
-                };
-            }
-            return Err(err.into());
-        }
-    }
+    let txn = match idempotency::claim(db, db.begin().await?, key.as_ref(), payment_id).await? {
+        Claim::Fresh(txn) => txn,
+        Claim::Earlier(earlier) => return load(db, earlier).await,
+    };
     let shift = shifts::open_shift_of(&txn, actor.user_id, order.outlet_id).await?;
     if input.method == PaymentMethod::Cash && shift.is_none() {
         return Err(no_open_shift());

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::{
     check_len,
     events::{self, EventKind},
-    idempotency::IdempotencyKey,
+    idempotency::{self, Claim, IdempotencyKey},
     products::check_amount,
     unique_to, Page, PageRequest,
 };
@@ -114,11 +114,10 @@ pub async fn open_shift(
     };
 
     let shift_id = Uuid::now_v7();
-    let txn = db.begin().await?;
-    if let Some(earlier) = claim_key(&txn, key.as_ref(), shift_id).await? {
-        drop(txn);
-        return load(db, earlier).await;
-    }
+    let txn = match idempotency::claim(db, db.begin().await?, key.as_ref(), shift_id).await? {
+        Claim::Fresh(txn) => txn,
+        Claim::Earlier(earlier) => return load(db, earlier).await,
+    };
     let now = Utc::now();
     let shift = shift::ActiveModel {
         id: Set(shift_id),
@@ -149,34 +148,6 @@ pub async fn open_shift(
     .await?;
     txn.commit().await?;
     Ok(shift)
-}
-
-/// Inserts the idempotency key, or returns what an earlier request with it created.
-/// Works like `orders::create_order`: a concurrent twin waits on the key, then replays.
-async fn claim_key(
-    txn: &DatabaseTransaction,
-    key: Option<&IdempotencyKey>,
-    resource_id: Uuid,
-) -> AppResult<Option<Uuid>> {
-    let Some(key) = key else { return Ok(None) };
-    if let Some(earlier) = key.earlier_result(txn).await? {
-        return Ok(Some(earlier));
-    }
-    match key.remember(txn, resource_id).await {
-        Ok(()) => Ok(None),
-        Err(err)
-            if matches!(
-                err.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            Err(AppError::conflict(
-                "REQUEST_IN_FLIGHT",
-                "the same request is being processed; retry it",
-            ))
-        }
-        Err(err) => Err(err.into()),
-    }
 }
 
 /// A shift at an outlet the actor works at (else 404); the caller checks what they may do with it.
@@ -216,11 +187,10 @@ pub async fn close_shift(
         ));
     }
 
-    let txn = db.begin().await?;
-    if claim_key(&txn, key.as_ref(), id).await?.is_some() {
-        drop(txn);
-        return load(db, id).await;
-    }
+    let txn = match idempotency::claim(db, db.begin().await?, key.as_ref(), id).await? {
+        Claim::Fresh(txn) => txn,
+        Claim::Earlier(earlier) => return load(db, earlier).await,
+    };
     // The row lock makes payments on this drawer wait until the count is done.
     let shift = lock_shift(&txn, id).await?;
     if shift.status != ShiftStatus::Open {
