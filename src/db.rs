@@ -1,8 +1,9 @@
 //! Database connection setup and the few backend differences Kedai cares about.
 //!
 //! One code path serves SQLite and PostgreSQL. SQLite gets WAL, `synchronous=FULL`, foreign
-//! keys and a busy timeout on *every* pooled connection; write transactions start with
-//! `BEGIN IMMEDIATE` so two writers queue on SQLite's lock instead of failing half-way.
+//! keys and a busy timeout on *every* pooled connection; write transactions run on a
+//! one-connection writer pool and start with `BEGIN IMMEDIATE`, so writers queue instead of
+//! failing half-way.
 
 use std::time::Duration;
 
@@ -23,14 +24,29 @@ pub enum LockKey {
     Events = 0x6b65_6461_6900_0003,
 }
 
-/// The connection pool plus how to open a write transaction on it.
+/// The connection pools plus how to open a write transaction.
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    /// Write transactions. On SQLite a pool of one connection: writers queue here, in order
+    /// and without sleeping, instead of in SQLite's busy handler (whose back-off sleeps made
+    /// long tails under load). On PostgreSQL the same pool as `conn`.
+    writer: DatabaseConnection,
 }
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        let sqlite = url.starts_with("sqlite:");
+        let conn = Database::connect(Self::options(url, if sqlite { 8 } else { 20 })).await?;
+        let writer = if sqlite {
+            Database::connect(Self::options(url, 1)).await?
+        } else {
+            conn.clone()
+        };
+        Ok(Db { conn, writer })
+    }
+
+    fn options(url: &str, max_connections: u32) -> ConnectOptions {
         let mut options = ConnectOptions::new(url.to_owned());
         options
             // Statements may carry personal data; never log them.
@@ -38,6 +54,8 @@ impl Db {
             .connect_timeout(Duration::from_secs(5))
             // Fail fast (→ 503) when the database is gone instead of queueing requests.
             .acquire_timeout(Duration::from_secs(5))
+            .max_connections(max_connections)
+            .min_connections(1)
             .map_sqlx_sqlite_opts(|opts| {
                 opts.journal_mode(SqliteJournalMode::Wal)
                     // FULL: an acknowledged commit survives a power cut, not only a crash.
@@ -45,13 +63,7 @@ impl Db {
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
             });
-        if url.starts_with("sqlite:") {
-            options.max_connections(8).min_connections(1);
-        } else {
-            options.max_connections(20).min_connections(1);
-        }
-        let conn = Database::connect(options).await?;
-        Ok(Db { conn })
+        options
     }
 
     /// For reads and single statements.
@@ -65,7 +77,7 @@ impl Db {
 
     /// Starts a transaction that will write.
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.conn
+        self.writer
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
