@@ -312,11 +312,10 @@ impl SessionsApi {
         id: Path<Uuid>,
     ) -> AppResult<Json<BillView>> {
         let bill = sessions::bill(&state.db, &auth.0, id.0).await?;
-        let orders = orders::session_order_details(&state.db, &auth.0, id.0).await?;
         Ok(Json(BillView {
             table_session_id: bill.session.id,
             status: bill.session.status,
-            orders: orders.into_iter().map(OrderView::from).collect(),
+            orders: bill.orders.into_iter().map(OrderView::from).collect(),
             subtotal: bill.subtotal,
             service_charge_amount: bill.service_charge_amount,
             tax_amount: bill.tax_amount,

@@ -111,6 +111,28 @@ pub fn unique_to(conflict: fn() -> AppError) -> impl Fn(sea_orm::DbErr) -> AppEr
     }
 }
 
+/// 0 … 10^12 (prices, cash counts, deltas).
+pub fn check_amount(field: &'static str, amount: i64) -> AppResult<i64> {
+    if !(0..=MAX_AMOUNT).contains(&amount) {
+        return Err(AppError::validation(
+            field,
+            format!("{field} must be between 0 and {MAX_AMOUNT}"),
+        ));
+    }
+    Ok(amount)
+}
+
+/// 1 … 10^12 (payments and cash moved: zero moves nothing).
+pub fn check_positive_amount(field: &'static str, amount: i64) -> AppResult<i64> {
+    if amount <= 0 {
+        return Err(AppError::validation(
+            field,
+            format!("{field} must be more than 0"),
+        ));
+    }
+    check_amount(field, amount)
+}
+
 pub fn check_len(field: &'static str, value: &str, max: usize) -> AppResult<()> {
     if value.chars().count() > max {
         return Err(AppError::validation(
@@ -135,6 +157,16 @@ mod tests {
             .page(vec![1, 2, 3], |_| Uuid::nil());
         assert_eq!(page.items, vec![1, 2]);
         assert!(page.next_cursor.is_some());
+    }
+
+    #[test]
+    fn amounts() {
+        assert!(check_amount("price", -1).is_err());
+        assert!(check_amount("price", MAX_AMOUNT + 1).is_err());
+        assert_eq!(check_amount("price", 0).unwrap(), 0);
+        assert_eq!(check_amount("price", 75_000).unwrap(), 75_000);
+        assert!(check_positive_amount("amount", 0).is_err());
+        assert_eq!(check_positive_amount("amount", 1).unwrap(), 1);
     }
 
     #[test]

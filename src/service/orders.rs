@@ -535,7 +535,7 @@ pub async fn load_order(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<Orde
     details.pop().ok_or_else(|| AppError::not_found("order"))
 }
 
-async fn with_items(
+pub(super) async fn with_items(
     conn: &impl ConnectionTrait,
     orders: Vec<order::Model>,
 ) -> AppResult<Vec<OrderDetails>> {

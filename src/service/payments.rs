@@ -9,10 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_len,
+    check_amount, check_len, check_positive_amount,
     events::{self, EventKind},
     idempotency::{self, Claim, IdempotencyKey},
-    products::check_amount,
     shifts::{self, CASHIERS},
 };
 use crate::{
@@ -56,10 +55,7 @@ pub async fn take_payment(
         )));
     }
     let order = visible_order(db, &Principal::Staff(actor.clone()), order_id).await?;
-    if input.amount <= 0 {
-        return Err(AppError::validation("amount", "amount must be more than 0"));
-    }
-    check_amount("amount", input.amount)?;
+    check_positive_amount("amount", input.amount)?;
     let change = match (input.method, input.tendered) {
         (PaymentMethod::Cash, Some(tendered)) => {
             check_amount("tendered", tendered)?;

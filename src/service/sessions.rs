@@ -50,7 +50,7 @@ pub struct SessionFilter {
 #[derive(Debug, Clone)]
 pub struct Bill {
     pub session: table_session::Model,
-    pub orders: Vec<order::Model>,
+    pub orders: Vec<super::orders::OrderDetails>,
     /// Sums over orders that are not voided.
     pub subtotal: i64,
     pub service_charge_amount: i64,
@@ -383,7 +383,7 @@ pub async fn close_session(
 /// The bill of a session: its orders and what is still to pay (voided orders count for nothing).
 pub async fn bill(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Bill> {
     let details = get_session(db, principal, id).await?;
-    let orders = session_orders(db.conn(), id).await?;
+    let orders = super::orders::with_items(db.conn(), session_orders(db.conn(), id).await?).await?;
     let mut bill = Bill {
         session: details.session,
         orders: Vec::new(),
@@ -394,7 +394,11 @@ pub async fn bill(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Bill> {
         paid_amount: 0,
         outstanding: 0,
     };
-    for order in orders.iter().filter(|o| o.status != OrderStatus::Voided) {
+    for order in orders
+        .iter()
+        .map(|o| &o.order)
+        .filter(|o| o.status != OrderStatus::Voided)
+    {
         bill.subtotal += order.subtotal;
         bill.service_charge_amount += order.service_charge_amount;
         bill.tax_amount += order.tax_amount;

@@ -10,10 +10,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_len,
+    check_amount, check_len, check_positive_amount,
     events::{self, EventKind},
     idempotency::{self, Claim, IdempotencyKey},
-    products::check_amount,
     unique_to, Page, PageRequest,
 };
 use crate::{
@@ -309,10 +308,7 @@ pub async fn add_cash_movement(
             "only the shift's cashier or a MANAGER/OWNER may move its cash".into(),
         ));
     }
-    if amount <= 0 {
-        return Err(AppError::validation("amount", "amount must be more than 0"));
-    }
-    check_amount("amount", amount)?;
+    check_positive_amount("amount", amount)?;
     let reason = reason.trim();
     if reason.is_empty() {
         return Err(AppError::validation("reason", "say why the cash moved"));
