@@ -51,9 +51,9 @@ impl Db {
         options
             // Statements may carry personal data; never log them.
             .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(3))
             // Fail fast (→ 503) when the database is gone instead of queueing requests.
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(3))
             .max_connections(max_connections)
             .min_connections(1)
             .map_sqlx_sqlite_opts(|opts| {
@@ -116,6 +116,32 @@ impl Db {
     }
 }
 
+/// Whether `err` means the database could not be reached (down, restarting, connection cut)
+/// rather than that the statement was wrong: the request may be retried, and is answered 503.
+pub fn is_connection_lost(err: &DbErr) -> bool {
+    use sea_orm::{sqlx::Error, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                Error::Io(_)
+                | Error::Tls(_)
+                | Error::Protocol(_)
+                | Error::PoolTimedOut
+                | Error::PoolClosed
+                | Error::WorkerCrashed => true,
+                // PostgreSQL: class 08 is "connection exception"; 57P01–57P03 are an
+                // administrator shutdown, a crash shutdown and "cannot connect now" (starting).
+                Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Serializes writers of one kind until the transaction ends (PostgreSQL advisory lock).
 pub async fn lock(txn: &DatabaseTransaction, key: LockKey) -> Result<(), DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -127,4 +153,26 @@ pub async fn lock(txn: &DatabaseTransaction, key: LockKey) -> Result<(), DbErr> 
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use sea_orm::{sqlx, RuntimeErr};
+
+    use super::*;
+
+    fn query_err(err: sqlx::Error) -> DbErr {
+        DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
+    }
+
+    #[test]
+    fn a_cut_connection_is_connection_lost_but_a_bad_row_is_not() {
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(is_connection_lost(&query_err(sqlx::Error::Io(reset))));
+        assert!(is_connection_lost(&query_err(sqlx::Error::PoolTimedOut)));
+        assert!(!is_connection_lost(&query_err(sqlx::Error::RowNotFound)));
+        assert!(!is_connection_lost(&DbErr::RecordNotFound("order".into())));
+    }
 }

@@ -187,7 +187,7 @@ impl AppError {
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
         match err {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+            err if crate::db::is_connection_lost(&err) => {
                 tracing::warn!(error = %err, "database unavailable");
                 AppError::Unavailable("the database is unavailable; try again shortly".into())
             }

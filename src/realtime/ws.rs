@@ -13,6 +13,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::Realtime;
 use crate::{
     auth::principal::principal_from_token,
+    error::AppError,
     service::events::{self, Audience},
     state::AppState,
 };
@@ -171,8 +172,10 @@ where
                 if last_heard.elapsed() > ping_every * 2 + Duration::from_secs(5) {
                     return End::Gone; // no pong: the peer is dead
                 }
-                if principal_from_token(&client.state, &client.token).await.is_err() {
-                    return End::Close(CloseCode::from(4401), "token no longer valid");
+                match principal_from_token(&client.state, &client.token).await {
+                    // The database is down: keep the screen connected and ask again next ping.
+                    Ok(_) | Err(AppError::Unavailable(_)) => {}
+                    Err(_) => return End::Close(CloseCode::from(4401), "token no longer valid"),
                 }
                 let pinged = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Ping(Vec::new()))).await;
                 if !matches!(pinged, Ok(Ok(()))) {

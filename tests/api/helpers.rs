@@ -45,6 +45,20 @@ pub fn postgres_or_skip(test: &str) -> Option<String> {
     }
 }
 
+/// Like `postgres_or_skip`, for tests that need Redis.
+pub fn redis_or_skip(test: &str) -> Option<String> {
+    match test_redis_url() {
+        Some(url) => Some(url),
+        None if require_all() => {
+            panic!("{test}: KEDAI_TEST_REDIS_URL is required (KEDAI_TEST_REQUIRE_ALL=1)")
+        }
+        None => {
+            eprintln!("skipping {test}: set KEDAI_TEST_REDIS_URL to run it against Redis");
+            None
+        }
+    }
+}
+
 /// A database for one test.
 pub struct TestDb {
     pub url: String,

@@ -10,6 +10,7 @@ mod auth;
 mod binary;
 mod browser;
 mod errors;
+mod faults;
 mod helpers;
 mod menu;
 mod money;
