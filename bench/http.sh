@@ -13,13 +13,15 @@
 #   --conns LIST        connection counts (default "16 64 256"; at most 256, see below).
 #
 # Needs: wrk, curl, jq (and psql + pgbench with --database-url). The server binary is
-# $CARGO_TARGET_DIR/release/kedai (default target/release/kedai); build it first with
-# `cargo build --release -p kedai`, or set KEDAI_BIN.
+# $CARGO_TARGET_DIR/release/kedai (default target/release/kedai), with kedai-bench beside it;
+# build both first with `cargo build --release -p kedai -p kedai-bench`, or set KEDAI_BIN and
+# KEDAI_BENCH_BIN.
 #
 # What it does: starts the release server in a fresh temp data dir on 127.0.0.1:0 (the
 # address is read from the "Starting server on" log line), registers an owner, logs in,
 # creates an outlet, two products and one order, then runs `wrk -t2 -cN -dD --latency` for
-#   GET  /api/v1/ping          (almost a bare poem route: the ceiling of the HTTP stack)
+#   GET  /                     (kedai-bench hello: a bare poem route, the stack's ceiling)
+#   GET  /api/v1/ping          (Kedai's middleware and OpenAPI routing, no DB, no auth)
 #   GET  /api/v1/orders/{id}   (bearer auth + one order read)
 #   POST /api/v1/orders        (2 items, unique Idempotency-Key per request: bench/post_order.lua)
 # and prints a Markdown table. The server admits 512 requests in flight (beyond: 503
@@ -62,9 +64,11 @@ if [[ "$hard" == unlimited ]]; then ulimit -n 1048576 2>/dev/null || true; else 
 
 tmp="$(mktemp -d -t kedai-http-bench.XXXXXX)"
 server_pid=""
+hello_pid=""
 scratch_db=""
 admin_url=""
 cleanup() {
+    if [[ -n "$hello_pid" ]]; then kill "$hello_pid" 2>/dev/null || true; fi
     if [[ -n "$server_pid" ]]; then
         kill "$server_pid" 2>/dev/null || true
         wait "$server_pid" 2>/dev/null || true
@@ -102,6 +106,19 @@ for _ in $(seq 1 300); do
 done
 [[ -n "$addr" ]] || { echo "server did not start in 30 s:" >&2; cat "$log" >&2; exit 1; }
 base="http://$addr"
+
+# The ceiling: a bare poem route (kedai-bench hello), same stack, nothing behind it.
+bench_bin="${KEDAI_BENCH_BIN:-$(dirname "$bin")/kedai-bench}"
+[[ -x "$bench_bin" ]] || { echo "no $bench_bin (cargo build --release -p kedai-bench)" >&2; exit 1; }
+"$bench_bin" hello >"$tmp/hello.out" 2>&1 &
+hello_pid=$!
+hello_addr=""
+for _ in $(seq 1 100); do
+    hello_addr="$(sed -n 's/^Starting server on \([^ ]*\)$/\1/p' "$tmp/hello.out" | head -n1)"
+    [[ -n "$hello_addr" ]] && break
+    sleep 0.1
+done
+[[ -n "$hello_addr" ]] || { echo "kedai-bench hello did not start:" >&2; cat "$tmp/hello.out" >&2; exit 1; }
 
 # --- fixtures -----------------------------------------------------------------------------
 api() { # METHOD PATH [JSON] -> response body; fails on HTTP errors
@@ -149,6 +166,10 @@ run_wrk() { # LABEL CONNS wrk-args...
 }
 
 echo "kedai $("$bin" --version 2>/dev/null | awk '{print $2}') on $db_kind at $base; wrk $duration per run, $(nproc) CPUs" >&2
+for c in $conns_list; do
+    run_wrk "GET / (bare poem hello)" "$c" "http://$hello_addr/"
+done
+kill "$hello_pid" 2>/dev/null || true; hello_pid=""
 for c in $conns_list; do
     run_wrk "GET /api/v1/ping" "$c" "$base/api/v1/ping"
 done
@@ -201,7 +222,7 @@ fi
 # --- report ---------------------------------------------------------------------------------
 echo
 echo "Database: $db_kind. wrk -t2, $duration per run, $(nproc) CPUs, 127.0.0.1."
-echo "GET /api/v1/ping is almost a bare poem route (no DB, no auth): the HTTP stack's ceiling."
+echo "GET / (bare poem hello) is the HTTP stack's ceiling; /api/v1/ping adds Kedai's middleware."
 echo
 echo "| endpoint | conns | req/s | p50 ms | p99 ms | non-2xx |"
 echo "|---|---:|---:|---:|---:|---|"

@@ -53,6 +53,11 @@ struct Cli {
 enum Cmd {
     /// Realtime delivery latency of NEW_ORDER frames to N WebSocket clients.
     Ws(WsArgs),
+    /// Serve a bare poem "hello" route (the HTTP ceiling `bench/http.sh` compares against).
+    Hello {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        bind: std::net::SocketAddr,
+    },
 }
 
 #[derive(clap::Args)]
@@ -81,6 +86,7 @@ struct WsArgs {
 async fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Cmd::Ws(args) => ws_bench(args).await,
+        Cmd::Hello { bind } => hello(bind).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -89,6 +95,26 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The same stack as Kedai (poem on tokio, default configuration) with nothing behind it.
+async fn hello(bind: std::net::SocketAddr) -> Result<()> {
+    use poem::{
+        get, handler,
+        listener::{Acceptor, Listener, TcpListener},
+        Route, Server,
+    };
+    #[handler]
+    fn hello() -> &'static str {
+        "hello"
+    }
+    let acceptor = TcpListener::bind(bind).into_acceptor().await?;
+    let address = acceptor.local_addr()[0].to_string();
+    println!("{LISTENING}{}", address.trim_start_matches("socket://"));
+    Server::new_with_acceptor(acceptor)
+        .run(Route::new().at("/", get(hello)))
+        .await?;
+    Ok(())
 }
 
 async fn ws_bench(args: WsArgs) -> Result<()> {
