@@ -146,7 +146,10 @@ to_ms() { # wrk latency ("812.00us", "1.23ms", "2.01s") -> ms
         printf "%.2f", n }'
 }
 rows=()
-run_wrk() { # LABEL CONNS wrk-args...
+rss_of() { # PID -> resident set size in MiB
+    awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$1/status" 2>/dev/null || echo "?"
+}
+run_wrk() { # LABEL CONNS wrk-args... (measures the RSS of $measured_pid at the end)
     local label="$1" c="$2"; shift 2
     local out="$tmp/wrk.out"
     wrk -t2 -c"$c" -d"$duration" --latency "$@" >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
@@ -161,15 +164,18 @@ run_wrk() { # LABEL CONNS wrk-args...
     [[ -n "$statuses" ]] && bad="$bad ($statuses)"
     sock="$(sed -n 's/^ *Socket errors: //p' "$out")"
     [[ -n "$sock" ]] && bad="$bad; socket errors: $sock"
-    rows+=("| $label | $c | $rps | $p50 | $p99 | $bad |")
+    rows+=("| $label | $c | $rps | $p50 | $p99 | $(rss_of "$measured_pid") | $bad |")
     echo "  $label c=$c: $rps req/s" >&2
 }
 
 echo "kedai $("$bin" --version 2>/dev/null | awk '{print $2}') on $db_kind at $base; wrk $duration per run, $(nproc) CPUs" >&2
+measured_pid="$hello_pid"
 for c in $conns_list; do
     run_wrk "GET / (bare poem hello)" "$c" "http://$hello_addr/"
 done
 kill "$hello_pid" 2>/dev/null || true; hello_pid=""
+measured_pid="$server_pid"
+echo "  kedai idle RSS: $(rss_of "$server_pid") MiB" >&2
 for c in $conns_list; do
     run_wrk "GET /api/v1/ping" "$c" "$base/api/v1/ping"
 done
@@ -224,8 +230,8 @@ echo
 echo "Database: $db_kind. wrk -t2, $duration per run, $(nproc) CPUs, 127.0.0.1."
 echo "GET / (bare poem hello) is the HTTP stack's ceiling; /api/v1/ping adds Kedai's middleware."
 echo
-echo "| endpoint | conns | req/s | p50 ms | p99 ms | non-2xx |"
-echo "|---|---:|---:|---:|---:|---|"
+echo "| endpoint | conns | req/s | p50 ms | p99 ms | server RSS MiB | non-2xx |"
+echo "|---|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${rows[@]}"
 if (( ${#pg_rows[@]} )); then
     echo
