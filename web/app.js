@@ -199,6 +199,51 @@ export async function staffAll(path) {
   }
 }
 
+// ---- the outlet a kitchen or till works on -------------------------------------------------
+
+const OUTLET_KEY = 'kedai.outlet';
+
+/**
+ * The id of the outlet the kitchen or cashier page works on, or null when there is none yet.
+ *
+ * A staff account bound to an outlet gets its own, and no picker. An OWNER without one (sees
+ * every outlet) gets the `?outlet=<id>` of the address when it names one of them, else the
+ * last one chosen on this device, else the first. With two or more outlets the header's
+ * `#outlet-picker` (inside `#outlet-choice`, hidden until then) lists them; choosing another
+ * remembers it and reloads the page on it, which starts its socket and state afresh.
+ */
+export async function chooseOutlet(me) {
+  if (me.outlet_id) return me.outlet_id;
+  const outlets = await staffAll('/outlets');
+  if (!outlets.length) return null;
+  const listed = (id) => Boolean(id) && outlets.some((outlet) => outlet.id === id);
+  const asked = new URLSearchParams(location.search).get('outlet');
+  let id;
+  if (listed(asked)) {
+    id = asked;
+    localStorage.setItem(OUTLET_KEY, id); // a bookmarked address counts as a choice
+  } else {
+    const remembered = localStorage.getItem(OUTLET_KEY);
+    id = listed(remembered) ? remembered : outlets[0].id;
+  }
+
+  const picker = document.getElementById('outlet-picker');
+  const choice = document.getElementById('outlet-choice');
+  if (picker && outlets.length > 1) {
+    picker.replaceChildren(...outlets.map((outlet) => h('option', { value: outlet.id }, outlet.name)));
+    picker.value = id;
+    picker.addEventListener('change', () => {
+      if (!listed(picker.value) || picker.value === id) return;
+      localStorage.setItem(OUTLET_KEY, picker.value);
+      const query = new URLSearchParams(location.search);
+      query.set('outlet', picker.value);
+      location.search = `?${query}`;
+    });
+    if (choice) choice.hidden = false;
+  }
+  return id;
+}
+
 // ---- money ---------------------------------------------------------------------------------
 
 /** Integer minor units → display: `formatMoney(150000, 'IDR')` is `Rp150.000`. */

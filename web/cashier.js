@@ -2,8 +2,8 @@
 // over the socket, new orders for a table or takeaway, payments with the change shown big,
 // and the tables: open one and show its QR, the bill, close it. Waiters keep no drawer.
 import {
-  formatMoney, h, Live, newKey, parseMoney, problemText, showTableQr, sleep, staff, staffAll,
-  staffApi, staffPage, toast,
+  chooseOutlet, formatMoney, h, Live, newKey, parseMoney, problemText, showTableQr, sleep, staff,
+  staffAll, staffApi, staffPage, toast,
 } from './app.js';
 
 const ACTIVE = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
@@ -713,14 +713,10 @@ async function main() {
     // Waiters keep no cash drawer: no shift, no payments.
     for (const el of document.querySelectorAll('.drawer-only')) el.hidden = !state.drawer;
     $('admin-link').hidden = !['OWNER', 'MANAGER'].includes(state.me.role);
-    let outletId = state.me.outlet_id;
+    const outletId = await chooseOutlet(state.me);
     if (!outletId) {
-      const outlets = await staffAll('/outlets');
-      if (!outlets.length) {
-        showError($('load-error'), 'There is no outlet yet: create one on the admin page first.');
-        return;
-      }
-      outletId = outlets[0].id;
+      showError($('load-error'), 'There is no outlet yet: create one on the admin page first.');
+      return;
     }
     state.outlet = await staffApi(`/outlets/${outletId}`);
     $('outlet-name').textContent = `· ${state.outlet.name}`;

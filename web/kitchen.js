@@ -1,8 +1,8 @@
 // `/kitchen`: the ticket board. Loads the open orders, then follows the live socket; a tap
 // moves a ticket one step on. Also the sold-out switches for the outlet's dishes.
 import {
-  api, apiAll, audioReady, beep, h, Live, requireStaff, signOut, staffApi, toast, toLogin,
-  unlockAudio,
+  api, apiAll, audioReady, beep, chooseOutlet, h, Live, requireStaff, signOut, staffApi, toast,
+  toLogin, unlockAudio,
 } from './app.js';
 
 const BOARD = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
@@ -367,15 +367,11 @@ async function main() {
   try {
     state.me = await staffApi('/auth/me');
     $('who').textContent = `${state.me.username} (${state.me.role})`;
-    state.outletId = state.me.outlet_id;
+    state.outletId = await chooseOutlet(state.me);
     if (!state.outletId) {
-      const outlets = await apiAll('/outlets', { token: state.token });
-      if (!outlets.length) {
-        $('load-error').textContent = 'There is no outlet yet: create one on the admin page first.';
-        $('load-error').hidden = false;
-        return;
-      }
-      state.outletId = outlets[0].id;
+      $('load-error').textContent = 'There is no outlet yet: create one on the admin page first.';
+      $('load-error').hidden = false;
+      return;
     }
     const outlet = await staffApi(`/outlets/${state.outletId}`);
     $('outlet-name').textContent = `· ${outlet.name}`;

@@ -1082,6 +1082,200 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
     guest.assert_no_problems().await;
 }
 
+/// The names in `#outlet-picker`, in order.
+const PICKER_NAMES: &str =
+    "[...document.querySelectorAll('#outlet-picker option')].map((o) => o.textContent)";
+
+/// Whether the page shows `#outlet-choice` with `name` selected and in the header's title.
+fn on_outlet(name: &str) -> String {
+    format!(
+        "!document.getElementById('outlet-choice').hidden \
+         && document.getElementById('outlet-picker').selectedOptions[0]?.textContent === '{name}' \
+         && document.getElementById('outlet-name').textContent === '· {name}'"
+    )
+}
+
+/// Chooses `outlet` in the header's picker and waits for the page to load again on it.
+async fn pick_outlet(page: &mut Page, outlet: uuid::Uuid) {
+    page.eval("window.__beforePicking = true").await;
+    page.fill("#outlet-picker", &outlet.to_string()).await;
+    page.wait_for(
+        &format!(
+            "!window.__beforePicking && location.search === '?outlet={outlet}' \
+             && document.readyState === 'complete' && document.body.dataset.ready === '1'"
+        ),
+        WAIT,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_owner_picks_the_outlet_of_the_kitchen_and_the_till_and_it_is_remembered() {
+    let test = "an_owner_picks_the_outlet_of_the_kitchen_and_the_till_and_it_is_remembered";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[20_000]).await;
+    let pusat = shop.outlet;
+    let cabang = app.create_outlet(&shop.owner, "Cabang").await;
+    let mie = app
+        .create_product(&shop.owner, cabang, "Mie Cabang", 18_000)
+        .await;
+    let order = json!({"outlet_id": cabang, "items": [{"product_id": mie, "quantity": 2}]});
+    app.order(&shop.owner, &order).await;
+    let outlets = expect_json(app.get("/outlets", Some(&shop.owner)).await, StatusCode::OK).await;
+    let names: Vec<&str> = outlets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Pusat", "Cabang"],
+        "listed in the order of creation"
+    );
+    let cabang_ticket =
+        "[...document.querySelectorAll(\".column[data-status='NEW'] .ticket\")].some((t) => t.innerText.includes('2×') && t.innerText.includes('Mie Cabang'))";
+    let no_ticket = "document.querySelectorAll('.ticket').length === 0";
+
+    // The owner's kitchen starts on the first outlet, with both in the header's picker.
+    let mut page = browser.new_page("outlet-picker").await;
+    sign_in(&mut page, &app, OWNER.0, OWNER.1, "/admin").await;
+    page.goto(&format!("{}/kitchen", app.address)).await;
+    page.wait_for(
+        &format!(
+            "document.body.dataset.ready === '1' && {}",
+            on_outlet("Pusat")
+        ),
+        WAIT,
+    )
+    .await;
+    assert_eq!(page.eval(PICKER_NAMES).await, json!(["Pusat", "Cabang"]));
+    assert_eq!(
+        page.eval("document.getElementById('outlet-picker').labels[0]?.textContent")
+            .await,
+        "Outlet"
+    );
+    assert_eq!(page.eval(UNLABELLED).await, json!([]), "/kitchen");
+    assert_eq!(page.eval(no_ticket).await, true, "Pusat has no order");
+    page.screenshot("kitchen-pusat").await;
+    page.assert_no_problems().await;
+
+    // Choosing Cabang reloads the board on it: its name, its ticket, its live socket.
+    pick_outlet(&mut page, cabang).await;
+    page.wait_for(&on_outlet("Cabang"), WAIT).await;
+    page.wait_for(cabang_ticket, WAIT).await;
+    page.wait_for("document.body.dataset.live === 'live'", WAIT)
+        .await;
+    assert_eq!(
+        page.eval("localStorage.getItem('kedai.outlet')").await,
+        cabang.to_string().as_str()
+    );
+    page.screenshot("kitchen-cabang").await;
+    page.assert_no_problems().await;
+    // Live: a new Cabang order shows without a reload.
+    let more = json!({"outlet_id": cabang, "items": [{"product_id": mie, "quantity": 5}]});
+    app.order(&shop.owner, &more).await;
+    page.wait_for(
+        "[...document.querySelectorAll('.ticket')].some((t) => t.innerText.includes('5×'))",
+        LIVE,
+    )
+    .await;
+
+    // Opened again without `?outlet=`, the kitchen remembers Cabang.
+    page.goto(&format!("{}/kitchen", app.address)).await;
+    page.wait_for(
+        &format!(
+            "document.body.dataset.ready === '1' && {}",
+            on_outlet("Cabang")
+        ),
+        WAIT,
+    )
+    .await;
+    page.wait_for(cabang_ticket, WAIT).await;
+
+    // Back to Pusat: remembered too; an address naming no outlet of this owner is ignored.
+    pick_outlet(&mut page, pusat).await;
+    page.wait_for(&on_outlet("Pusat"), WAIT).await;
+    assert_eq!(page.eval(no_ticket).await, true, "Cabang's tickets left");
+    let unknown = uuid::Uuid::now_v7();
+    page.goto(&format!("{}/kitchen?outlet={unknown}", app.address))
+        .await;
+    page.wait_for(
+        &format!(
+            "document.body.dataset.ready === '1' && {}",
+            on_outlet("Pusat")
+        ),
+        WAIT,
+    )
+    .await;
+    page.assert_no_problems().await;
+
+    // The till has the same picker (and the same remembered outlet); on a phone it fits.
+    page.viewport(360, 740, true).await;
+    page.goto(&format!("{}/cashier", app.address)).await;
+    page.wait_for(
+        &format!(
+            "document.body.dataset.ready === '1' && {}",
+            on_outlet("Pusat")
+        ),
+        WAIT,
+    )
+    .await;
+    assert_eq!(page.eval(PICKER_NAMES).await, json!(["Pusat", "Cabang"]));
+    assert_eq!(page.eval(UNLABELLED).await, json!([]), "/cashier");
+    assert_eq!(
+        page.eval(TOO_WIDE).await,
+        false,
+        "/cashier scrolls sideways"
+    );
+    page.screenshot("cashier-pusat").await;
+    pick_outlet(&mut page, cabang).await;
+    page.wait_for(&on_outlet("Cabang"), WAIT).await;
+    page.wait_for(
+        &format!(
+            "document.querySelector(\".menu-item[data-product-id='{mie}']\") \
+             && document.getElementById('order-list').innerText.includes('Mie Cabang')"
+        ),
+        WAIT,
+    )
+    .await;
+    assert_eq!(
+        page.eval(TOO_WIDE).await,
+        false,
+        "/cashier scrolls sideways"
+    );
+    page.screenshot("cashier-cabang").await;
+    page.assert_no_problems().await;
+
+    // Staff bound to an outlet get no picker, whatever the address or this device remembers.
+    app.staff(&shop.owner, "chef", Role::Kitchen, cabang).await;
+    let mut chef = browser.new_page("outlet-bound").await;
+    sign_in(&mut chef, &app, "chef", "chef-password", "/kitchen").await;
+    chef.eval(&format!("localStorage.setItem('kedai.outlet', '{pusat}')"))
+        .await;
+    chef.goto(&format!("{}/kitchen?outlet={pusat}", app.address))
+        .await;
+    chef.wait_for(
+        "document.body.dataset.ready === '1' && document.getElementById('outlet-name').textContent === '· Cabang'",
+        WAIT,
+    )
+    .await;
+    chef.wait_for(cabang_ticket, WAIT).await;
+    assert_eq!(
+        chef.eval(
+            "document.getElementById('outlet-choice').hidden \
+             && getComputedStyle(document.getElementById('outlet-choice')).display === 'none' \
+             && document.querySelectorAll('#outlet-picker option').length === 0"
+        )
+        .await,
+        true
+    );
+    chef.assert_no_problems().await;
+}
+
 #[tokio::test]
 async fn a_table_that_is_not_open_asks_the_guest_to_call_staff() {
     let test = "a_table_that_is_not_open_asks_the_guest_to_call_staff";
