@@ -5,7 +5,7 @@ use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi, SecurityScheme};
 use uuid::Uuid;
 
-use super::{users::UserView, ApiTags};
+use super::{text::Text, users::UserView, ApiTags};
 use crate::{
     auth::{Auth, Role},
     error::{AppError, AppResult},
@@ -20,10 +20,10 @@ pub struct AuthApi;
 pub struct RegisterRequest {
     /// 3–32 characters of a-z, 0-9, `.`, `_`, `-` (stored lower-case).
     #[oai(validator(max_length = 64))]
-    pub username: String,
+    pub username: Text,
     /// 8–128 characters.
     #[oai(validator(max_length = 128))]
-    pub password: String,
+    pub password: Text,
     /// Required with a token. The very first account is always OWNER.
     #[oai(nullable)]
     pub role: Option<Role>,
@@ -36,9 +36,9 @@ pub struct RegisterRequest {
 #[derive(Object)]
 pub struct LoginRequest {
     #[oai(validator(max_length = 64))]
-    pub username: String,
+    pub username: Text,
     #[oai(validator(max_length = 128))]
-    pub password: String,
+    pub password: Text,
 }
 
 #[derive(Object)]
@@ -96,8 +96,8 @@ impl AuthApi {
         };
         let body = body.0;
         let input = NewUser {
-            username: body.username,
-            password: body.password,
+            username: body.username.into(),
+            password: body.password.into(),
             role: body.role,
             outlet_id: body.outlet_id,
         };
@@ -124,7 +124,7 @@ impl AuthApi {
             &state.passwords,
             &state.login_limits,
             &body.username,
-            body.password,
+            body.password.into(),
             &address,
         )
         .await?;

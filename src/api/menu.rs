@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{text::Text, ApiTags};
 use crate::{
     auth::{principal::ALL_STAFF, Auth, Principal},
     entity::category,
@@ -63,7 +63,7 @@ pub struct CategoryPage {
 #[derive(Object)]
 pub struct NewCategoryRequest {
     #[oai(validator(max_length = 100))]
-    pub name: String,
+    pub name: Text,
     #[oai(nullable)]
     pub sort: Option<i32>,
 }
@@ -72,7 +72,7 @@ pub struct NewCategoryRequest {
 pub struct CategoryPatch {
     #[oai(validator(max_length = 100))]
     #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[oai(nullable)]
     pub sort: Option<i32>,
 }
@@ -168,10 +168,10 @@ pub struct ProductPage {
 #[derive(Object)]
 pub struct NewProductRequest {
     #[oai(validator(max_length = 100))]
-    pub name: String,
+    pub name: Text,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// 0 … 10^12, in the outlet currency's smallest unit.
     pub price: i64,
     /// A category of the same outlet.
@@ -189,10 +189,10 @@ pub struct NewProductRequest {
 pub struct ProductPatch {
     #[oai(validator(max_length = 100))]
     #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub description: Option<String>,
+    pub description: Option<Text>,
     #[oai(nullable)]
     pub price: Option<i64>,
     /// `null` takes the product out of its category.
@@ -210,7 +210,7 @@ pub struct ModifierOptionRequest {
     #[oai(nullable)]
     pub id: Option<Uuid>,
     #[oai(validator(max_length = 100))]
-    pub name: String,
+    pub name: Text,
     /// ≥ 0 (default 0).
     #[oai(nullable)]
     pub price_delta: Option<i64>,
@@ -223,7 +223,7 @@ impl From<ModifierOptionRequest> for OptionInput {
     fn from(o: ModifierOptionRequest) -> Self {
         OptionInput {
             id: o.id,
-            name: o.name,
+            name: o.name.into(),
             price_delta: o.price_delta.unwrap_or(0),
             available: o.available,
         }
@@ -233,7 +233,7 @@ impl From<ModifierOptionRequest> for OptionInput {
 #[derive(Object)]
 pub struct NewModifierGroupRequest {
     #[oai(validator(max_length = 100))]
-    pub name: String,
+    pub name: Text,
     /// Default 0 (optional choice).
     #[oai(nullable)]
     pub min_select: Option<i32>,
@@ -251,7 +251,7 @@ pub struct NewModifierGroupRequest {
 pub struct ModifierGroupPatch {
     #[oai(validator(max_length = 100))]
     #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[oai(nullable)]
     pub min_select: Option<i32>,
     #[oai(nullable)]
@@ -395,7 +395,7 @@ impl MenuApi {
         body: Json<CategoryPatch>,
     ) -> AppResult<Json<CategoryView>> {
         let changes = CategoryChanges {
-            name: body.0.name,
+            name: body.0.name.map(String::from),
             sort: body.0.sort,
         };
         Ok(Json(
@@ -436,8 +436,8 @@ impl MenuApi {
     ) -> AppResult<CreateProductResponse> {
         let b = body.0;
         let input = NewProduct {
-            name: b.name,
-            description: b.description,
+            name: b.name.into(),
+            description: b.description.map(String::from),
             price: b.price,
             category_id: b.category_id,
             available: b.available,
@@ -513,8 +513,8 @@ impl MenuApi {
     ) -> AppResult<Json<ProductView>> {
         let b = body.0;
         let changes = ProductChanges {
-            name: b.name,
-            description: b.description,
+            name: b.name.map(String::from),
+            description: b.description.map(String::from),
             price: b.price,
             category_id: match b.category_id {
                 MaybeUndefined::Undefined => None,
@@ -563,7 +563,7 @@ impl MenuApi {
     ) -> AppResult<CreateModifierGroupResponse> {
         let b = body.0;
         let input = NewModifierGroup {
-            name: b.name,
+            name: b.name.into(),
             min_select: b.min_select.unwrap_or(0),
             max_select: b.max_select.unwrap_or(1),
             sort: b.sort,
@@ -590,7 +590,7 @@ impl MenuApi {
     ) -> AppResult<Json<ModifierGroupView>> {
         let b = body.0;
         let changes = ModifierGroupChanges {
-            name: b.name,
+            name: b.name.map(String::from),
             min_select: b.min_select,
             max_select: b.max_select,
             sort: b.sort,

@@ -12,6 +12,7 @@ pub mod sessions;
 pub mod shifts;
 pub mod system;
 pub mod tables;
+pub mod text;
 pub mod users;
 
 use poem_openapi::{OpenApi, OpenApiService, Tags};

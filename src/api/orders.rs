@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{text::Text, ApiTags};
 use crate::{
     auth::{Auth, Principal},
     domain::{OrderSource, OrderStatus, PaymentStatus},
@@ -145,7 +145,7 @@ pub struct NewOrderItemRequest {
     pub quantity: i32,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
     /// Chosen options; each modifier group's min/max must be met.
     #[oai(validator(max_items = 50))]
     #[oai(nullable)]
@@ -162,7 +162,7 @@ pub struct NewOrderRequest {
     pub table_session_id: Option<Uuid>,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
     #[oai(validator(min_items = 1, max_items = 100))]
     pub items: Vec<NewOrderItemRequest>,
 }
@@ -174,7 +174,7 @@ pub struct StatusChangeRequest {
     /// Required for VOIDED.
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
     /// Move only if the order is still at this version (else 409).
     #[oai(nullable)]
     pub version: Option<i32>,
@@ -221,14 +221,14 @@ impl OrdersApi {
         let input = NewOrder {
             outlet_id: b.outlet_id,
             table_session_id: b.table_session_id,
-            note: b.note,
+            note: b.note.map(String::from),
             items: b
                 .items
                 .into_iter()
                 .map(|i| NewOrderItem {
                     product_id: i.product_id,
                     quantity: i.quantity,
-                    note: i.note,
+                    note: i.note.map(String::from),
                     modifier_option_ids: i.modifier_option_ids.unwrap_or_default(),
                 })
                 .collect(),
@@ -299,7 +299,7 @@ impl OrdersApi {
     ) -> AppResult<Json<OrderView>> {
         let change = StatusChange {
             status: body.0.status,
-            reason: body.0.reason,
+            reason: body.0.reason.map(String::from),
             expected_version: body.0.version,
         };
         Ok(Json(

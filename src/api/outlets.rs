@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{text::Text, ApiTags};
 use crate::{
     auth::{principal::ALL_STAFF, Auth},
     entity::outlet,
@@ -70,14 +70,14 @@ pub struct OutletPage {
 #[derive(Object)]
 pub struct NewOutletRequest {
     #[oai(validator(max_length = 100))]
-    pub name: String,
+    pub name: Text,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub address: Option<String>,
+    pub address: Option<Text>,
     /// Default `IDR`.
     #[oai(validator(max_length = 3))]
     #[oai(nullable)]
-    pub currency: Option<String>,
+    pub currency: Option<Text>,
     /// 0–10000, default 0.
     #[oai(nullable)]
     pub service_charge_bp: Option<i32>,
@@ -87,7 +87,7 @@ pub struct NewOutletRequest {
     /// Default `Asia/Jakarta`.
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]
-    pub timezone: Option<String>,
+    pub timezone: Option<Text>,
     /// Default `false`.
     #[oai(nullable)]
     pub qr_self_service: Option<bool>,
@@ -98,20 +98,20 @@ pub struct NewOutletRequest {
 pub struct OutletPatch {
     #[oai(validator(max_length = 100))]
     #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub address: Option<String>,
+    pub address: Option<Text>,
     #[oai(validator(max_length = 3))]
     #[oai(nullable)]
-    pub currency: Option<String>,
+    pub currency: Option<Text>,
     #[oai(nullable)]
     pub service_charge_bp: Option<i32>,
     #[oai(nullable)]
     pub tax_bp: Option<i32>,
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]
-    pub timezone: Option<String>,
+    pub timezone: Option<Text>,
     #[oai(nullable)]
     pub qr_self_service: Option<bool>,
 }
@@ -135,12 +135,12 @@ impl OutletsApi {
         let actor = auth.0.staff()?;
         let b = body.0;
         let input = NewOutlet {
-            name: b.name,
-            address: b.address,
-            currency: b.currency,
+            name: b.name.into(),
+            address: b.address.map(String::from),
+            currency: b.currency.map(String::from),
             service_charge_bp: b.service_charge_bp,
             tax_bp: b.tax_bp,
-            timezone: b.timezone,
+            timezone: b.timezone.map(String::from),
             qr_self_service: b.qr_self_service,
         };
         let created = outlets::create_outlet(&state.db, actor, input).await?;
@@ -198,12 +198,12 @@ impl OutletsApi {
         let actor = auth.0.staff()?;
         let b = body.0;
         let changes = OutletChanges {
-            name: b.name,
-            address: b.address,
-            currency: b.currency,
+            name: b.name.map(String::from),
+            address: b.address.map(String::from),
+            currency: b.currency.map(String::from),
             service_charge_bp: b.service_charge_bp,
             tax_bp: b.tax_bp,
-            timezone: b.timezone,
+            timezone: b.timezone.map(String::from),
             qr_self_service: b.qr_self_service,
         };
         Ok(Json(

@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{text::Text, ApiTags};
 use crate::{
     auth::Auth,
     domain::PaymentMethod,
@@ -85,13 +85,13 @@ pub struct PaymentRequest {
     /// Card slip or transfer reference.
     #[oai(validator(max_length = 100))]
     #[oai(nullable)]
-    pub reference: Option<String>,
+    pub reference: Option<Text>,
 }
 
 #[derive(Object)]
 pub struct RefundRequest {
     #[oai(validator(max_length = 500))]
-    pub reason: String,
+    pub reason: Text,
 }
 
 #[derive(Object)]
@@ -144,7 +144,7 @@ impl PaymentsApi {
             method: b.method,
             amount: b.amount,
             tendered: b.tendered,
-            reference: b.reference,
+            reference: b.reference.map(String::from),
         };
         let payment = payments::take_payment(&state.db, actor, id.0, input, key).await?;
         Ok(PaymentResponse::Created(Json(payment.into())))

@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{orders::OrderView, ApiTags};
+use super::{orders::OrderView, text::Text, ApiTags};
 use crate::{
     auth::Auth,
     domain::SessionStatus,
@@ -108,14 +108,14 @@ pub struct OpenSessionRequest {
 #[derive(Object)]
 pub struct TokenRequest {
     #[oai(validator(max_length = 64))]
-    pub token: String,
+    pub token: Text,
 }
 
 #[derive(Object)]
 pub struct ScanRequest {
     /// The last part of the table's QR URL `…/t/<qr_slug>`.
     #[oai(validator(max_length = 64))]
-    pub qr_slug: String,
+    pub qr_slug: Text,
 }
 
 #[derive(Object)]
@@ -125,7 +125,7 @@ pub struct CloseSessionRequest {
     pub force: Option<bool>,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 #[derive(Object)]
@@ -342,7 +342,8 @@ impl SessionsApi {
     ) -> AppResult<Json<SessionView>> {
         let actor = auth.0.staff()?;
         let force = body.0.force.unwrap_or(false);
-        let session = sessions::close_session(&state.db, actor, id.0, force, body.0.reason).await?;
+        let reason = body.0.reason.map(String::from);
+        let session = sessions::close_session(&state.db, actor, id.0, force, reason).await?;
         Ok(Json(session.into()))
     }
 }

@@ -11,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{payments::PaymentView, ApiTags};
+use super::{payments::PaymentView, text::Text, ApiTags};
 use crate::{
     auth::Auth,
     domain::{CashMovementKind, PaymentMethod, ShiftStatus},
@@ -99,7 +99,7 @@ pub struct CloseShiftRequest {
     pub end_cash: i64,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 #[derive(Object)]
@@ -108,7 +108,7 @@ pub struct CashMovementRequest {
     /// More than 0.
     pub amount: i64,
     #[oai(validator(max_length = 500))]
-    pub reason: String,
+    pub reason: Text,
 }
 
 #[derive(Object)]
@@ -246,8 +246,9 @@ impl ShiftsApi {
             &body.0,
         )?;
         let b = body.0;
+        let note = b.note.map(String::from);
         let shift =
-            shifts::close_shift(&state.db, actor, b.shift_id, b.end_cash, b.note, key).await?;
+            shifts::close_shift(&state.db, actor, b.shift_id, b.end_cash, note, key).await?;
         Ok(Json(shift.into()))
     }
 

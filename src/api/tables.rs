@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{text::Text, ApiTags};
 use crate::{
     auth::{principal::ALL_STAFF, Auth},
     entity::dining_table,
@@ -69,7 +69,7 @@ pub struct TablePage {
 pub struct NewTableRequest {
     /// Unique within the outlet, e.g. `Meja 1`.
     #[oai(validator(max_length = 100))]
-    pub name: String,
+    pub name: Text,
     /// Seats, 1–100 (default 4).
     #[oai(nullable)]
     pub capacity: Option<i32>,
@@ -80,7 +80,7 @@ pub struct NewTableRequest {
 pub struct TablePatch {
     #[oai(validator(max_length = 100))]
     #[oai(nullable)]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     #[oai(nullable)]
     pub capacity: Option<i32>,
     #[oai(nullable)]
@@ -129,7 +129,7 @@ impl TablesApi {
     ) -> AppResult<CreateTableResponse> {
         let actor = auth.0.staff()?;
         let input = NewTable {
-            name: body.0.name,
+            name: body.0.name.into(),
             capacity: body.0.capacity,
         };
         let table = tables::create_table(&state.db, actor, id.0, input).await?;
@@ -193,7 +193,7 @@ impl TablesApi {
         body: Json<TablePatch>,
     ) -> AppResult<Json<TableView>> {
         let changes = TableChanges {
-            name: body.0.name,
+            name: body.0.name.map(String::from),
             capacity: body.0.capacity,
             active: body.0.active,
         };

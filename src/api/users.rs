@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{text::Text, ApiTags};
 use crate::{
     auth::{Auth, Role},
     entity::user,
@@ -69,11 +69,11 @@ pub struct UserPatch {
     /// New password (8–128 characters). Signs the account out everywhere.
     #[oai(validator(max_length = 128))]
     #[oai(nullable)]
-    pub password: Option<String>,
+    pub password: Option<Text>,
     /// Required when changing your own password.
     #[oai(validator(max_length = 128))]
     #[oai(nullable)]
-    pub current_password: Option<String>,
+    pub current_password: Option<Text>,
     /// Move the account to another outlet (OWNER only).
     #[oai(nullable)]
     pub outlet_id: Option<Uuid>,
@@ -138,8 +138,8 @@ impl UsersApi {
         let changes = UserChanges {
             role: body.role,
             active: body.active,
-            password: body.password,
-            current_password: body.current_password,
+            password: body.password.map(String::from),
+            current_password: body.current_password.map(String::from),
             outlet_id: body.outlet_id,
         };
         let updated = users::update_user(&state.db, &state.passwords, actor, id.0, changes).await?;

@@ -142,3 +142,63 @@ async fn overlong_strings_are_400_not_500() {
         .await;
     expect_problem(response, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
 }
+
+/// The schema says `type: string`: a number or boolean is refused, never read as its text.
+#[tokio::test]
+async fn numbers_and_booleans_are_not_strings() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+
+    for body in [
+        json!({"name": 123}),
+        json!({"name": true}),
+        json!({"name": "Pusat", "currency": 360}),
+        json!({"name": "Pusat", "timezone": false}),
+    ] {
+        let response = app.post("/outlets", Some(&owner), &body).await;
+        let problem = expect_problem(response, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("string"),
+            "{problem}"
+        );
+    }
+    let listed = expect_json(app.get("/outlets", Some(&owner)).await, StatusCode::OK).await;
+    assert!(listed["items"].as_array().unwrap().is_empty(), "{listed}");
+
+    // Optional fields of a patch too: the outlet keeps its name.
+    let outlet = app.create_outlet(&owner, "Pusat").await;
+    let response = app
+        .patch(
+            &format!("/outlets/{outlet}"),
+            Some(&owner),
+            &json!({"name": false}),
+        )
+        .await;
+    expect_problem(response, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
+    let kept = expect_json(
+        app.get(&format!("/outlets/{outlet}"), Some(&owner)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(kept["name"], "Pusat");
+
+    // Read as text, each of these would have been a valid account.
+    for body in [
+        json!({"username": true, "password": "strongpassword", "role": "KASIR"}),
+        json!({"username": 12345678, "password": "strongpassword", "role": "KASIR"}),
+        json!({"username": "kasir1", "password": 123456789, "role": "KASIR"}),
+    ] {
+        let response = app.post("/auth/register", Some(&owner), &body).await;
+        expect_problem(response, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
+    }
+    assert_eq!(user_count(&app, &owner).await, 1);
+
+    let response = app
+        .post(
+            "/auth/login",
+            None,
+            &json!({"username": true, "password": "owner-password"}),
+        )
+        .await;
+    expect_problem(response, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
+}
