@@ -60,6 +60,8 @@ pub enum AppError {
         status: StatusCode,
         code: &'static str,
         detail: String,
+        /// The request field at fault, when poem-openapi's validation names one.
+        field: Option<String>,
     },
 }
 
@@ -150,10 +152,21 @@ impl AppError {
             StatusCode::UNAUTHORIZED => "a valid bearer token is required".to_owned(),
             _ => err.to_string(),
         };
+        if status == StatusCode::BAD_REQUEST {
+            if let Some((field, detail)) = schema_violation(&detail) {
+                return AppError::Http {
+                    status,
+                    code,
+                    detail,
+                    field: Some(field),
+                };
+            }
+        }
         AppError::Http {
             status,
             code,
             detail,
+            field: None,
         }
     }
 
@@ -178,10 +191,35 @@ impl AppError {
             code: code.to_owned(),
             field: match self {
                 AppError::Validation { field, .. } => field.map(str::to_owned),
+                AppError::Http { field, .. } => field.clone(),
                 _ => None,
             },
         }
     }
+}
+
+/// A schema rule broken in the body, which poem-openapi reports as
+/// "… field `name` verification failed. minLength(1)": the field, and the rule in words.
+fn schema_violation(detail: &str) -> Option<(String, String)> {
+    let (_, rest) = detail.rsplit_once("field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let rule = rest
+        .trim_start()
+        .strip_prefix("verification failed.")?
+        .trim();
+    let (name, args) = rule.split_once('(')?;
+    let n = args.trim_end_matches(')').split(',').next()?.trim();
+    let words = match name {
+        "minLength" if n == "1" => "must not be empty".to_owned(),
+        "minLength" => format!("must be at least {n} characters"),
+        "maxLength" => format!("must be at most {n} characters"),
+        "minimum" => format!("must be at least {n}"),
+        "maximum" => format!("must be at most {n}"),
+        "minItems" => format!("needs at least {n} item(s)"),
+        "maxItems" => format!("takes at most {n} items"),
+        _ => format!("breaks the rule {rule}"),
+    };
+    Some((field.to_owned(), format!("{field} {words}")))
 }
 
 impl From<DbErr> for AppError {
@@ -338,4 +376,26 @@ fn allowed_methods(path: &str) -> String {
                     .all(|(s, w)| s.starts_with('{') || s == w)
         })
         .map_or_else(String::new, |(_, methods)| methods.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::schema_violation;
+
+    #[test]
+    fn schema_violations_name_the_field_in_words() {
+        let violation = schema_violation;
+        assert_eq!(
+            violation("parse request payload error: failed to parse \"NewOutletRequest\": field `name` verification failed. minLength(1)"),
+            Some(("name".into(), "name must not be empty".into()))
+        );
+        assert_eq!(
+            violation("failed to parse \"NewOrderItemRequest\": field `quantity` verification failed. maximum(999, exclusive: false)"),
+            Some(("quantity".into(), "quantity must be at most 999".into()))
+        );
+        assert_eq!(
+            violation("Expected input type \"integer_int32\", found \"x\"."),
+            None
+        );
+    }
 }

@@ -78,6 +78,7 @@ pub async fn shed_load<E: Endpoint>(
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: "OVERLOADED",
             detail: "the server is busy; try again in a moment".into(),
+            field: None,
         }
         .into());
     };
@@ -87,6 +88,7 @@ pub async fn shed_load<E: Endpoint>(
             status: StatusCode::SERVICE_UNAVAILABLE,
             code: "TIMEOUT",
             detail: "the request took too long and was abandoned; check before repeating a change, or retry it with the same Idempotency-Key".into(),
+            field: None,
         }
         .into()),
     }

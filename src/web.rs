@@ -47,6 +47,7 @@ impl Endpoint for Embedded {
                 status: StatusCode::METHOD_NOT_ALLOWED,
                 code: "METHOD_NOT_ALLOWED",
                 detail: "pages are read with GET".to_owned(),
+                field: None,
             }
             .into());
         }

@@ -19,10 +19,10 @@ pub struct AuthApi;
 #[derive(Object)]
 pub struct RegisterRequest {
     /// 3–32 characters of a-z, 0-9, `.`, `_`, `-` (stored lower-case).
-    #[oai(validator(max_length = 64))]
+    #[oai(validator(min_length = 3, max_length = 64))]
     pub username: Text,
     /// 8–128 characters.
-    #[oai(validator(max_length = 128))]
+    #[oai(validator(min_length = 8, max_length = 128))]
     pub password: Text,
     /// Required with a token. The very first account is always OWNER.
     #[oai(nullable)]

@@ -62,7 +62,7 @@ pub struct CategoryPage {
 
 #[derive(Object)]
 pub struct NewCategoryRequest {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Text,
     #[oai(nullable)]
     pub sort: Option<i32>,
@@ -70,7 +70,7 @@ pub struct NewCategoryRequest {
 
 #[derive(Object)]
 pub struct CategoryPatch {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     #[oai(nullable)]
     pub name: Option<Text>,
     #[oai(nullable)]
@@ -167,12 +167,13 @@ pub struct ProductPage {
 
 #[derive(Object)]
 pub struct NewProductRequest {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Text,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
     pub description: Option<Text>,
     /// 0 … 10^12, in the outlet currency's smallest unit.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000")))]
     pub price: i64,
     /// A category of the same outlet.
     #[oai(nullable)]
@@ -187,13 +188,14 @@ pub struct NewProductRequest {
 /// Fields to change; absent fields stay as they are. KASIR and KITCHEN may send only `available`.
 #[derive(Object)]
 pub struct ProductPatch {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     #[oai(nullable)]
     pub name: Option<Text>,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
     pub description: Option<Text>,
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000")))]
     pub price: Option<i64>,
     /// `null` takes the product out of its category.
     #[oai(nullable)]
@@ -209,10 +211,11 @@ pub struct ModifierOptionRequest {
     /// On update: an existing option of this group to keep. Leave out for a new option.
     #[oai(nullable)]
     pub id: Option<Uuid>,
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Text,
     /// ≥ 0 (default 0).
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000")))]
     pub price_delta: Option<i64>,
     /// Default `true`.
     #[oai(nullable)]
@@ -232,13 +235,15 @@ impl From<ModifierOptionRequest> for OptionInput {
 
 #[derive(Object)]
 pub struct NewModifierGroupRequest {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Text,
     /// Default 0 (optional choice).
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0")))]
     pub min_select: Option<i32>,
     /// Default 1.
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "1")))]
     pub max_select: Option<i32>,
     #[oai(nullable)]
     pub sort: Option<i32>,
@@ -249,12 +254,14 @@ pub struct NewModifierGroupRequest {
 /// Fields to change. `options`, when given, is the complete new list.
 #[derive(Object)]
 pub struct ModifierGroupPatch {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     #[oai(nullable)]
     pub name: Option<Text>,
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0")))]
     pub min_select: Option<i32>,
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "1")))]
     pub max_select: Option<i32>,
     #[oai(nullable)]
     pub sort: Option<i32>,

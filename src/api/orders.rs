@@ -142,6 +142,7 @@ pub struct OrderPage {
 pub struct NewOrderItemRequest {
     pub product_id: Uuid,
     /// 1–999.
+    #[oai(validator(minimum(value = "1"), maximum(value = "999")))]
     pub quantity: i32,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]

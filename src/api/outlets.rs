@@ -69,20 +69,22 @@ pub struct OutletPage {
 
 #[derive(Object)]
 pub struct NewOutletRequest {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Text,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
     pub address: Option<Text>,
     /// Default `IDR`.
-    #[oai(validator(max_length = 3))]
+    #[oai(validator(min_length = 3, max_length = 3))]
     #[oai(nullable)]
     pub currency: Option<Text>,
     /// 0–10000, default 0.
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
     pub service_charge_bp: Option<i32>,
     /// 0–10000, default 0.
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
     pub tax_bp: Option<i32>,
     /// Default `Asia/Jakarta`.
     #[oai(validator(max_length = 64))]
@@ -96,18 +98,20 @@ pub struct NewOutletRequest {
 /// Fields to change; absent fields stay as they are.
 #[derive(Object)]
 pub struct OutletPatch {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     #[oai(nullable)]
     pub name: Option<Text>,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
     pub address: Option<Text>,
-    #[oai(validator(max_length = 3))]
+    #[oai(validator(min_length = 3, max_length = 3))]
     #[oai(nullable)]
     pub currency: Option<Text>,
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
     pub service_charge_bp: Option<i32>,
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
     pub tax_bp: Option<i32>,
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]

@@ -78,9 +78,11 @@ pub struct PaymentRequest {
     /// CASH | CARD | QRIS | TRANSFER | OTHER
     pub method: PaymentMethod,
     /// More than 0 and at most what is outstanding.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000000000000")))]
     pub amount: i64,
     /// CASH only: what the customer handed over (≥ amount); the rest is change.
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000")))]
     pub tendered: Option<i64>,
     /// Card slip or transfer reference.
     #[oai(validator(max_length = 100))]
@@ -90,7 +92,7 @@ pub struct PaymentRequest {
 
 #[derive(Object)]
 pub struct RefundRequest {
-    #[oai(validator(max_length = 500))]
+    #[oai(validator(min_length = 1, max_length = 500))]
     pub reason: Text,
 }
 

@@ -86,6 +86,7 @@ pub struct ShiftPage {
 pub struct OpenShiftRequest {
     pub outlet_id: Uuid,
     /// Cash in the drawer at the start (0 is fine).
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000")))]
     pub start_cash: i64,
     /// Open for another cashier (MANAGER, OWNER). Default: yourself.
     #[oai(nullable)]
@@ -96,6 +97,7 @@ pub struct OpenShiftRequest {
 pub struct CloseShiftRequest {
     pub shift_id: Uuid,
     /// Cash counted in the drawer.
+    #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000")))]
     pub end_cash: i64,
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
@@ -106,8 +108,9 @@ pub struct CloseShiftRequest {
 pub struct CashMovementRequest {
     pub kind: CashMovementKind,
     /// More than 0.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000000000000")))]
     pub amount: i64,
-    #[oai(validator(max_length = 500))]
+    #[oai(validator(min_length = 1, max_length = 500))]
     pub reason: Text,
 }
 

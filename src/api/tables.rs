@@ -68,20 +68,22 @@ pub struct TablePage {
 #[derive(Object)]
 pub struct NewTableRequest {
     /// Unique within the outlet, e.g. `Meja 1`.
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     pub name: Text,
     /// Seats, 1–100 (default 4).
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
     pub capacity: Option<i32>,
 }
 
 /// Fields to change; absent fields stay as they are.
 #[derive(Object)]
 pub struct TablePatch {
-    #[oai(validator(max_length = 100))]
+    #[oai(validator(min_length = 1, max_length = 100))]
     #[oai(nullable)]
     pub name: Option<Text>,
     #[oai(nullable)]
+    #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
     pub capacity: Option<i32>,
     #[oai(nullable)]
     pub active: Option<bool>,

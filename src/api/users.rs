@@ -67,7 +67,7 @@ pub struct UserPatch {
     #[oai(nullable)]
     pub active: Option<bool>,
     /// New password (8–128 characters). Signs the account out everywhere.
-    #[oai(validator(max_length = 128))]
+    #[oai(validator(min_length = 8, max_length = 128))]
     #[oai(nullable)]
     pub password: Option<Text>,
     /// Required when changing your own password.

@@ -202,3 +202,58 @@ async fn numbers_and_booleans_are_not_strings() {
         .await;
     expect_problem(response, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
 }
+
+#[tokio::test]
+async fn schema_rules_are_400_naming_the_field_in_words() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let cases = [
+        (
+            "/orders",
+            json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 0}]}),
+            "quantity",
+            "quantity must be at least 1",
+        ),
+        (
+            "/outlets",
+            json!({"name": "Cabang", "tax_bp": 10_001}),
+            "tax_bp",
+            "tax_bp must be at most 10000",
+        ),
+        (
+            "/outlets",
+            json!({"name": ""}),
+            "name",
+            "name must not be empty",
+        ),
+        (
+            &format!("/outlets/{}/products", shop.outlet),
+            json!({"name": "Es teh", "price": -1}),
+            "price",
+            "price must be at least 0",
+        ),
+    ];
+    for (path, body, field, detail) in cases {
+        let problem = expect_problem(
+            app.post(path, Some(&shop.owner), &body).await,
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_FAILED",
+        )
+        .await;
+        assert_eq!(problem["field"], field, "{body}");
+        assert_eq!(problem["detail"], detail, "{body}");
+    }
+    // Nothing was created.
+    let outlets = expect_json(app.get("/outlets", Some(&shop.owner)).await, StatusCode::OK).await;
+    assert_eq!(outlets["items"].as_array().unwrap().len(), 1);
+    let orders = expect_json(
+        app.get(
+            &format!("/orders?outlet_id={}", shop.outlet),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(orders["items"].as_array().unwrap().is_empty());
+}
