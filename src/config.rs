@@ -1,6 +1,11 @@
 //! Runtime configuration: flags with environment fallbacks, validated into one `Config`.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    fmt,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use clap::Args;
 
@@ -41,6 +46,15 @@ pub struct ConfigArgs {
     /// Lifetime of a staff token: a number with unit s, m, h or d (e.g. `12h`).
     #[arg(long, env = "KEDAI_TOKEN_TTL", default_value = "12h", global = true)]
     pub token_ttl: String,
+    /// Load balancers or reverse proxies (comma-separated IPs) whose `X-Forwarded-For` names the
+    /// real client, for the per-address login throttle [default: none; the TCP peer is the client]
+    #[arg(
+        long,
+        env = "KEDAI_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// Validated configuration.
@@ -54,6 +68,8 @@ pub struct Config {
     /// Without a trailing slash.
     pub public_url: Option<String>,
     pub token_ttl: Duration,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpAddr>,
     /// Realtime tunables (not settable from the environment; tests and benchmarks adjust them).
     pub realtime: crate::realtime::RealtimeConfig,
     /// Overload and timeout bounds (not settable from the environment).
@@ -149,6 +165,21 @@ impl Config {
                 )
             })?;
 
+        let trusted_proxies = args
+            .trusted_proxies
+            .iter()
+            .map(|ip| ip.trim())
+            .filter(|ip| !ip.is_empty())
+            .map(|ip| {
+                ip.parse::<IpAddr>().map_err(|_| {
+                    invalid(
+                        "KEDAI_TRUSTED_PROXIES",
+                        format!("{ip:?} is not an IP address (e.g. 10.0.0.2,10.0.0.3)"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
         Ok(Config {
             bind,
             database_url,
@@ -157,6 +188,7 @@ impl Config {
             jwt_secret,
             public_url,
             token_ttl,
+            trusted_proxies,
             realtime: Default::default(),
             limits: Default::default(),
         })
@@ -266,13 +298,17 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_variable() {
-        let cases: [(&[&str], &str); 6] = [
+        let cases: [(&[&str], &str); 7] = [
             (&["--bind", "nope"], "KEDAI_BIND"),
             (&["--database-url", "mysql://x"], "DATABASE_URL"),
             (&["--redis-url", "ftp://x"], "REDIS_URL"),
             (&["--jwt-secret", "short"], "KEDAI_JWT_SECRET"),
             (&["--public-url", "localhost:8080"], "KEDAI_PUBLIC_URL"),
             (&["--token-ttl", "forever"], "KEDAI_TOKEN_TTL"),
+            (
+                &["--trusted-proxies", "10.0.0.2,lb"],
+                "KEDAI_TRUSTED_PROXIES",
+            ),
         ];
         for (flags, variable) in cases {
             assert_eq!(parse(flags).unwrap_err().variable, variable, "{flags:?}");

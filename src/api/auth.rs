@@ -1,5 +1,7 @@
 //! `POST /auth/register`, `POST /auth/login`, `GET /auth/me`.
 
+use std::net::IpAddr;
+
 use chrono::{DateTime, Utc};
 use poem::{web::Data, Request};
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi, SecurityScheme};
@@ -113,11 +115,19 @@ impl AuthApi {
         req: &Request,
         body: Json<LoginRequest>,
     ) -> AppResult<Json<LoginResponse>> {
-        let address = req
-            .remote_addr()
-            .as_socket_addr()
-            .map(|addr| addr.ip().to_string())
-            .unwrap_or_default();
+        let forwarded_for: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect();
+        let address = client_address(
+            req.remote_addr().as_socket_addr().map(|addr| addr.ip()),
+            &forwarded_for.join(","),
+            &state.config.trusted_proxies,
+        )
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
         let body = body.0;
         let user = users::login(
             &state.db,
@@ -150,5 +160,56 @@ impl AuthApi {
                 .await?
                 .into(),
         ))
+    }
+}
+
+/// The client behind a request: the TCP peer, unless that is a trusted proxy — then the
+/// nearest `X-Forwarded-For` entry that is not one (entries further left are the client's own
+/// claim and could be forged).
+fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: &str,
+    trusted_proxies: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let mut client = peer;
+    for hop in forwarded_for
+        .rsplit(',')
+        .map(|hop| hop.trim().parse::<IpAddr>())
+    {
+        match hop {
+            Ok(ip) if trusted_proxies.contains(&ip) => client = ip,
+            Ok(ip) => return Some(ip),
+            Err(_) => break,
+        }
+    }
+    Some(client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let lb: IpAddr = "10.0.0.2".parse().unwrap();
+        let phone: IpAddr = "192.168.1.23".parse().unwrap();
+        let trusted = [lb];
+        // Directly connected: the header is the client's claim and is ignored.
+        assert_eq!(
+            client_address(Some(phone), "1.2.3.4", &trusted),
+            Some(phone)
+        );
+        // Behind the load balancer: its entry names the client; forged ones further left don't count.
+        assert_eq!(
+            client_address(Some(lb), "1.2.3.4, 192.168.1.23", &trusted),
+            Some(phone)
+        );
+        // A trusted proxy without a usable header is itself the client.
+        assert_eq!(client_address(Some(lb), "", &trusted), Some(lb));
+        assert_eq!(client_address(Some(lb), "garbage", &trusted), Some(lb));
     }
 }

@@ -1,7 +1,7 @@
 use base64::Engine;
 use jsonwebtoken::{encode, EncodingKey, Header};
 use kedai::auth::Role;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::{expect_json, expect_problem, spawn_app, spawn_app_with, JWT_SECRET, OWNER};
@@ -146,6 +146,61 @@ async fn repeated_failures_are_rate_limited_per_username_and_per_address() {
         "RATE_LIMITED",
     )
     .await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_load_balancer_each_client_address_is_throttled_alone() {
+    // The test client plays the load balancer at 127.0.0.1.
+    let app =
+        spawn_app_with(|config| config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    app.owner_token().await;
+    let attempt = |client: &'static str, username: String, password: &'static str| {
+        let app = &app;
+        async move {
+            app.request(Method::POST, "/auth/login", None)
+                .header("X-Forwarded-For", client)
+                .json(&json!({"username": username, "password": password}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for i in 0..20 {
+        let guess = attempt("192.168.1.66", format!("guess{i}"), "wrong-password").await;
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    expect_problem(
+        attempt("192.168.1.66", "owner".into(), OWNER.1).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+    )
+    .await;
+    // Another till behind the same balancer still signs in.
+    let other = attempt("192.168.1.23", "owner".into(), OWNER.1).await;
+    assert_eq!(other.status(), StatusCode::OK);
+
+    // Without trust the header is the client's own claim: forging it does not escape the limit.
+    let direct = spawn_app().await;
+    direct.owner_token().await;
+    for i in 0..20 {
+        let body = json!({"username": format!("guess{i}"), "password": "wrong-password"});
+        let guess = direct
+            .request(Method::POST, "/auth/login", None)
+            .header("X-Forwarded-For", format!("10.9.8.{i}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(guess.status(), StatusCode::UNAUTHORIZED);
+    }
+    let forged = direct
+        .request(Method::POST, "/auth/login", None)
+        .header("X-Forwarded-For", "10.9.8.200")
+        .json(&json!({"username": "owner", "password": OWNER.1}))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(forged, StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED").await;
 }
 
 #[derive(serde::Serialize)]

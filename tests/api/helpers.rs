@@ -166,6 +166,7 @@ pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
         jwt_secret: Some(JWT_SECRET.to_owned()),
         public_url: Some(format!("http://127.0.0.1:{port}")),
         token_ttl: Duration::from_secs(3600),
+        trusted_proxies: Vec::new(),
         realtime: Default::default(),
         limits: Default::default(),
     }
