@@ -93,32 +93,28 @@ else
     unset DATABASE_URL
     db_kind="SQLite (temp data dir)"
 fi
+listen_address() { # LOG PID NAME -> the host:port from LOG's "Starting server on" line
+    local log="$1" pid="$2" name="$3" found=""
+    for _ in $(seq 1 300); do
+        found="$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*Starting server on \([^ ]*\).*/\1/p' "$log" | head -n1)"
+        [[ -n "$found" ]] && { echo "$found"; return; }
+        kill -0 "$pid" 2>/dev/null || { echo "$name exited:" >&2; cat "$log" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "$name did not start in 30 s:" >&2; cat "$log" >&2; exit 1
+}
+
 log="$tmp/server.log"
 "$bin" serve >"$tmp/server.out" 2>"$log" &
 server_pid=$!
-
-addr=""
-for _ in $(seq 1 300); do
-    addr="$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*Starting server on \([^ ]*\).*/\1/p' "$log" | head -n1)"
-    [[ -n "$addr" ]] && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "server exited:" >&2; cat "$log" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -n "$addr" ]] || { echo "server did not start in 30 s:" >&2; cat "$log" >&2; exit 1; }
-base="http://$addr"
+base="http://$(listen_address "$log" "$server_pid" server)"
 
 # The ceiling: a bare poem route (kedai-bench hello), same stack, nothing behind it.
 bench_bin="${KEDAI_BENCH_BIN:-$(dirname "$bin")/kedai-bench}"
 [[ -x "$bench_bin" ]] || { echo "no $bench_bin (cargo build --release -p kedai-bench)" >&2; exit 1; }
 "$bench_bin" hello >"$tmp/hello.out" 2>&1 &
 hello_pid=$!
-hello_addr=""
-for _ in $(seq 1 100); do
-    hello_addr="$(sed -n 's/^Starting server on \([^ ]*\)$/\1/p' "$tmp/hello.out" | head -n1)"
-    [[ -n "$hello_addr" ]] && break
-    sleep 0.1
-done
-[[ -n "$hello_addr" ]] || { echo "kedai-bench hello did not start:" >&2; cat "$tmp/hello.out" >&2; exit 1; }
+hello_addr="$(listen_address "$tmp/hello.out" "$hello_pid" "kedai-bench hello")"
 
 # --- fixtures -----------------------------------------------------------------------------
 api() { # METHOD PATH [JSON] -> response body; fails on HTTP errors
