@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{postgres_or_skip, TestDb};
 
-const CONFIG_VARS: [&str; 7] = [
+const CONFIG_VARS: [&str; 8] = [
     "KEDAI_BIND",
     "DATABASE_URL",
     "REDIS_URL",
@@ -20,6 +20,7 @@ const CONFIG_VARS: [&str; 7] = [
     "KEDAI_JWT_SECRET",
     "KEDAI_PUBLIC_URL",
     "KEDAI_TOKEN_TTL",
+    "KEDAI_TRUSTED_PROXIES",
 ];
 
 fn kedai(dir: &Path) -> Command {

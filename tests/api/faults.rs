@@ -339,20 +339,10 @@ async fn a_postgresql_restart_under_load_gives_fast_503s_then_recovers_by_itself
 }
 
 async fn count_rows(app: &TestApp, table: &str) -> i64 {
-    use sea_orm::{ConnectionTrait, Statement};
-    let conn = sea_orm::Database::connect(app.db.url.as_str())
-        .await
-        .expect("connect");
-    let row = conn
-        .query_one_raw(Statement::from_string(
-            conn.get_database_backend(),
-            format!("SELECT COUNT(*) AS n FROM {table}"),
-        ))
-        .await
-        .expect("count")
-        .expect("one row");
-    conn.close().await.ok();
-    row.try_get("", "n").expect("n")
+    let rows = app
+        .query_db(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .await;
+    rows[0].try_get("", "n").expect("n")
 }
 
 #[tokio::test]

@@ -30,33 +30,24 @@ pub fn test_redis_url() -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Skips (returns `None`) a test that needs PostgreSQL when none is configured — unless the
-/// run requires every service.
-pub fn postgres_or_skip(test: &str) -> Option<String> {
-    match test_database_url() {
-        Some(url) => Some(url),
-        None if require_all() => {
-            panic!("{test}: KEDAI_TEST_DATABASE_URL is required (KEDAI_TEST_REQUIRE_ALL=1)")
+/// `service` when it is configured; otherwise skips the test (`None`) with a notice — unless
+/// the run requires every service, then the test fails.
+pub fn or_skip<T>(test: &str, needs: &str, service: Option<T>) -> Option<T> {
+    if service.is_none() {
+        if require_all() {
+            panic!("{test}: {needs} is required (KEDAI_TEST_REQUIRE_ALL=1)");
         }
-        None => {
-            eprintln!("skipping {test}: set KEDAI_TEST_DATABASE_URL to run it against PostgreSQL");
-            None
-        }
+        eprintln!("skipping {test}: set {needs} to run it");
     }
+    service
 }
 
-/// Like `postgres_or_skip`, for tests that need Redis.
+pub fn postgres_or_skip(test: &str) -> Option<String> {
+    or_skip(test, "KEDAI_TEST_DATABASE_URL", test_database_url())
+}
+
 pub fn redis_or_skip(test: &str) -> Option<String> {
-    match test_redis_url() {
-        Some(url) => Some(url),
-        None if require_all() => {
-            panic!("{test}: KEDAI_TEST_REDIS_URL is required (KEDAI_TEST_REQUIRE_ALL=1)")
-        }
-        None => {
-            eprintln!("skipping {test}: set KEDAI_TEST_REDIS_URL to run it against Redis");
-            None
-        }
-    }
+    or_skip(test, "KEDAI_TEST_REDIS_URL", test_redis_url())
 }
 
 /// A database for one test.
@@ -466,24 +457,25 @@ impl TestApp {
     /// The kinds of the outbox events written so far, oldest first, menu changes left out
     /// (read from the database: they must be recorded with each change).
     pub async fn event_kinds(&self) -> Vec<String> {
+        self.query_db("SELECT kind FROM events WHERE kind <> 'PRODUCT_UPDATED' ORDER BY id")
+            .await
+            .iter()
+            .map(|r| r.try_get::<String>("", "kind").expect("kind"))
+            .collect()
+    }
+
+    /// The rows of `sql`, read straight from this test's database.
+    pub async fn query_db(&self, sql: &str) -> Vec<sea_orm::QueryResult> {
         use sea_orm::{ConnectionTrait, Statement};
         let conn = sea_orm::Database::connect(self.db.url.as_str())
             .await
             .expect("connect");
-        let backend = conn.get_database_backend();
         let rows = conn
-            .query_all_raw(Statement::from_string(
-                backend,
-                "SELECT kind FROM events WHERE kind <> 'PRODUCT_UPDATED' ORDER BY id",
-            ))
+            .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
             .await
-            .expect("events");
-        let kinds = rows
-            .iter()
-            .map(|r| r.try_get::<String>("", "kind").expect("kind"))
-            .collect();
+            .expect("query");
         conn.close().await.ok();
-        kinds
+        rows
     }
 }
 

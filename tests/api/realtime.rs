@@ -5,8 +5,8 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    expect_json, expect_problem, require_all, spawn_app, spawn_app_with, spawn_second_instance,
-    test_database_url, test_redis_url, WsEnd,
+    expect_json, expect_problem, postgres_or_skip, redis_or_skip, spawn_app, spawn_app_with,
+    spawn_second_instance, WsEnd,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -332,11 +332,8 @@ async fn chatty_clients_are_cut_off() {
 
 #[tokio::test]
 async fn a_client_on_one_instance_sees_an_order_made_on_another() {
-    let (Some(_), Some(_)) = (test_database_url(), test_redis_url()) else {
-        if require_all() {
-            panic!("KEDAI_TEST_DATABASE_URL and KEDAI_TEST_REDIS_URL are required (KEDAI_TEST_REQUIRE_ALL=1)");
-        }
-        eprintln!("skipping a_client_on_one_instance_sees_an_order_made_on_another: needs PostgreSQL and Redis");
+    let test = "a_client_on_one_instance_sees_an_order_made_on_another";
+    let (Some(_), Some(_)) = (postgres_or_skip(test), redis_or_skip(test)) else {
         return;
     };
     // A long poll interval: delivery within the wait can only come through Redis.
