@@ -276,7 +276,6 @@ impl SessionsApi {
         Ok(Json(
             sessions::get_session(&state.db, &auth.0, id.0)
                 .await?
-                .session
                 .into(),
         ))
     }

@@ -261,17 +261,20 @@ async fn details(
 }
 
 /// The session, if visible: staff of its outlet, or the guest holding it.
-pub async fn get_session(db: &Db, principal: &Principal, id: Uuid) -> AppResult<SessionDetails> {
+pub async fn get_session(
+    db: &Db,
+    principal: &Principal,
+    id: Uuid,
+) -> AppResult<table_session::Model> {
     let visible = match principal {
         Principal::Guest(guest) => guest.session_id == id,
         Principal::Staff(_) => true,
     };
-    let session = table_session::Entity::find_by_id(id)
+    table_session::Entity::find_by_id(id)
         .one(db.conn())
         .await?
         .filter(|s| visible && principal.sees_outlet(s.outlet_id))
-        .ok_or_else(|| AppError::not_found("table session"))?;
-    details(db.conn(), session).await
+        .ok_or_else(|| AppError::not_found("table session"))
 }
 
 pub async fn list_sessions(
@@ -382,10 +385,10 @@ pub async fn close_session(
 
 /// The bill of a session: its orders and what is still to pay (voided orders count for nothing).
 pub async fn bill(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Bill> {
-    let details = get_session(db, principal, id).await?;
+    let session = get_session(db, principal, id).await?;
     let orders = super::orders::with_items(db.conn(), session_orders(db.conn(), id).await?).await?;
     let mut bill = Bill {
-        session: details.session,
+        session,
         orders: Vec::new(),
         subtotal: 0,
         service_charge_amount: 0,
