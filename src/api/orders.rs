@@ -203,21 +203,16 @@ impl OrdersApi {
         body: Json<NewOrderRequest>,
     ) -> AppResult<CreateOrderResponse> {
         let principal = auth.0;
-        let key = match idempotency_key.0.as_deref() {
-            Some(key) => {
-                let caller = match &principal {
-                    Principal::Staff(staff) => staff.user_id,
-                    Principal::Guest(guest) => guest.session_id,
-                };
-                Some(IdempotencyKey::new(
-                    "create_order",
-                    caller,
-                    key,
-                    &body.0.to_json_string(),
-                )?)
-            }
-            None => None,
+        let caller = match &principal {
+            Principal::Staff(staff) => staff.user_id,
+            Principal::Guest(guest) => guest.session_id,
         };
+        let key = IdempotencyKey::from_header(
+            "create_order",
+            caller,
+            idempotency_key.0.as_deref(),
+            || body.0.to_json_string(),
+        )?;
         let b = body.0;
         let input = NewOrder {
             outlet_id: b.outlet_id,

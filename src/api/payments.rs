@@ -129,18 +129,12 @@ impl PaymentsApi {
         body: Json<PaymentRequest>,
     ) -> AppResult<PaymentResponse> {
         let actor = auth.0.staff()?;
-        let key = match idempotency_key.0.as_deref() {
-            Some(key) => {
-                let canonical = format!("{}:{}", id.0, body.0.to_json_string());
-                Some(IdempotencyKey::new(
-                    "create_payment",
-                    actor.user_id,
-                    key,
-                    &canonical,
-                )?)
-            }
-            None => None,
-        };
+        let key = IdempotencyKey::from_header(
+            "create_payment",
+            actor.user_id,
+            idempotency_key.0.as_deref(),
+            || format!("{}:{}", id.0, body.0.to_json_string()),
+        )?;
         let b = body.0;
         let input = NewPayment {
             method: b.method,

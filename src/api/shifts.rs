@@ -193,16 +193,6 @@ pub enum CashMovementResponse {
     Recorded(Json<CashMovementView>),
 }
 
-fn idempotency(
-    operation: &str,
-    caller: Uuid,
-    key: Option<&str>,
-    body: &impl ToJSON,
-) -> AppResult<Option<IdempotencyKey>> {
-    key.map(|key| IdempotencyKey::new(operation, caller, key, &body.to_json_string()))
-        .transpose()
-}
-
 #[OpenApi(tag = "ApiTags::Shifts")]
 impl ShiftsApi {
     /// Open a shift with the drawer's starting cash (OWNER, MANAGER, KASIR). One open shift per
@@ -216,11 +206,11 @@ impl ShiftsApi {
         body: Json<OpenShiftRequest>,
     ) -> AppResult<OpenShiftResponse> {
         let actor = auth.0.staff()?;
-        let key = idempotency(
+        let key = IdempotencyKey::from_header(
             "open_shift",
             actor.user_id,
             idempotency_key.0.as_deref(),
-            &body.0,
+            || body.0.to_json_string(),
         )?;
         let input = OpenShift {
             outlet_id: body.0.outlet_id,
@@ -242,11 +232,11 @@ impl ShiftsApi {
         body: Json<CloseShiftRequest>,
     ) -> AppResult<Json<ShiftView>> {
         let actor = auth.0.staff()?;
-        let key = idempotency(
+        let key = IdempotencyKey::from_header(
             "close_shift",
             actor.user_id,
             idempotency_key.0.as_deref(),
-            &body.0,
+            || body.0.to_json_string(),
         )?;
         let b = body.0;
         let note = b.note.map(String::from);

@@ -47,6 +47,18 @@ impl IdempotencyKey {
         })
     }
 
+    /// The key of a request that sent an `Idempotency-Key` (`key`); the canonical body is only
+    /// computed then.
+    pub fn from_header(
+        operation: &str,
+        caller: Uuid,
+        key: Option<&str>,
+        canonical_body: impl FnOnce() -> String,
+    ) -> AppResult<Option<Self>> {
+        key.map(|key| Self::new(operation, caller, key, &canonical_body()))
+            .transpose()
+    }
+
     /// The resource an earlier request with this key created; 422 if its body differed.
     async fn earlier_result(&self, conn: &impl ConnectionTrait) -> AppResult<Option<Uuid>> {
         let found = idempotency_key::Entity::find_by_id((self.scope.clone(), self.key.clone()))
@@ -87,17 +99,13 @@ pub enum Claim {
     Earlier(Uuid),
 }
 
-/// Claims `key` for `resource_id` at the start of `txn`, the transaction that will create the
-/// resource. Without a key, or with a new one, the transaction comes back to go on with. If an
-/// earlier request used the key, the transaction is dropped (rolled back) and its resource
-/// returned; a concurrent twin waits on the key's row (PostgreSQL) or the write lock (SQLite)
-/// and then gets the winner's resource too.
-pub async fn claim(
-    db: &Db,
-    txn: DatabaseTransaction,
-    key: Option<&IdempotencyKey>,
-    resource_id: Uuid,
-) -> AppResult<Claim> {
+/// Begins the write transaction that will create the resource and claims `key` for
+/// `resource_id` in it. Without a key, or with a new one, the transaction comes back to go on
+/// with. If an earlier request used the key, the transaction is dropped (rolled back) and its
+/// resource returned; a concurrent twin waits on the key's row (PostgreSQL) or the write lock
+/// (SQLite) and then gets the winner's resource too.
+pub async fn claim(db: &Db, key: Option<&IdempotencyKey>, resource_id: Uuid) -> AppResult<Claim> {
+    let txn = db.begin().await?;
     let Some(key) = key else {
         return Ok(Claim::Fresh(txn));
     };

@@ -109,11 +109,10 @@ pub async fn create_order(
     let (outlet, session_id) = resolve_place(db, principal, &input).await?;
 
     let order_id = Uuid::now_v7();
-    let txn =
-        match idempotency::claim(db, db.begin().await?, idempotency.as_ref(), order_id).await? {
-            Claim::Fresh(txn) => txn,
-            Claim::Earlier(earlier) => return load_order(db.conn(), earlier).await,
-        };
+    let txn = match idempotency::claim(db, idempotency.as_ref(), order_id).await? {
+        Claim::Fresh(txn) => txn,
+        Claim::Earlier(earlier) => return load_order(db.conn(), earlier).await,
+    };
 
     if let Some(session_id) = session_id {
         // Locks the session row, so a concurrent close waits for this order (or wins first).

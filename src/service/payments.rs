@@ -85,7 +85,7 @@ pub async fn take_payment(
     }
 
     let payment_id = Uuid::now_v7();
-    let txn = match idempotency::claim(db, db.begin().await?, key.as_ref(), payment_id).await? {
+    let txn = match idempotency::claim(db, key.as_ref(), payment_id).await? {
         Claim::Fresh(txn) => txn,
         Claim::Earlier(earlier) => return load(db, earlier).await,
     };

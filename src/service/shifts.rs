@@ -113,7 +113,7 @@ pub async fn open_shift(
     };
 
     let shift_id = Uuid::now_v7();
-    let txn = match idempotency::claim(db, db.begin().await?, key.as_ref(), shift_id).await? {
+    let txn = match idempotency::claim(db, key.as_ref(), shift_id).await? {
         Claim::Fresh(txn) => txn,
         Claim::Earlier(earlier) => return load(db, earlier).await,
     };
@@ -186,7 +186,7 @@ pub async fn close_shift(
         ));
     }
 
-    let txn = match idempotency::claim(db, db.begin().await?, key.as_ref(), id).await? {
+    let txn = match idempotency::claim(db, key.as_ref(), id).await? {
         Claim::Fresh(txn) => txn,
         Claim::Earlier(earlier) => return load(db, earlier).await,
     };
