@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{text::Text, ApiTags};
 use crate::{
-    auth::{principal::ALL_STAFF, Auth, Principal},
+    auth::{Auth, Principal},
     entity::category,
     error::AppResult,
     service::{
@@ -380,8 +380,7 @@ impl MenuApi {
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<CategoryPage>> {
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
-        let page =
-            categories::list_categories(&state.db, auth.0.require(ALL_STAFF)?, id.0, page).await?;
+        let page = categories::list_categories(&state.db, auth.0.staff()?, id.0, page).await?;
         Ok(Json(CategoryPage {
             items: page.items.into_iter().map(CategoryView::from).collect(),
             next_cursor: page.next_cursor,
@@ -480,9 +479,7 @@ impl MenuApi {
             category_id: category_id.0,
             available: available.0,
         };
-        let page =
-            products::list_products(&state.db, auth.0.require(ALL_STAFF)?, id.0, filter, page)
-                .await?;
+        let page = products::list_products(&state.db, auth.0.staff()?, id.0, filter, page).await?;
         Ok(Json(ProductPage {
             items: page.items.into_iter().map(ProductView::from).collect(),
             next_cursor: page.next_cursor,
@@ -523,11 +520,7 @@ impl MenuApi {
             name: b.name.map(String::from),
             description: b.description.map(String::from),
             price: b.price,
-            category_id: match b.category_id {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(id) => Some(Some(id)),
-            },
+            category_id: b.category_id.into(),
             available: b.available,
             sort: b.sort,
         };

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{text::Text, ApiTags};
 use crate::{
-    auth::{principal::ALL_STAFF, Auth},
+    auth::Auth,
     entity::outlet,
     error::AppResult,
     service::{
@@ -163,7 +163,7 @@ impl OutletsApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<OutletPage>> {
-        let actor = auth.0.require(ALL_STAFF)?;
+        let actor = auth.0.staff()?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let page = outlets::list_outlets(&state.db, actor, page).await?;
         Ok(Json(OutletPage {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::{text::Text, ApiTags};
 use crate::{
-    auth::{principal::ALL_STAFF, Auth},
+    auth::Auth,
     entity::dining_table,
     error::AppResult,
     qr,
@@ -160,7 +160,7 @@ impl TablesApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> AppResult<Json<TablePage>> {
-        let actor = auth.0.require(ALL_STAFF)?;
+        let actor = auth.0.staff()?;
         let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
         let page = tables::list_tables(&state.db, actor, id.0, active.0, page).await?;
         Ok(Json(TablePage {

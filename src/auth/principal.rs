@@ -1,5 +1,5 @@
-//! The authenticated caller. Taking `Auth` in a handler *is* the authentication check;
-//! `principal.require(&[...])` is the authorization line.
+//! The authenticated caller. Taking `Auth` in a handler *is* the authentication check; the
+//! services decide what each role may do.
 
 use poem::Request;
 use poem_openapi::{auth::Bearer, SecurityScheme};
@@ -51,18 +51,6 @@ pub struct Staff {
 }
 
 impl Principal {
-    /// The staff member, if the caller is one of the given roles; 403 otherwise.
-    pub fn require(&self, roles: &[Role]) -> Result<&Staff, AppError> {
-        match self {
-            Principal::Staff(staff) if roles.contains(&staff.role) => Ok(staff),
-            Principal::Staff(staff) => Err(AppError::Forbidden(format!(
-                "role {} may not do this",
-                staff.role.as_str()
-            ))),
-            Principal::Guest(_) => Err(guest_forbidden()),
-        }
-    }
-
     /// Any staff member.
     pub fn staff(&self) -> Result<&Staff, AppError> {
         match self {
@@ -100,15 +88,6 @@ impl Staff {
         self.role == Role::Owner || self.outlet_id == Some(outlet_id)
     }
 }
-
-pub const ALL_STAFF: &[Role] = &[
-    Role::Owner,
-    Role::Manager,
-    Role::Kasir,
-    Role::Waiter,
-    Role::Kitchen,
-];
-pub const ADMINS: &[Role] = &[Role::Owner, Role::Manager];
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
     let state = req
