@@ -124,7 +124,6 @@ impl RealtimeApi {
             raw_token(req).ok_or_else(|| AppError::Unauthorized("a token is required".into()))?;
         let client = ws::Client {
             state: state.0.clone(),
-            realtime: state.realtime.clone(),
             audience,
             token,
             since: since.0,

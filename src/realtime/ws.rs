@@ -1,16 +1,12 @@
 //! One WebSocket client: replay from `since`, then live frames, pings, and limits.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocketConfig, WebSocketStream};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::Realtime;
 use crate::{
     auth::principal::principal_from_token,
     error::AppError,
@@ -41,7 +37,6 @@ pub fn socket_config() -> WebSocketConfig {
 /// Who is connected and where they resume.
 pub struct Client {
     pub state: AppState,
-    pub realtime: Arc<Realtime>,
     pub audience: Audience,
     /// Re-checked at every ping: a deactivated user or closed table is disconnected.
     pub token: String,
@@ -79,8 +74,8 @@ where
     R: StreamExt<Item = std::io::Result<Message>> + Unpin,
 {
     // Subscribe before reading the backlog, so nothing committed meanwhile slips between.
-    let mut live = client.realtime.subscribe();
-    let mut shutdown = client.realtime.shutdown_signal();
+    let mut live = client.state.realtime.subscribe();
+    let mut shutdown = client.state.realtime.shutdown_signal();
     let db = &client.state.db;
 
     let mut last_sent = 0_i64;
@@ -123,7 +118,7 @@ where
         }
     }
 
-    let ping_every = client.realtime.config.ping_interval;
+    let ping_every = client.state.realtime.config.ping_interval;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut last_heard = Instant::now();
     let mut window_start = Instant::now();
