@@ -198,13 +198,16 @@ impl AppError {
     }
 }
 
-/// A schema rule broken in the body, which poem-openapi reports as
-/// "… field `name` verification failed. minLength(1)": the field, and the rule in words.
+/// A schema rule broken in the body or a parameter, which poem-openapi reports as
+/// "… field `name` verification failed. minLength(1)" or "failed to parse parameter `limit`:
+/// verification failed. minimum(1, …)": the field, and the rule in words.
 fn schema_violation(detail: &str) -> Option<(String, String)> {
-    let (_, rest) = detail.rsplit_once("field `")?;
+    let (_, rest) = detail
+        .rsplit_once("field `")
+        .or_else(|| detail.rsplit_once("parameter `"))?;
     let (field, rest) = rest.split_once('`')?;
     let rule = rest
-        .trim_start()
+        .trim_start_matches([':', ' '])
         .strip_prefix("verification failed.")?
         .trim();
     let (name, args) = rule.split_once('(')?;
@@ -392,6 +395,10 @@ mod tests {
         assert_eq!(
             violation("failed to parse \"NewOrderItemRequest\": field `quantity` verification failed. maximum(999, exclusive: false)"),
             Some(("quantity".into(), "quantity must be at most 999".into()))
+        );
+        assert_eq!(
+            violation("failed to parse parameter `limit`: verification failed. minimum(1, exclusive: false)"),
+            Some(("limit".into(), "limit must be at least 1".into()))
         );
         assert_eq!(
             violation("Expected input type \"integer_int32\", found \"x\"."),

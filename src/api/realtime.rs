@@ -149,12 +149,6 @@ impl RealtimeApi {
     ) -> AppResult<Json<EventPage>> {
         let audience = Audience::of(&auth.0, outlet_id.0)?;
         let limit = limit.0.unwrap_or(100);
-        if !(1..=500).contains(&limit) {
-            return Err(AppError::validation(
-                "limit",
-                "limit must be between 1 and 500",
-            ));
-        }
         let conn = state.db.conn();
         let since = match since.0 {
             Some(since) => {
