@@ -204,7 +204,7 @@ export async function staffAll(path) {
 const OUTLET_KEY = 'kedai.outlet';
 
 /**
- * The id of the outlet the kitchen or cashier page works on, or null when there is none yet.
+ * The outlet the kitchen or cashier page works on, or null when there is none yet.
  *
  * A staff account bound to an outlet gets its own, and no picker. An OWNER without one (sees
  * every outlet) gets the `?outlet=<id>` of the address when it names one of them, else the
@@ -213,7 +213,7 @@ const OUTLET_KEY = 'kedai.outlet';
  * remembers it and reloads the page on it, which starts its socket and state afresh.
  */
 export async function chooseOutlet(me) {
-  if (me.outlet_id) return me.outlet_id;
+  if (me.outlet_id) return staffApi(`/outlets/${me.outlet_id}`);
   const outlets = await staffAll('/outlets');
   if (!outlets.length) return null;
   const listed = (id) => Boolean(id) && outlets.some((outlet) => outlet.id === id);
@@ -241,7 +241,7 @@ export async function chooseOutlet(me) {
     });
     if (choice) choice.hidden = false;
   }
-  return id;
+  return outlets.find((outlet) => outlet.id === id);
 }
 
 // ---- money ---------------------------------------------------------------------------------

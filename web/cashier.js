@@ -713,12 +713,11 @@ async function main() {
     // Waiters keep no cash drawer: no shift, no payments.
     for (const el of document.querySelectorAll('.drawer-only')) el.hidden = !state.drawer;
     $('admin-link').hidden = !['OWNER', 'MANAGER'].includes(state.me.role);
-    const outletId = await chooseOutlet(state.me);
-    if (!outletId) {
+    state.outlet = await chooseOutlet(state.me);
+    if (!state.outlet) {
       showError($('load-error'), 'There is no outlet yet: create one on the admin page first.');
       return;
     }
-    state.outlet = await staffApi(`/outlets/${outletId}`);
     $('outlet-name').textContent = `· ${state.outlet.name}`;
     setUp();
     renderCart();

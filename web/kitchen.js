@@ -367,13 +367,13 @@ async function main() {
   try {
     state.me = await staffApi('/auth/me');
     $('who').textContent = `${state.me.username} (${state.me.role})`;
-    state.outletId = await chooseOutlet(state.me);
-    if (!state.outletId) {
+    const outlet = await chooseOutlet(state.me);
+    if (!outlet) {
       $('load-error').textContent = 'There is no outlet yet: create one on the admin page first.';
       $('load-error').hidden = false;
       return;
     }
-    const outlet = await staffApi(`/outlets/${state.outletId}`);
+    state.outletId = outlet.id;
     $('outlet-name').textContent = `· ${outlet.name}`;
   } catch (err) {
     if (err.status !== 401) {
