@@ -382,15 +382,21 @@ async function main() {
     }
     return;
   }
-  if (state.me.role === 'WAITER') $('soldout-toggle').hidden = true;
-  else loadProducts();
+  // Waiters see the board but do not switch dishes off.
+  const soldOutPanel = state.me.role !== 'WAITER';
+  $('soldout-toggle').hidden = !soldOutPanel;
+  const reloadAll = () => {
+    reload();
+    if (soldOutPanel) loadProducts();
+  };
 
-  reload();
+  reloadAll();
   new Live({
     token: state.token,
     query: state.me.outlet_id ? {} : { outlet_id: state.outletId },
     onFrame,
-    onOpen: ({ resumed }) => { if (!resumed) reload(); },
+    // A fresh (not resumed) stream may have missed menu changes as well as orders.
+    onOpen: ({ resumed }) => { if (!resumed) reloadAll(); },
     canReconnect: async () => {
       try {
         await api('/auth/me', { token: state.token });
