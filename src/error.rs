@@ -66,6 +66,15 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// `replacement` in place of a 404, any other error unchanged: for a lookup whose absence
+    /// means something else to the caller (a database failure must stay a failure).
+    pub fn when_not_found(self, replacement: impl FnOnce() -> AppError) -> AppError {
+        match self {
+            AppError::NotFound(_) => replacement(),
+            other => other,
+        }
+    }
+
     pub fn validation(field: &'static str, detail: impl Into<String>) -> Self {
         AppError::Validation {
             code: "VALIDATION_FAILED",

@@ -213,11 +213,10 @@ pub async fn refund(
     payment_id: Uuid,
     reason: &str,
 ) -> AppResult<payment::Model> {
-    let payment = load(db, payment_id)
-        .await
-        .ok()
-        .filter(|p| actor.sees_outlet(p.outlet_id))
-        .ok_or_else(|| AppError::not_found("payment"))?;
+    let payment = load(db, payment_id).await?;
+    if !actor.sees_outlet(payment.outlet_id) {
+        return Err(AppError::not_found("payment"));
+    }
     if !actor.role.is_admin() {
         return Err(AppError::Forbidden(
             "only a MANAGER or OWNER may refund".into(),

@@ -311,7 +311,7 @@ pub async fn update_modifier_group(
 }
 
 pub async fn delete_modifier_group(db: &Db, actor: &Staff, id: Uuid) -> AppResult<()> {
-    let (group, _) = visible_group(db, actor, id).await?;
+    let (group, product) = visible_group(db, actor, id).await?;
     require_admin(actor)?;
     let txn = db.begin().await?;
     modifier_option::Entity::delete_many()
@@ -321,6 +321,7 @@ pub async fn delete_modifier_group(db: &Db, actor: &Staff, id: Uuid) -> AppResul
     modifier_group::Entity::delete_by_id(group.id)
         .exec(&txn)
         .await?;
+    announce_change(&txn, &product).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -515,7 +516,7 @@ async fn visible_group(
         .ok_or_else(not_found)?;
     let product = visible_product(db, actor, group.product_id)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|err| err.when_not_found(not_found))?;
     Ok((group, product))
 }
 

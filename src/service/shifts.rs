@@ -86,7 +86,9 @@ pub async fn open_shift(
     check_amount("start_cash", input.start_cash)?;
     let outlet = super::outlets::get_outlet(db, actor, input.outlet_id)
         .await
-        .map_err(|_| AppError::validation("outlet_id", "outlet not found"))?;
+        .map_err(|err| {
+            err.when_not_found(|| AppError::validation("outlet_id", "outlet not found"))
+        })?;
     let user_id = match input.user_id {
         Some(id) if id != actor.user_id => {
             if !actor.role.is_admin() {

@@ -269,12 +269,20 @@ async fn modifier_groups_are_validated_and_edited_inline() {
     )
     .await;
 
+    let menu_changes = || async {
+        app.query_db("SELECT id FROM events WHERE kind = 'PRODUCT_UPDATED'")
+            .await
+            .len()
+    };
+    let before = menu_changes().await;
     assert_eq!(
         delete(&app, &format!("/modifier-groups/{group_id}"), &owner)
             .await
             .status(),
         StatusCode::NO_CONTENT
     );
+    // Open menus hear of it, as they do of a new or changed group.
+    assert_eq!(menu_changes().await, before + 1);
     let read = expect_json(
         app.get(&format!("/products/{product_id}"), Some(&owner))
             .await,
