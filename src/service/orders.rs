@@ -525,11 +525,27 @@ fn order_payload(details: &OrderDetails) -> serde_json::Value {
     })
 }
 
-pub async fn load_order(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<OrderDetails> {
-    let order = order::Entity::find_by_id(id)
+/// The order row alone, without its items.
+pub async fn find_order(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<order::Model> {
+    order::Entity::find_by_id(id)
         .one(conn)
         .await?
-        .ok_or_else(|| AppError::not_found("order"))?;
+        .ok_or_else(|| AppError::not_found("order"))
+}
+
+/// The order row, if `actor` works at its outlet (404 otherwise).
+pub async fn staff_order(
+    conn: &impl ConnectionTrait,
+    actor: &Staff,
+    id: Uuid,
+) -> AppResult<order::Model> {
+    Some(find_order(conn, id).await?)
+        .filter(|order| actor.sees_outlet(order.outlet_id))
+        .ok_or_else(|| AppError::not_found("order"))
+}
+
+pub async fn load_order(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<OrderDetails> {
+    let order = find_order(conn, id).await?;
     let mut details = with_items(conn, vec![order]).await?;
     details.pop().ok_or_else(|| AppError::not_found("order"))
 }
@@ -638,11 +654,7 @@ pub async fn change_status(
     id: Uuid,
     change: StatusChange,
 ) -> AppResult<OrderDetails> {
-    let current = load_order(db.conn(), id).await?;
-    if !actor.sees_outlet(current.order.outlet_id) {
-        return Err(AppError::not_found("order"));
-    }
-    let order = &current.order;
+    let order = &staff_order(db.conn(), actor, id).await?;
     let to = change.status;
     let reason = change
         .reason
@@ -675,7 +687,7 @@ pub async fn change_status(
     if updated.rows_affected != 1 {
         drop(txn);
         // Someone else moved it first; explain against what it is now.
-        let now_is = load_order(db.conn(), id).await?.order;
+        let now_is = find_order(db.conn(), id).await?;
         if !now_is.status.can_move_to(to) {
             return Err(transition_invalid(now_is.status, to));
         }

@@ -12,10 +12,11 @@ use super::{
     check_amount, check_len, check_positive_amount,
     events::{self, EventKind},
     idempotency::{self, Claim, IdempotencyKey},
+    orders,
     shifts::{self, CASHIERS},
 };
 use crate::{
-    auth::{Principal, Staff},
+    auth::Staff,
     db::Db,
     domain::{self, OrderStatus, PaymentMethod, ShiftStatus},
     entity::{order, payment},
@@ -54,7 +55,7 @@ pub async fn take_payment(
             actor.role.as_str()
         )));
     }
-    let order = visible_order(db, &Principal::Staff(actor.clone()), order_id).await?;
+    let order = orders::staff_order(db.conn(), actor, order_id).await?;
     check_positive_amount("amount", input.amount)?;
     let change = match (input.method, input.tendered) {
         (PaymentMethod::Cash, Some(tendered)) => {
@@ -115,7 +116,7 @@ pub async fn take_payment(
         .await?;
     if paid.rows_affected != 1 {
         drop(txn);
-        let now_is = load_order(db, order.id).await?;
+        let now_is = orders::find_order(db.conn(), order.id).await?;
         return Err(if now_is.status == OrderStatus::Voided {
             AppError::conflict("ORDER_VOIDED", "a voided order cannot be paid")
         } else if now_is.paid_amount >= now_is.total_amount {
@@ -289,7 +290,7 @@ pub async fn list_payments(
     actor: &Staff,
     order_id: Uuid,
 ) -> AppResult<Vec<payment::Model>> {
-    let order = visible_order(db, &Principal::Staff(actor.clone()), order_id).await?;
+    let order = orders::staff_order(db.conn(), actor, order_id).await?;
     Ok(payment::Entity::find()
         .filter(payment::Column::OrderId.eq(order.id))
         .order_by_asc(payment::Column::Id)
@@ -302,17 +303,4 @@ async fn load(db: &Db, id: Uuid) -> AppResult<payment::Model> {
         .one(db.conn())
         .await?
         .ok_or_else(|| AppError::not_found("payment"))
-}
-
-async fn load_order(db: &Db, id: Uuid) -> AppResult<order::Model> {
-    order::Entity::find_by_id(id)
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| AppError::not_found("order"))
-}
-
-async fn visible_order(db: &Db, principal: &Principal, id: Uuid) -> AppResult<order::Model> {
-    Some(load_order(db, id).await?)
-        .filter(|o| principal.sees_outlet(o.outlet_id))
-        .ok_or_else(|| AppError::not_found("order"))
 }
