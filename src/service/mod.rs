@@ -24,6 +24,8 @@ use crate::{
 };
 
 pub const MAX_NAME_LEN: usize = 100;
+/// Notes, reasons and addresses.
+pub const MAX_NOTE_LEN: usize = 500;
 /// Prices and amounts are 0 … 10^12 in the smallest currency unit.
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 pub const DEFAULT_PAGE_LIMIT: u64 = 50;
@@ -133,6 +135,25 @@ pub fn check_positive_amount(field: &'static str, amount: i64) -> AppResult<i64>
     check_amount(field, amount)
 }
 
+/// `value` trimmed, at most `max` characters.
+pub fn clean_text(field: &'static str, value: &str, max: usize) -> AppResult<String> {
+    let value = value.trim();
+    check_len(field, value, max)?;
+    Ok(value.to_owned())
+}
+
+/// `value` trimmed, at most `max` characters; `None` when blank.
+pub fn clean_optional(
+    field: &'static str,
+    value: Option<String>,
+    max: usize,
+) -> AppResult<Option<String>> {
+    Ok(value
+        .map(|value| clean_text(field, &value, max))
+        .transpose()?
+        .filter(|value| !value.is_empty()))
+}
+
 pub fn check_len(field: &'static str, value: &str, max: usize) -> AppResult<()> {
     if value.chars().count() > max {
         return Err(AppError::validation(
@@ -146,6 +167,15 @@ pub fn check_len(field: &'static str, value: &str, max: usize) -> AppResult<()> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn optional_text_is_trimmed_blank_is_none_and_long_is_refused() {
+        let clean = |v: &str| clean_optional("note", Some(v.to_owned()), 5);
+        assert_eq!(clean("  hot ").unwrap(), Some("hot".to_owned()));
+        assert_eq!(clean("   ").unwrap(), None);
+        assert!(clean("too long").is_err());
+        assert_eq!(clean_optional("note", None, 5).unwrap(), None);
+    }
 
     #[test]
     fn page_limits() {

@@ -14,10 +14,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_len,
+    check_len, clean_optional,
     events::{self, EventKind},
     idempotency::{self, Claim, IdempotencyKey},
-    Page, PageRequest,
+    Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
     auth::{Principal, Role, Staff},
@@ -32,7 +32,6 @@ use crate::{
 
 pub const MAX_ITEMS: usize = 100;
 pub const MAX_QUANTITY: i32 = 999;
-pub const MAX_NOTE_LEN: usize = 500;
 
 /// Roles that take orders.
 const ORDER_TAKERS: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir, Role::Waiter];
@@ -656,13 +655,7 @@ pub async fn change_status(
 ) -> AppResult<OrderDetails> {
     let order = &staff_order(db.conn(), actor, id).await?;
     let to = change.status;
-    let reason = change
-        .reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if let Some(reason) = &reason {
-        check_len("reason", reason, MAX_NOTE_LEN)?;
-    }
+    let reason = clean_optional("reason", change.reason, MAX_NOTE_LEN)?;
     check_status_permission(actor, order, to, reason.is_some())?;
     if change.expected_version.is_some_and(|v| v != order.version) {
         return Err(version_conflict(order));

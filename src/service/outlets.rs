@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{check_len, clean_name, Page, PageRequest};
+use super::{clean_name, clean_text, Page, PageRequest, MAX_NOTE_LEN};
 use crate::{
     auth::{Role, Staff},
     db::Db,
@@ -48,7 +48,11 @@ pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResul
     let model = outlet::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(clean_name("name", &input.name)?),
-        address: Set(clean_address(input.address.as_deref().unwrap_or(""))?),
+        address: Set(clean_text(
+            "address",
+            input.address.as_deref().unwrap_or(""),
+            MAX_NOTE_LEN,
+        )?),
         currency: Set(clean_currency(input.currency.as_deref().unwrap_or("IDR"))?),
         service_charge_bp: Set(check_bp(
             "service_charge_bp",
@@ -109,7 +113,7 @@ pub async fn update_outlet(
         model.name = Set(clean_name("name", &name)?);
     }
     if let Some(address) = changes.address {
-        model.address = Set(clean_address(&address)?);
+        model.address = Set(clean_text("address", &address, MAX_NOTE_LEN)?);
     }
     if let Some(currency) = changes.currency {
         model.currency = Set(clean_currency(&currency)?);
@@ -128,12 +132,6 @@ pub async fn update_outlet(
     }
     model.updated_at = Set(Utc::now());
     Ok(model.update(db.conn()).await?)
-}
-
-fn clean_address(address: &str) -> AppResult<String> {
-    let address = address.trim();
-    check_len("address", address, 500)?;
-    Ok(address.to_owned())
 }
 
 fn clean_currency(currency: &str) -> AppResult<String> {

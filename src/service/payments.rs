@@ -9,11 +9,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_amount, check_len, check_positive_amount,
+    check_amount, check_positive_amount, clean_optional, clean_text,
     events::{self, EventKind},
     idempotency::{self, Claim, IdempotencyKey},
     orders,
     shifts::{self, CASHIERS},
+    MAX_NOTE_LEN,
 };
 use crate::{
     auth::Staff,
@@ -77,13 +78,7 @@ pub async fn take_payment(
         }
         (_, None) => 0,
     };
-    let reference = input
-        .reference
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if let Some(reference) = &reference {
-        check_len("reference", reference, 100)?;
-    }
+    let reference = clean_optional("reference", input.reference, 100)?;
 
     let payment_id = Uuid::now_v7();
     let txn = match idempotency::claim(db, key.as_ref(), payment_id).await? {
@@ -223,11 +218,10 @@ pub async fn refund(
             "only a MANAGER or OWNER may refund".into(),
         ));
     }
-    let reason = reason.trim();
+    let reason = clean_text("reason", reason, MAX_NOTE_LEN)?;
     if reason.is_empty() {
         return Err(AppError::validation("reason", "a refund needs a reason"));
     }
-    check_len("reason", reason, 500)?;
 
     let txn = db.begin().await?;
     let refund_shift = if payment.method == PaymentMethod::Cash {

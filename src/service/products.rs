@@ -11,7 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_amount, check_len, clean_name,
+    check_amount, clean_name, clean_text,
     events::{self, EventKind},
     outlets::get_outlet,
     require_admin, Page, PageRequest,
@@ -122,8 +122,10 @@ pub async fn create_product(
         outlet_id: Set(outlet_id),
         category_id: Set(input.category_id),
         name: Set(clean_name("name", &input.name)?),
-        description: Set(clean_description(
+        description: Set(clean_text(
+            "description",
             input.description.as_deref().unwrap_or(""),
+            MAX_DESCRIPTION_LEN,
         )?),
         price: Set(check_amount("price", input.price)?),
         available: Set(input.available.unwrap_or(true)),
@@ -202,7 +204,11 @@ pub async fn update_product(
         model.name = Set(clean_name("name", &name)?);
     }
     if let Some(description) = changes.description {
-        model.description = Set(clean_description(&description)?);
+        model.description = Set(clean_text(
+            "description",
+            &description,
+            MAX_DESCRIPTION_LEN,
+        )?);
     }
     if let Some(price) = changes.price {
         // Orders snapshot their prices, so this never changes an existing order.
@@ -473,12 +479,6 @@ pub fn check_selection(min_select: i32, max_select: i32, options: usize) -> AppR
         ));
     }
     Ok(())
-}
-
-fn clean_description(description: &str) -> AppResult<String> {
-    let description = description.trim();
-    check_len("description", description, MAX_DESCRIPTION_LEN)?;
-    Ok(description.to_owned())
 }
 
 async fn check_category(

@@ -12,9 +12,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_len,
+    check_len, clean_optional,
     events::{self, EventKind},
-    Page, PageRequest,
+    Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
     auth::{Principal, Role, Staff},
@@ -318,12 +318,7 @@ pub async fn close_session(
             actor.role.as_str()
         )));
     }
-    let reason = reason
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
-    if let Some(reason) = &reason {
-        check_len("reason", reason, 500)?;
-    }
+    let reason = clean_optional("reason", reason, MAX_NOTE_LEN)?;
     if force {
         if !actor.role.is_admin() {
             return Err(AppError::Forbidden(

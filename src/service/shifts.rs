@@ -10,10 +10,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    check_amount, check_len, check_positive_amount,
+    check_amount, check_positive_amount, clean_optional, clean_text,
     events::{self, EventKind},
     idempotency::{self, Claim, IdempotencyKey},
-    unique_to, Page, PageRequest,
+    unique_to, Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
     auth::{Role, Staff},
@@ -177,10 +177,7 @@ pub async fn close_shift(
     key: Option<IdempotencyKey>,
 ) -> AppResult<shift::Model> {
     check_amount("end_cash", end_cash)?;
-    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
-    if let Some(note) = &note {
-        check_len("note", note, 500)?;
-    }
+    let note = clean_optional("note", note, MAX_NOTE_LEN)?;
     let current = shift_at_my_outlet(db, actor, id).await?;
     if current.user_id != actor.user_id && !actor.role.is_admin() {
         return Err(AppError::Forbidden(
@@ -311,11 +308,10 @@ pub async fn add_cash_movement(
         ));
     }
     check_positive_amount("amount", amount)?;
-    let reason = reason.trim();
+    let reason = clean_text("reason", reason, MAX_NOTE_LEN)?;
     if reason.is_empty() {
         return Err(AppError::validation("reason", "say why the cash moved"));
     }
-    check_len("reason", reason, 500)?;
 
     let txn = db.begin().await?;
     let shift = lock_shift(&txn, shift_id).await?;
