@@ -1,7 +1,6 @@
 //! `kedai demo`: a believable restaurant to click around in — one outlet, 8 tables, a menu
 //! of 20 dishes in 4 categories, and one account per role.
 
-use base64::Engine;
 use sea_orm::EntityTrait;
 
 use crate::{
@@ -273,8 +272,5 @@ fn modifiers_for(category: &str, dish: &str) -> Vec<NewModifierGroup> {
 
 /// 12 URL-safe characters (72 random bits): fine for a demo, typed from the screen.
 fn random_password() -> AppResult<String> {
-    let mut bytes = [0u8; 9];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| AppError::internal(format!("no randomness: {err}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    crate::service::random_url_safe::<9>()
 }

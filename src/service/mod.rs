@@ -135,6 +135,15 @@ pub fn check_positive_amount(field: &'static str, amount: i64) -> AppResult<i64>
     check_amount(field, amount)
 }
 
+/// `N` random bytes as URL-safe base64 (QR slugs, guest tokens, generated passwords).
+pub fn random_url_safe<const N: usize>() -> AppResult<String> {
+    use base64::Engine;
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| AppError::internal(format!("no randomness: {err}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
 /// `value` trimmed, at most `max` characters.
 pub fn clean_text(field: &'static str, value: &str, max: usize) -> AppResult<String> {
     let value = value.trim();

@@ -2,7 +2,6 @@
 //! when the outlet allows self-service); its `ts_…` token lets the guests order; closing it
 //! (once everything is paid or voided) ends the token.
 
-use base64::Engine;
 use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -61,12 +60,9 @@ pub struct Bill {
 }
 
 fn new_token() -> AppResult<String> {
-    let mut bytes = [0u8; 18];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| AppError::internal(format!("no randomness: {err}")))?;
     Ok(format!(
         "{SESSION_TOKEN_PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        super::random_url_safe::<18>()?
     ))
 }
 

@@ -1,6 +1,5 @@
 //! Dining tables and their QR slugs.
 
-use base64::Engine;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -40,10 +39,7 @@ pub enum Removal {
 
 /// 144 random bits, URL-safe: not guessable, so only a guest at the table can open its page.
 pub fn new_qr_slug() -> AppResult<String> {
-    let mut bytes = [0u8; 18];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| AppError::internal(format!("no randomness: {err}")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    super::random_url_safe::<18>()
 }
 
 pub async fn create_table(
