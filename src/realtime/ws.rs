@@ -167,10 +167,12 @@ where
                 if last_heard.elapsed() > ping_every * 2 + Duration::from_secs(5) {
                     return End::Gone; // no pong: the peer is dead
                 }
-                match principal_from_token(&client.state, &client.token).await {
-                    // The database is down: keep the screen connected and ask again next ping.
-                    Ok(_) | Err(AppError::Unavailable(_)) => {}
-                    Err(_) => return End::Close(CloseCode::from(4401), "token no longer valid"),
+                // Only a refused token ends the socket; a failure to check it (the database
+                // being down) keeps the screen connected until the next ping asks again.
+                if let Err(AppError::Unauthorized(_) | AppError::Gone { .. }) =
+                    principal_from_token(&client.state, &client.token).await
+                {
+                    return End::Close(CloseCode::from(4401), "token no longer valid");
                 }
                 let pinged = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Ping(Vec::new()))).await;
                 if !matches!(pinged, Ok(Ok(()))) {
