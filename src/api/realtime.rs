@@ -80,22 +80,18 @@ pub struct EventPage {
     pub next_since: i64,
 }
 
+/// The token `StreamAuth` accepted, read with the same decoders (the header's scheme in any
+/// case, the query parameter percent-decoded), for the socket's re-checks.
 fn raw_token(req: &Request) -> Option<String> {
-    let header = req
-        .headers()
-        .get(poem::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
-    header.or_else(|| {
-        req.uri().query().and_then(|query| {
-            query
-                .split('&')
-                .filter_map(|pair| pair.split_once('='))
-                .find(|(name, _)| *name == "token")
-                .map(|(_, value)| value.to_owned())
-        })
-    })
+    use poem::web::headers::{authorization::Bearer, Authorization, HeaderMapExt};
+    #[derive(serde::Deserialize)]
+    struct TokenParam {
+        token: Option<String>,
+    }
+    req.headers()
+        .typed_get::<Authorization<Bearer>>()
+        .map(|header| header.token().to_owned())
+        .or_else(|| req.params::<TokenParam>().ok()?.token)
 }
 
 #[OpenApi(tag = "ApiTags::Realtime")]

@@ -311,6 +311,21 @@ async fn a_deactivated_users_socket_is_closed_at_the_next_ping() {
 }
 
 #[tokio::test]
+async fn a_percent_encoded_token_keeps_its_socket_through_the_pings() {
+    let app =
+        spawn_app_with(|config| config.realtime.ping_interval = Duration::from_millis(200)).await;
+    let shop = app.shop(&[1000]).await;
+    // The same token, with its dots percent-encoded as a client library may send them.
+    let encoded = shop.owner.replace('.', "%2E");
+    let mut socket = app.ws(&format!("token={encoded}")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await; // several re-checks
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]});
+    let order = app.order(&shop.owner, &body).await;
+    let frame = socket.next_of("NEW_ORDER", WAIT).await.expect("still open");
+    assert_eq!(frame["payload"]["id"], order["id"]);
+}
+
+#[tokio::test]
 async fn chatty_clients_are_cut_off() {
     let app = spawn_app().await;
     let shop = app.shop(&[]).await;
