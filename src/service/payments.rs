@@ -157,12 +157,14 @@ async fn settle_status(txn: &DatabaseTransaction, order_id: Uuid) -> AppResult<o
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("order"))?;
-    let any_refund = payment::Entity::find()
-        .filter(payment::Column::OrderId.eq(order_id))
-        .filter(payment::Column::RefundedAt.is_not_null())
-        .one(txn)
-        .await?
-        .is_some();
+    // Refunds only tell REFUNDED from UNPAID once nothing stays paid; skip the query otherwise.
+    let any_refund = current.paid_amount <= 0
+        && payment::Entity::find()
+            .filter(payment::Column::OrderId.eq(order_id))
+            .filter(payment::Column::RefundedAt.is_not_null())
+            .one(txn)
+            .await?
+            .is_some();
     let status = domain::payment_status(current.paid_amount, current.total_amount, any_refund);
     if status == current.payment_status {
         return Ok(current);
