@@ -4,8 +4,8 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -346,12 +346,12 @@ pub async fn close_session(
         .filter(order::Column::TableSessionId.eq(session.id))
         .filter(order::Column::Status.ne(OrderStatus::Voided))
         .filter(order::Column::PaymentStatus.ne(PaymentStatus::Paid))
-        .all(&txn)
+        .count(&txn)
         .await?;
-    if !unsettled.is_empty() && !force {
+    if unsettled > 0 && !force {
         return Err(AppError::conflict(
             "SESSION_HAS_UNPAID_ORDERS",
-            format!("{} order(s) are neither paid nor voided", unsettled.len()),
+            format!("{unsettled} order(s) are neither paid nor voided"),
         ));
     }
     let now = Utc::now();
@@ -367,7 +367,7 @@ pub async fn close_session(
         EventKind::TableSessionClosed,
         session.outlet_id,
         Some(session.id),
-        json!({"id": session.id, "table_id": session.table_id, "status": "CLOSED", "forced": force && !unsettled.is_empty(), "reason": reason}),
+        json!({"id": session.id, "table_id": session.table_id, "status": "CLOSED", "forced": force && unsettled > 0, "reason": reason}),
     )
     .await?;
     txn.commit().await?;
