@@ -58,11 +58,9 @@ pub async fn z_report(db: &Db, actor: &Staff, shift_id: Uuid) -> AppResult<ZRepo
         .one(conn)
         .await?
         .map_or_else(String::new, |u| u.username);
-    let taken = payment::Entity::find()
-        .filter(payment::Column::ShiftId.eq(shift.id))
-        .order_by_asc(payment::Column::Id)
-        .all(conn)
-        .await?;
+    let taken = shifts::payments_taken(conn, shift.id).await?;
+    let from_drawer = shifts::refunded_from_drawer(conn, shift.id).await?;
+    let movements = shifts::movements_of(conn, shift.id).await?;
     let mut by_method: BTreeMap<PaymentMethod, MethodTotal> = BTreeMap::new();
     for p in &taken {
         let total = by_method.entry(p.method).or_insert(MethodTotal {
@@ -78,13 +76,9 @@ pub async fn z_report(db: &Db, actor: &Staff, shift_id: Uuid) -> AppResult<ZRepo
         .filter(|p| p.refunded_at.is_some())
         .cloned()
         .collect();
-    let from_drawer = payment::Entity::find()
-        .filter(payment::Column::RefundShiftId.eq(shift.id))
-        .all(conn)
-        .await?;
-    for p in from_drawer {
+    for p in &from_drawer {
         if !refunds.iter().any(|r| r.id == p.id) {
-            refunds.push(p);
+            refunds.push(p.clone());
         }
     }
     refunds.sort_by_key(|p| p.refunded_at);
@@ -97,28 +91,35 @@ pub async fn z_report(db: &Db, actor: &Staff, shift_id: Uuid) -> AppResult<ZRepo
         .filter(order_status_change::Column::At.lte(until))
         .all(conn)
         .await?;
-    let mut voids = Vec::new();
-    for change in void_changes {
-        if let Some(o) = order::Entity::find_by_id(change.order_id).one(conn).await? {
-            if o.outlet_id == shift.outlet_id {
-                voids.push(VoidLine {
-                    order_id: o.id,
-                    number: o.number,
-                    total_amount: o.total_amount,
-                    reason: change.reason,
-                    at: change.at,
-                });
-            }
-        }
-    }
+    let voided: HashMap<Uuid, order::Model> = order::Entity::find()
+        .filter(order::Column::Id.is_in(void_changes.iter().map(|c| c.order_id)))
+        .filter(order::Column::OutletId.eq(shift.outlet_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let voids = void_changes
+        .into_iter()
+        .filter_map(|change| {
+            let o = voided.get(&change.order_id)?;
+            Some(VoidLine {
+                order_id: o.id,
+                number: o.number,
+                total_amount: o.total_amount,
+                reason: change.reason,
+                at: change.at,
+            })
+        })
+        .collect();
 
-    let drawer = shifts::drawer(conn, shift.id).await?;
+    let drawer = shifts::drawer_of(&taken, &from_drawer, &movements);
     let expected_cash = match (shift.status, shift.expected_cash) {
         (ShiftStatus::Closed, Some(expected)) => expected,
         _ => drawer.expected_cash(shift.start_cash),
     };
     Ok(ZReport {
-        cash_movements: shifts::movements_of(conn, shift.id).await?,
+        cash_movements: movements,
         shift,
         cashier,
         payments: by_method.into_values().collect(),

@@ -335,20 +335,29 @@ pub async fn add_cash_movement(
 
 /// Sums the drawer's cash flows for a shift.
 pub async fn drawer(conn: &impl ConnectionTrait, shift_id: Uuid) -> AppResult<Drawer> {
-    let taken = payment::Entity::find()
-        .filter(payment::Column::ShiftId.eq(shift_id))
-        .filter(payment::Column::Method.eq(PaymentMethod::Cash))
-        .all(conn)
-        .await?;
-    let refunded = payment::Entity::find()
-        .filter(payment::Column::RefundShiftId.eq(shift_id))
-        .filter(payment::Column::Method.eq(PaymentMethod::Cash))
-        .all(conn)
-        .await?;
+    let taken = payments_taken(conn, shift_id).await?;
+    let refunded = refunded_from_drawer(conn, shift_id).await?;
     let movements = movements_of(conn, shift_id).await?;
-    Ok(Drawer {
-        cash_payments: taken.iter().map(|p| p.amount).sum(),
-        cash_refunds: refunded.iter().map(|p| p.amount).sum(),
+    Ok(drawer_of(&taken, &refunded, &movements))
+}
+
+/// The drawer's cash flows, from the shift's payments (any method), the payments refunded
+/// from its drawer and its cash movements.
+pub fn drawer_of(
+    taken: &[payment::Model],
+    refunded: &[payment::Model],
+    movements: &[cash_movement::Model],
+) -> Drawer {
+    let cash = |payments: &[payment::Model]| {
+        payments
+            .iter()
+            .filter(|p| p.method == PaymentMethod::Cash)
+            .map(|p| p.amount)
+            .sum()
+    };
+    Drawer {
+        cash_payments: cash(taken),
+        cash_refunds: cash(refunded),
         pay_ins: movements
             .iter()
             .filter(|m| m.kind == CashMovementKind::PayIn)
@@ -359,7 +368,30 @@ pub async fn drawer(conn: &impl ConnectionTrait, shift_id: Uuid) -> AppResult<Dr
             .filter(|m| m.kind == CashMovementKind::PayOut)
             .map(|m| m.amount)
             .sum(),
-    })
+    }
+}
+
+/// Payments taken on the shift, oldest first.
+pub async fn payments_taken(
+    conn: &impl ConnectionTrait,
+    shift_id: Uuid,
+) -> AppResult<Vec<payment::Model>> {
+    Ok(payment::Entity::find()
+        .filter(payment::Column::ShiftId.eq(shift_id))
+        .order_by_asc(payment::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Payments whose refund was paid out of the shift's drawer.
+pub async fn refunded_from_drawer(
+    conn: &impl ConnectionTrait,
+    shift_id: Uuid,
+) -> AppResult<Vec<payment::Model>> {
+    Ok(payment::Entity::find()
+        .filter(payment::Column::RefundShiftId.eq(shift_id))
+        .all(conn)
+        .await?)
 }
 
 pub async fn movements_of(

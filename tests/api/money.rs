@@ -175,6 +175,17 @@ async fn the_shift_arithmetic_example_balances_to_338000() {
         (Some(0), Some("REFUNDED"))
     );
 
+    // A KASIR may void an unpaid order; the Z-report lists it.
+    let mistake = order_of(&app, &kasir, shop.outlet, shop.products[1], 1).await;
+    let voided = app
+        .set_status(
+            &kasir,
+            &mistake,
+            &json!({"status": "VOIDED", "reason": "wrong table"}),
+        )
+        .await;
+    let voided = expect_json(voided, StatusCode::OK).await;
+
     let closed = app
         .post(
             "/shifts/close",
@@ -235,6 +246,10 @@ async fn the_shift_arithmetic_example_balances_to_338000() {
         (Some(338_000), Some(337_000), Some(-1_000))
     );
     assert_eq!(report["cashier"], "kasir1");
+    assert_eq!(report["voids"].as_array().unwrap().len(), 1);
+    assert_eq!(report["voids"][0]["order_id"], voided["id"]);
+    assert_eq!(report["voids"][0]["number"], voided["number"]);
+    assert_eq!(report["voids"][0]["reason"], "wrong table");
 
     let again = app
         .post(
