@@ -172,9 +172,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_USAGE));
             };
             let password = read_password()?;
-            std::fs::create_dir_all(&config.data_dir)?;
-            let db = Db::connect(&config.database_url).await?;
-            db.migrate().await?;
+            let db = startup::open_database(&config).await?;
             let input = NewUser {
                 username,
                 password,
@@ -234,9 +232,7 @@ async fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<ExitC
 }
 
 async fn demo(config: &Config) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&config.data_dir)?;
-    let db = Db::connect(&config.database_url).await?;
-    db.migrate().await?;
+    let db = startup::open_database(config).await?;
     let summary = match crate::demo::load(&db, &Passwords::default()).await {
         Ok(summary) => summary,
         Err(err) => {

@@ -33,8 +33,8 @@ pub struct App {
     pub endpoint: BoxEndpoint<'static>,
 }
 
-/// Connects to the database, applies migrations and assembles every route.
-pub async fn build(config: Config) -> anyhow::Result<App> {
+/// Creates the data folder, connects to the database and applies pending migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
@@ -45,6 +45,12 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         .await
         .context("cannot open the database (check DATABASE_URL)")?;
     db.migrate().await.context("database migration failed")?;
+    Ok(db)
+}
+
+/// Connects to the database, applies migrations and assembles every route.
+pub async fn build(config: Config) -> anyhow::Result<App> {
+    let db = open_database(&config).await?;
 
     let keys = JwtKeys::load(
         config.jwt_secret.as_deref(),
@@ -102,9 +108,20 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
 }
 
 /// Runs the server until SIGINT/SIGTERM, then finishes in-flight requests.
-pub async fn serve(config: Config) -> anyhow::Result<()> {
+pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let signal = shutdown_signal().context("cannot install signal handlers")?;
+    let acceptor = TcpListener::bind(bind)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("cannot listen on {bind} (KEDAI_BIND)"))?;
+    // The port actually bound (KEDAI_BIND may ask for port 0), so QR codes carry it.
+    config.bind = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .unwrap_or(bind);
+    let local = config.bind;
     let App { state, endpoint } = build(config).await?;
     let realtime = state.realtime.clone();
     let shutdown = async move {
@@ -113,17 +130,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         realtime.begin_shutdown();
     };
 
-    let acceptor = TcpListener::bind(bind)
-        .into_acceptor()
-        .await
-        .with_context(|| format!("cannot listen on {bind} (KEDAI_BIND)"))?;
-    let local = acceptor
-        .local_addr()
-        .first()
-        .and_then(|addr| addr.as_socket_addr().copied())
-        .unwrap_or(bind);
     tracing::info!("Starting server on {local}");
-    let public_url = state.config.public_url_for(local.port());
+    let public_url = &state.public_url;
     tracing::info!("Phones and tablets on the shop network reach Kedai at {public_url}");
     tracing::info!("API docs: {public_url}/docs");
 
