@@ -36,10 +36,7 @@ impl IdempotencyKey {
                 format!("Idempotency-Key must be 1–{MAX_KEY_LEN} visible ASCII characters"),
             ));
         }
-        let request_hash = Sha256::digest(canonical_body.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let request_hash = format!("{:x}", Sha256::digest(canonical_body.as_bytes()));
         Ok(IdempotencyKey {
             scope: format!("{operation}:{caller}"),
             key: key.to_owned(),
@@ -148,5 +145,11 @@ mod tests {
         assert_eq!(a.scope, b.scope);
         assert_ne!(a.request_hash, b.request_hash);
         assert_eq!(a.request_hash.len(), 64);
+        // Lower-case hex of SHA-256, as keys already stored were written.
+        let empty = IdempotencyKey::new("create_order", caller, "k", "").unwrap();
+        assert_eq!(
+            empty.request_hash,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
     }
 }
