@@ -171,8 +171,10 @@ impl Drop for Realtime {
 }
 
 /// Reads committed events in id order and fans them out. Exits when `Realtime` is dropped.
+/// Events read from the database at a time (relay and replay).
+const PAGE: u64 = 500;
+
 async fn relay(realtime: Weak<Realtime>, db: Db, wake: Arc<Notify>, mut last: i64) {
-    const PAGE: u64 = 500;
     loop {
         let poll = match realtime.upgrade() {
             Some(rt) => rt.config.poll_interval,

@@ -52,8 +52,7 @@ pub async fn serve(socket: WebSocketStream, client: Client) {
     let (mut sink, mut stream) = socket.split();
     let end = run(&mut sink, &mut stream, &client).await;
     if let End::Close(code, reason) = end {
-        let _ =
-            tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::close_with(code, reason))).await;
+        let _ = send_message(&mut sink, Message::close_with(code, reason)).await;
     }
     let _ = sink.close().await;
 }
@@ -62,7 +61,15 @@ async fn send<S>(sink: &mut S, text: String) -> Result<(), End>
 where
     S: SinkExt<Message> + Unpin,
 {
-    match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(text))).await {
+    send_message(sink, Message::Text(text)).await
+}
+
+/// Sends within `SEND_TIMEOUT`; a peer that does not take it is gone.
+async fn send_message<S>(sink: &mut S, message: Message) -> Result<(), End>
+where
+    S: SinkExt<Message> + Unpin,
+{
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(End::Gone),
     }
@@ -88,7 +95,7 @@ where
                         db.conn(),
                         client.audience,
                         last_sent,
-                        500,
+                        super::PAGE,
                     )
                     .await
                     {
@@ -97,7 +104,7 @@ where
                             return End::Close(CloseCode::Error, "cannot read events; reconnect")
                         }
                     };
-                    let done = batch.len() < 500;
+                    let done = (batch.len() as u64) < super::PAGE;
                     for event in &batch {
                         if let Err(end) = send(sink, super::frame_value(event).to_string()).await {
                             return end;
@@ -174,9 +181,8 @@ where
                 {
                     return End::Close(CloseCode::from(4401), "token no longer valid");
                 }
-                let pinged = tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Ping(Vec::new()))).await;
-                if !matches!(pinged, Ok(Ok(()))) {
-                    return End::Gone;
+                if let Err(end) = send_message(sink, Message::Ping(Vec::new())).await {
+                    return end;
                 }
             },
             _ = shutdown.changed() => return End::Close(CloseCode::Away, "server shutting down"),
