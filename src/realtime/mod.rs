@@ -52,7 +52,8 @@ pub fn payload_value(event: &event::Model) -> serde_json::Value {
     serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null)
 }
 
-/// The JSON of one frame (also what `GET /events` lists).
+/// The JSON of one WebSocket frame. `GET /events` lists the same fields as `EventFrame`,
+/// whose `at` poem-openapi writes as `+00:00` where this writes `Z`.
 pub fn frame_value(event: &event::Model) -> serde_json::Value {
     let payload = payload_value(event);
     json!({
