@@ -270,6 +270,13 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        self.request(Method::DELETE, path, token)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn login(&self, username: &str, password: &str) -> String {
         let response = self
             .post(
@@ -417,6 +424,14 @@ impl TestApp {
             id_of(&table),
             table["qr_slug"].as_str().expect("qr_slug").to_owned(),
         )
+    }
+
+    pub async fn create_category(&self, token: &str, outlet: Uuid, name: &str, sort: i32) -> Uuid {
+        let body = json!({"name": name, "sort": sort});
+        let response = self
+            .post(&format!("/outlets/{outlet}/categories"), Some(token), &body)
+            .await;
+        id_of(&expect_json(response, StatusCode::CREATED).await)
     }
 
     pub async fn create_product(&self, token: &str, outlet: Uuid, name: &str, price: i64) -> Uuid {

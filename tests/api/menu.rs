@@ -1,26 +1,15 @@
 use kedai::auth::Role;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{expect_json, expect_problem, id_of, spawn_app, TestApp};
+use crate::helpers::{expect_json, expect_problem, spawn_app, TestApp};
 
 /// An owner token and an outlet.
 async fn setup(app: &TestApp) -> (String, Uuid) {
     let owner = app.owner_token().await;
     let outlet = app.create_outlet(&owner, "Pusat").await;
     (owner, outlet)
-}
-
-async fn create_category(app: &TestApp, token: &str, outlet: Uuid, name: &str, sort: i32) -> Uuid {
-    let response = app
-        .post(
-            &format!("/outlets/{outlet}/categories"),
-            Some(token),
-            &json!({"name": name, "sort": sort}),
-        )
-        .await;
-    id_of(&expect_json(response, StatusCode::CREATED).await)
 }
 
 async fn create_product(app: &TestApp, token: &str, outlet: Uuid, body: Value) -> Value {
@@ -32,18 +21,11 @@ async fn create_product(app: &TestApp, token: &str, outlet: Uuid, body: Value) -
     .await
 }
 
-async fn delete(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.request(Method::DELETE, path, Some(token))
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn products_round_trip_with_unicode_and_categories() {
     let app = spawn_app().await;
     let (owner, outlet) = setup(&app).await;
-    let drinks = create_category(&app, &owner, outlet, "Minuman 🥤", 2).await;
+    let drinks = app.create_category(&owner, outlet, "Minuman 🥤", 2).await;
     let product = create_product(
         &app,
         &owner,
@@ -83,7 +65,9 @@ async fn bad_product_input_is_400_and_writes_nothing() {
     let app = spawn_app().await;
     let (owner, outlet) = setup(&app).await;
     let other_outlet = app.create_outlet(&owner, "Cabang").await;
-    let foreign_category = create_category(&app, &owner, other_outlet, "Makanan", 0).await;
+    let foreign_category = app
+        .create_category(&owner, other_outlet, "Makanan", 0)
+        .await;
     let path = format!("/outlets/{outlet}/products");
     for body in [
         json!({"name": "Nasi", "price": -1}),
@@ -276,7 +260,7 @@ async fn modifier_groups_are_validated_and_edited_inline() {
     };
     let before = menu_changes().await;
     assert_eq!(
-        delete(&app, &format!("/modifier-groups/{group_id}"), &owner)
+        app.delete(&format!("/modifier-groups/{group_id}"), Some(&owner))
             .await
             .status(),
         StatusCode::NO_CONTENT
@@ -296,9 +280,9 @@ async fn modifier_groups_are_validated_and_edited_inline() {
 async fn the_menu_lists_available_products_by_category_in_order() {
     let app = spawn_app().await;
     let (owner, outlet) = setup(&app).await;
-    let drinks = create_category(&app, &owner, outlet, "Minuman", 2).await;
-    let food = create_category(&app, &owner, outlet, "Makanan", 1).await;
-    create_category(&app, &owner, outlet, "Kosong", 3).await;
+    let drinks = app.create_category(&owner, outlet, "Minuman", 2).await;
+    let food = app.create_category(&owner, outlet, "Makanan", 1).await;
+    app.create_category(&owner, outlet, "Kosong", 3).await;
     create_product(
         &app,
         &owner,
@@ -342,10 +326,9 @@ async fn the_menu_lists_available_products_by_category_in_order() {
     )
     .await;
     assert_eq!(
-        delete(
-            &app,
+        app.delete(
             &format!("/products/{}", removed["id"].as_str().unwrap()),
-            &owner
+            Some(&owner)
         )
         .await
         .status(),
@@ -404,7 +387,7 @@ async fn the_menu_lists_available_products_by_category_in_order() {
 async fn categories_are_unique_and_only_empty_ones_can_be_deleted() {
     let app = spawn_app().await;
     let (owner, outlet) = setup(&app).await;
-    let food = create_category(&app, &owner, outlet, "Makanan", 0).await;
+    let food = app.create_category(&owner, outlet, "Makanan", 0).await;
     let duplicate = app
         .post(
             &format!("/outlets/{outlet}/categories"),
@@ -422,23 +405,23 @@ async fn categories_are_unique_and_only_empty_ones_can_be_deleted() {
     )
     .await;
     expect_problem(
-        delete(&app, &format!("/categories/{food}"), &owner).await,
+        app.delete(&format!("/categories/{food}"), Some(&owner))
+            .await,
         StatusCode::CONFLICT,
         "CATEGORY_NOT_EMPTY",
     )
     .await;
     assert_eq!(
-        delete(
-            &app,
+        app.delete(
             &format!("/products/{}", product["id"].as_str().unwrap()),
-            &owner
+            Some(&owner)
         )
         .await
         .status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        delete(&app, &format!("/categories/{food}"), &owner)
+        app.delete(&format!("/categories/{food}"), Some(&owner))
             .await
             .status(),
         StatusCode::NO_CONTENT
@@ -458,7 +441,7 @@ async fn another_outlets_menu_does_not_exist_for_a_manager() {
     let owner = app.owner_token().await;
     let a = app.create_outlet(&owner, "A").await;
     let b = app.create_outlet(&owner, "B").await;
-    let category = create_category(&app, &owner, a, "Makanan", 0).await;
+    let category = app.create_category(&owner, a, "Makanan", 0).await;
     let product = create_product(&app, &owner, a, json!({"name": "Nasi", "price": 5000})).await;
     let product = product["id"].as_str().unwrap();
     let (_, manager_b) = app.staff(&owner, "manager-b", Role::Manager, b).await;

@@ -25,58 +25,25 @@ struct Fixture {
     owner: String,
 }
 
+async fn add_group(app: &TestApp, token: &str, product: Uuid, name: &str) -> Uuid {
+    let body = json!({"name": name, "options": [{"name": "O"}]});
+    let response = app
+        .post(
+            &format!("/products/{product}/modifier-groups"),
+            Some(token),
+            &body,
+        )
+        .await;
+    id_of(&expect_json(response, StatusCode::CREATED).await)
+}
+
 async fn fixture(app: &TestApp) -> Fixture {
     let owner = app.owner_token().await;
     let outlet = app.create_outlet(&owner, "Pusat").await;
-    let table = id_of(
-        &expect_json(
-            app.post(
-                &format!("/outlets/{outlet}/tables"),
-                Some(&owner),
-                &json!({"name": "T"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    let category = id_of(
-        &expect_json(
-            app.post(
-                &format!("/outlets/{outlet}/categories"),
-                Some(&owner),
-                &json!({"name": "C"}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    let product = id_of(
-        &expect_json(
-            app.post(
-                &format!("/outlets/{outlet}/products"),
-                Some(&owner),
-                &json!({"name": "P", "price": 1000}),
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
-    let group_body = json!({"name": "G", "options": [{"name": "O"}]});
-    let group = id_of(
-        &expect_json(
-            app.post(
-                &format!("/products/{product}/modifier-groups"),
-                Some(&owner),
-                &group_body,
-            )
-            .await,
-            StatusCode::CREATED,
-        )
-        .await,
-    );
+    let table = app.create_table(&owner, outlet, "T").await.0;
+    let category = app.create_category(&owner, outlet, "C", 0).await;
+    let product = app.create_product(&owner, outlet, "P", 1000).await;
+    let group = add_group(app, &owner, product, "G").await;
     let mut tokens = vec![(Role::Owner, owner.clone())];
     for role in &ROLES[1..] {
         let name = format!("staff-{}", role.as_str().to_lowercase());
@@ -254,65 +221,18 @@ async fn only_admins_delete_setup_items() {
             StatusCode::FORBIDDEN
         };
         let suffix = role.as_str();
-        let table = id_of(
-            &expect_json(
-                app.post(
-                    &format!("/outlets/{}/tables", f.outlet),
-                    Some(&f.owner),
-                    &json!({"name": format!("D {suffix}")}),
-                )
-                .await,
-                StatusCode::CREATED,
-            )
-            .await,
-        );
-        let category = id_of(
-            &expect_json(
-                app.post(
-                    &format!("/outlets/{}/categories", f.outlet),
-                    Some(&f.owner),
-                    &json!({"name": format!("D {suffix}")}),
-                )
-                .await,
-                StatusCode::CREATED,
-            )
-            .await,
-        );
-        let product = id_of(
-            &expect_json(
-                app.post(
-                    &format!("/outlets/{}/products", f.outlet),
-                    Some(&f.owner),
-                    &json!({"name": "D", "price": 1}),
-                )
-                .await,
-                StatusCode::CREATED,
-            )
-            .await,
-        );
-        let group = id_of(
-            &expect_json(
-                app.post(
-                    &format!("/products/{product}/modifier-groups"),
-                    Some(&f.owner),
-                    &json!({"name": "D", "options": [{"name": "O"}]}),
-                )
-                .await,
-                StatusCode::CREATED,
-            )
-            .await,
-        );
+        let name = format!("D {suffix}");
+        let table = app.create_table(&f.owner, f.outlet, &name).await.0;
+        let category = app.create_category(&f.owner, f.outlet, &name, 0).await;
+        let product = app.create_product(&f.owner, f.outlet, "D", 1).await;
+        let group = add_group(&app, &f.owner, product, "D").await;
         for path in [
             format!("/tables/{table}"),
             format!("/categories/{category}"),
             format!("/modifier-groups/{group}"),
             format!("/products/{product}"),
         ] {
-            let response = app
-                .request(Method::DELETE, &path, Some(token))
-                .send()
-                .await
-                .unwrap();
+            let response = app.delete(&path, Some(token)).await;
             assert_eq!(response.status(), want, "{suffix} DELETE {path}");
         }
     }

@@ -1,5 +1,5 @@
 use kedai::auth::Role;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{expect_json, expect_problem, spawn_app};
@@ -451,14 +451,8 @@ async fn a_table_with_history_is_deactivated_not_deleted() {
     let shop = app.shop(&[]).await;
     app.open_table(&shop.owner, shop.table).await;
     let response = app
-        .request(
-            Method::DELETE,
-            &format!("/tables/{}", shop.table),
-            Some(&shop.owner),
-        )
-        .send()
-        .await
-        .unwrap();
+        .delete(&format!("/tables/{}", shop.table), Some(&shop.owner))
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let table = expect_json(
         app.get(&format!("/tables/{}", shop.table), Some(&shop.owner))

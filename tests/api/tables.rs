@@ -2,7 +2,7 @@ use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{expect_json, expect_problem, id_of, spawn_app, TestApp};
+use crate::helpers::{expect_json, expect_problem, spawn_app, TestApp};
 
 /// Decodes a PNG QR code with a reader independent of the encoder.
 pub(crate) fn decode_qr(png: &[u8]) -> String {
@@ -13,7 +13,7 @@ pub(crate) fn decode_qr(png: &[u8]) -> String {
     grids[0].decode().expect("decodable").1
 }
 
-async fn qr_png(app: &TestApp, token: &str, table: &str) -> Vec<u8> {
+async fn qr_png(app: &TestApp, token: &str, table: impl std::fmt::Display) -> Vec<u8> {
     let response = app
         .get(&format!("/tables/{table}/qr.png"), Some(token))
         .await;
@@ -58,18 +58,7 @@ async fn rotating_the_qr_replaces_the_slug() {
     let app = spawn_app().await;
     let owner = app.owner_token().await;
     let outlet = app.create_outlet(&owner, "Pusat").await;
-    let table = expect_json(
-        app.post(
-            &format!("/outlets/{outlet}/tables"),
-            Some(&owner),
-            &json!({"name": "Meja 1"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let id = table["id"].as_str().unwrap();
-    let old_slug = table["qr_slug"].as_str().unwrap().to_owned();
+    let (id, old_slug) = app.create_table(&owner, outlet, "Meja 1").await;
 
     let rotated = expect_json(
         app.post(&format!("/tables/{id}/rotate-qr"), Some(&owner), &json!({}))
@@ -144,19 +133,10 @@ async fn table_names_are_unique_per_outlet_and_unicode_safe() {
     )
     .await;
 
-    let other = expect_json(
-        app.post(
-            &format!("/outlets/{pusat}/tables"),
-            Some(&owner),
-            &json!({"name": "Meja 2"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let (other, _) = app.create_table(&owner, pusat, "Meja 2").await;
     let rename = app
         .patch(
-            &format!("/tables/{}", other["id"].as_str().unwrap()),
+            &format!("/tables/{other}"),
             Some(&owner),
             &json!({"name": name}),
         )
@@ -216,14 +196,11 @@ async fn tables_list_page_and_filter_and_delete() {
     let outlet = app.create_outlet(&owner, "Pusat").await;
     let mut ids = Vec::new();
     for i in 1..=5 {
-        let table = app
-            .post(
-                &format!("/outlets/{outlet}/tables"),
-                Some(&owner),
-                &json!({"name": format!("Meja {i}")}),
-            )
-            .await;
-        ids.push(id_of(&expect_json(table, StatusCode::CREATED).await));
+        ids.push(
+            app.create_table(&owner, outlet, &format!("Meja {i}"))
+                .await
+                .0,
+        );
     }
     let first = expect_json(
         app.get(&format!("/outlets/{outlet}/tables?limit=3"), Some(&owner))
@@ -267,14 +244,8 @@ async fn tables_list_page_and_filter_and_delete() {
     assert_eq!(inactive["items"].as_array().unwrap().len(), 1);
 
     let deleted = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/tables/{}", ids[1]),
-            Some(&owner),
-        )
-        .send()
-        .await
-        .unwrap();
+        .delete(&format!("/tables/{}", ids[1]), Some(&owner))
+        .await;
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     expect_problem(
         app.get(&format!("/tables/{}", ids[1]), Some(&owner)).await,
@@ -290,17 +261,7 @@ async fn another_outlets_tables_do_not_exist_for_a_manager() {
     let owner = app.owner_token().await;
     let a = app.create_outlet(&owner, "A").await;
     let b = app.create_outlet(&owner, "B").await;
-    let table = expect_json(
-        app.post(
-            &format!("/outlets/{a}/tables"),
-            Some(&owner),
-            &json!({"name": "Meja 1"}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let table = table["id"].as_str().unwrap();
+    let (table, _) = app.create_table(&owner, a, "Meja 1").await;
     let (_, manager_b) = app.staff(&owner, "manager-b", Role::Manager, b).await;
 
     for path in [
