@@ -53,6 +53,7 @@ impl Server {
         };
         let stderr = server.child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
+        // Reads to the end even after nobody listens, so the server never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
@@ -62,8 +63,6 @@ impl Server {
         while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
             if let Some(address) = line.split("Starting server on ").nth(1) {
                 server.address = format!("http://{}", address.trim());
-                // Keep draining stderr so the server never blocks on a full pipe.
-                std::thread::spawn(move || while rx.recv().is_ok() {});
                 return server;
             }
             seen.push(line);
