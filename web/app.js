@@ -244,6 +244,24 @@ export async function chooseOutlet(me) {
   return outlets.find((outlet) => outlet.id === id);
 }
 
+// ---- a menu product with chosen options -----------------------------------------------------
+
+/** The chosen options of a menu product (with `modifier_groups`) in menu order. */
+function chosen(product, optionIds) {
+  return (product.modifier_groups || []).flatMap((group) => group.options)
+    .filter((option) => optionIds.includes(option.id));
+}
+
+/** The product's price with the chosen options' deltas. */
+export function unitPrice(product, optionIds) {
+  return chosen(product, optionIds).reduce((price, option) => price + option.price_delta, product.price);
+}
+
+/** The chosen options' names. */
+export function optionNames(product, optionIds) {
+  return chosen(product, optionIds).map((option) => option.name);
+}
+
 // ---- money ---------------------------------------------------------------------------------
 
 /** Integer minor units → display: `formatMoney(150000, 'IDR')` is `Rp150.000`. */
@@ -317,6 +335,23 @@ export function newKey() {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `send` (a request with an Idempotency-Key) up to `attempts` times, retrying only what
+ * may not have reached the server — a lost connection, a busy or restarting server, or the
+ * same request still in flight; the key makes each retry safe.
+ */
+export async function retryTransient(send, attempts) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      const transient = err.status === 0 || err.status >= 502 || err.code === 'REQUEST_IN_FLIGHT';
+      if (!transient || attempt >= attempts) throw err;
+      await sleep(500 * attempt);
+    }
+  }
+}
 
 /** Builds an element. Text is always set as text (never parsed as HTML): names and notes
  *  come from users. `on<event>` props become listeners, `dataset` fills data-attributes,

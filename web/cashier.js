@@ -2,8 +2,8 @@
 // over the socket, new orders for a table or takeaway, payments with the change shown big,
 // and the tables: open one and show its QR, the bill, close it. Waiters keep no drawer.
 import {
-  chooseOutlet, formatMoney, h, Live, newKey, parseMoney, problemText, showTableQr, sleep, staff,
-  staffAll, staffApi, staffPage, toast,
+  chooseOutlet, formatMoney, h, Live, newKey, optionNames, parseMoney, problemText,
+  retryTransient, showTableQr, staff, staffAll, staffApi, staffPage, toast, unitPrice,
 } from './app.js';
 
 const ACTIVE = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
@@ -449,17 +449,11 @@ async function confirmPayment(event) {
   return null;
 }
 
-/** Retries only what may not have reached the server; the key makes a retry safe. */
-async function postPayment(orderId, body, key) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await staffApi(`/orders/${orderId}/payments`, { method: 'POST', body, headers: { 'Idempotency-Key': key } });
-    } catch (err) {
-      const transient = err.status === 0 || err.status >= 502 || err.code === 'REQUEST_IN_FLIGHT';
-      if (!transient || attempt >= 3) throw err;
-      await sleep(500 * attempt);
-    }
-  }
+function postPayment(orderId, body, key) {
+  return retryTransient(
+    () => staffApi(`/orders/${orderId}/payments`, { method: 'POST', body, headers: { 'Idempotency-Key': key } }),
+    3,
+  );
 }
 
 // ---- new order -----------------------------------------------------------------------------
@@ -542,22 +536,6 @@ function addItemFromDialog(event) {
   $('item-dialog').close();
 }
 
-function optionNames(product, ids) {
-  const names = [];
-  for (const group of product.modifier_groups || []) {
-    for (const option of group.options) if (ids.includes(option.id)) names.push(option.name);
-  }
-  return names;
-}
-
-function unitPrice(product, ids) {
-  let price = product.price;
-  for (const group of product.modifier_groups || []) {
-    for (const option of group.options) if (ids.includes(option.id)) price += option.price_delta;
-  }
-  return price;
-}
-
 function addLine({ product, quantity, options, note }) {
   const same = state.cart.lines.find((l) => l.product.id === product.id && !note && !l.note
     && l.options.join() === options.join());
@@ -622,16 +600,11 @@ async function placeOrder() {
     })),
   };
   try {
-    let order = null;
-    for (let attempt = 1; !order; attempt++) {
-      try {
-        order = await staffApi('/orders', { method: 'POST', body, headers: { 'Idempotency-Key': state.cart.key } });
-      } catch (err) {
-        const transient = err.status === 0 || err.status >= 502 || err.code === 'REQUEST_IN_FLIGHT';
-        if (!transient || attempt >= 4) throw err;
-        await sleep(500 * attempt);
-      }
-    }
+    const key = state.cart.key;
+    const order = await retryTransient(
+      () => staffApi('/orders', { method: 'POST', body, headers: { 'Idempotency-Key': key } }),
+      4,
+    );
     state.cart = { lines: [], key: null };
     $('order-note').value = '';
     renderCart();

@@ -1,7 +1,7 @@
 // `/t/<qr_slug>`: the guest's page. Scan → table session token (sessionStorage) → menu,
 // cart, order (with an idempotency key), then the table's orders and bill, kept live.
 import {
-  api, basisPoints, formatMoney, h, Live, newKey, sleep, toast,
+  api, basisPoints, formatMoney, h, Live, newKey, optionNames, retryTransient, toast, unitPrice,
 } from './app.js';
 
 const slug = decodeURIComponent(location.pathname.split('/')[2] || '');
@@ -322,22 +322,6 @@ function chosenOptions() {
   return [...document.querySelectorAll('#sheet-groups input:checked')].map((box) => box.value);
 }
 
-function unitPrice(product, optionIds) {
-  let price = product.price;
-  for (const group of product.modifier_groups || []) {
-    for (const option of group.options) if (optionIds.includes(option.id)) price += option.price_delta;
-  }
-  return price;
-}
-
-function optionNames(product, optionIds) {
-  const names = [];
-  for (const group of product.modifier_groups || []) {
-    for (const option of group.options) if (optionIds.includes(option.id)) names.push(option.name);
-  }
-  return names;
-}
-
 function updateSheet() {
   const { product, quantity } = state.sheet;
   $('sheet-qty').textContent = String(quantity);
@@ -452,18 +436,11 @@ function changeQuantity(index, delta) {
 
 /** POST /orders, retrying a lost connection or a busy server with the same key: the
  *  server answers a repeat with the first order instead of making a second one. */
-async function sendOrder(body, key) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await api('/orders', {
-        method: 'POST', token: token(), body, headers: { 'Idempotency-Key': key },
-      });
-    } catch (err) {
-      const transient = err.status === 0 || err.status >= 502 || err.code === 'REQUEST_IN_FLIGHT';
-      if (!transient || attempt >= 4) throw err;
-      await sleep(500 * attempt);
-    }
-  }
+function sendOrder(body, key) {
+  return retryTransient(
+    () => api('/orders', { method: 'POST', token: token(), body, headers: { 'Idempotency-Key': key } }),
+    4,
+  );
 }
 
 async function placeOrder() {
