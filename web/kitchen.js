@@ -1,8 +1,8 @@
 // `/kitchen`: the ticket board. Loads the open orders, then follows the live socket; a tap
 // moves a ticket one step on. Also the sold-out switches for the outlet's dishes.
 import {
-  api, apiAll, audioReady, beep, chooseOutlet, h, Live, requireStaff, signOut, staffApi, toast,
-  toLogin, unlockAudio,
+  audioReady, beep, chooseOutlet, h, Live, staff, staffAll, staffApi, staffPage, toast,
+  unlockAudio,
 } from './app.js';
 
 const BOARD = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
@@ -15,7 +15,6 @@ const SOUND_KEY = 'kedai.kitchen.sound';
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  token: null,
   me: null,
   outletId: null,
   orders: new Map(), // id → ticket
@@ -79,7 +78,7 @@ function tableLabel(order) {
 
 /** Finds a session's table name once, then redraws. */
 function lookUpTable(sessionId) {
-  const lookup = api(`/table-sessions/${sessionId}`, { token: state.token })
+  const lookup = staffApi(`/table-sessions/${sessionId}`)
     .then(async (session) => {
       state.sessionTables.set(sessionId, session.table_id);
       if (!state.tables.has(session.table_id)) await loadTables();
@@ -197,15 +196,13 @@ async function refreshOrder(id) {
 // ---- loading and live events ---------------------------------------------------------------
 
 async function loadTables() {
-  const tables = await apiAll(`/outlets/${state.outletId}/tables`, { token: state.token });
+  const tables = await staffAll(`/outlets/${state.outletId}/tables`);
   for (const table of tables) state.tables.set(table.id, table.name);
 }
 
 /** Which table each open session is at (later ones arrive as TABLE_SESSION_OPENED). */
 async function loadSessions() {
-  const sessions = await apiAll(
-    `/table-sessions?outlet_id=${state.outletId}&status=OPEN`, { token: state.token },
-  );
+  const sessions = await staffAll(`/table-sessions?outlet_id=${state.outletId}&status=OPEN`);
   for (const session of sessions) state.sessionTables.set(session.id, session.table_id);
 }
 
@@ -215,9 +212,7 @@ async function reload() {
   document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
   try {
     const [lists] = await Promise.all([
-      Promise.all(BOARD.map((status) => apiAll(
-        `/orders?outlet_id=${state.outletId}&status=${status}`, { token: state.token },
-      ))),
+      Promise.all(BOARD.map((status) => staffAll(`/orders?outlet_id=${state.outletId}&status=${status}`))),
       loadTables(),
       loadSessions(),
     ]);
@@ -225,7 +220,7 @@ async function reload() {
     for (const order of lists.flat()) upsert(ticket(order));
     $('load-error').hidden = true;
   } catch (err) {
-    if (err.status === 401) return toLogin(true);
+    if (err.status === 401) return; // staffAll went back to sign-in
     $('load-error').textContent = `Could not load the orders: ${err.message}`;
     $('load-error').hidden = false;
   } finally {
@@ -294,11 +289,11 @@ function announce(id) {
 
 async function loadProducts() {
   try {
-    const products = await apiAll(`/outlets/${state.outletId}/products`, { token: state.token });
+    const products = await staffAll(`/outlets/${state.outletId}/products`);
     state.products = new Map(products.map((p) => [p.id, { id: p.id, name: p.name, available: p.available }]));
     renderProducts();
-  } catch (err) {
-    if (err.status === 401) toLogin(true);
+  } catch {
+    // The switches keep their last state (a 401 has gone back to sign-in).
   }
 }
 
@@ -339,7 +334,6 @@ function soundLabel() {
 }
 
 function setUpControls() {
-  $('sign-out').addEventListener('click', signOut);
   $('sound').addEventListener('click', () => {
     const on = localStorage.getItem(SOUND_KEY) !== '0';
     if (on && !audioReady()) {
@@ -361,12 +355,10 @@ function setUpControls() {
 }
 
 async function main() {
-  state.token = requireStaff();
-  if (!state.token) return;
   setUpControls();
   try {
-    state.me = await staffApi('/auth/me');
-    $('who').textContent = `${state.me.username} (${state.me.role})`;
+    state.me = await staffPage(['OWNER', 'MANAGER', 'KASIR', 'WAITER', 'KITCHEN']);
+    if (!state.me) return;
     const outlet = await chooseOutlet(state.me);
     if (!outlet) {
       $('load-error').textContent = 'There is no outlet yet: create one on the admin page first.';
@@ -392,21 +384,17 @@ async function main() {
 
   reloadAll();
   new Live({
-    token: state.token,
+    token: staff.token(),
     query: state.me.outlet_id ? {} : { outlet_id: state.outletId },
     onFrame,
     // A fresh (not resumed) stream may have missed menu changes as well as orders.
     onOpen: ({ resumed }) => { if (!resumed) reloadAll(); },
     canReconnect: async () => {
       try {
-        await api('/auth/me', { token: state.token });
+        await staffApi('/auth/me');
         return true;
       } catch (err) {
-        if (err.status === 401) {
-          toLogin(true);
-          return false;
-        }
-        return true;
+        return err.status !== 401; // staffApi went back to sign-in
       }
     },
   }).start();
