@@ -6,6 +6,7 @@ use futures_util::{SinkExt, StreamExt};
 use poem::web::websocket::{CloseCode, Message, WebSocketConfig, WebSocketStream};
 use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
 
 use crate::{
     auth::principal::principal_from_token,
@@ -38,6 +39,8 @@ pub fn socket_config() -> WebSocketConfig {
 pub struct Client {
     pub state: AppState,
     pub audience: Audience,
+    /// The outlet an OWNER asked to narrow to; the audience is derived again at every ping.
+    pub outlet_id: Option<Uuid>,
     /// Re-checked at every ping: a deactivated user or closed table is disconnected.
     pub token: String,
     pub since: Option<i64>,
@@ -174,12 +177,19 @@ where
                 if last_heard.elapsed() > ping_every * 2 + Duration::from_secs(5) {
                     return End::Gone; // no pong: the peer is dead
                 }
-                // Only a refused token ends the socket; a failure to check it (the database
-                // being down) keeps the screen connected until the next ping asks again.
-                if let Err(AppError::Unauthorized(_) | AppError::Gone { .. }) =
-                    principal_from_token(&client.state, &client.token).await
-                {
-                    return End::Close(CloseCode::from(4401), "token no longer valid");
+                // A refused token ends the socket, and so does a role or outlet change that
+                // alters what it may see (REST applies those at once too); a failure to check
+                // (the database being down) keeps the screen connected until the next ping.
+                match principal_from_token(&client.state, &client.token).await {
+                    Ok(principal) => {
+                        if Audience::of(&principal, client.outlet_id).ok() != Some(client.audience) {
+                            return End::Close(CloseCode::Again, "your access changed; reconnect");
+                        }
+                    }
+                    Err(AppError::Unauthorized(_) | AppError::Gone { .. }) => {
+                        return End::Close(CloseCode::from(4401), "token no longer valid");
+                    }
+                    Err(_) => {}
                 }
                 if let Err(end) = send_message(sink, Message::Ping(Vec::new())).await {
                     return end;

@@ -326,6 +326,39 @@ async fn a_percent_encoded_token_keeps_its_socket_through_the_pings() {
 }
 
 #[tokio::test]
+async fn a_user_moved_to_another_outlet_loses_the_old_feed_at_the_next_ping() {
+    let app =
+        spawn_app_with(|config| config.realtime.ping_interval = Duration::from_millis(200)).await;
+    let shop = app.shop(&[]).await;
+    let other = app.create_outlet(&shop.owner, "Cabang").await;
+    let (cook_id, cook) = app
+        .staff(&shop.owner, "cook1", Role::Kitchen, shop.outlet)
+        .await;
+    let mut socket = app.ws(&format!("token={cook}")).await.unwrap();
+    expect_json(
+        app.patch(
+            &format!("/users/{cook_id}"),
+            Some(&shop.owner),
+            &json!({"outlet_id": other}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // 1013 "try again": reconnecting derives the new outlet's feed.
+    assert_eq!(socket.end(WAIT).await, Some(WsEnd::Closed(1013)));
+    let mut again = app.ws(&format!("token={cook}")).await.unwrap();
+    let product = app.create_product(&shop.owner, other, "Mie", 1000).await;
+    let body = json!({"outlet_id": other, "items": [{"product_id": product, "quantity": 1}]});
+    let order = app.order(&shop.owner, &body).await;
+    let frame = again
+        .next_of("NEW_ORDER", WAIT)
+        .await
+        .expect("the new outlet's order");
+    assert_eq!(frame["payload"]["id"], order["id"]);
+}
+
+#[tokio::test]
 async fn chatty_clients_are_cut_off() {
     let app = spawn_app().await;
     let shop = app.shop(&[]).await;
