@@ -58,18 +58,17 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         config.token_ttl,
     )
     .context("cannot load or create the JWT secret in the data folder")?;
-    let redis = match &config.redis_url {
-        Some(url) => Some(RedisProbe::new(url).context("invalid REDIS_URL")?),
-        None => None,
-    };
+    let redis_client = config
+        .redis_url
+        .as_deref()
+        .map(redis::Client::open)
+        .transpose()
+        .context("invalid REDIS_URL")?;
+    let redis = redis_client.clone().map(RedisProbe::new);
 
-    let realtime = Realtime::start(
-        db.clone(),
-        config.redis_url.as_deref(),
-        config.realtime.clone(),
-    )
-    .await
-    .context("cannot start realtime delivery")?;
+    let realtime = Realtime::start(db.clone(), redis_client, config.realtime.clone())
+        .await
+        .context("cannot start realtime delivery")?;
     let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
         public_url,

@@ -1,104 +1,94 @@
-//! The doorbell between a write and the relays that deliver its events: in-process, or
-//! Redis pub/sub so that every instance of a chain hears it.
+//! The doorbell between instances: Redis pub/sub, so that every instance of a chain hears of
+//! a write and its relay delivers the events; and the reconnecting Redis connection that the
+//! publisher and the `/health` probe use.
 
 use std::{sync::Arc, time::Duration};
 
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch, Notify};
 
-/// Tells relays that new events were committed.
-pub trait Bus: Send + Sync + 'static {
-    fn announce(&self);
-}
-
-/// One instance: wake the local relay.
-pub struct LocalBus {
-    wake: Arc<Notify>,
-}
-
-impl LocalBus {
-    pub fn new(wake: Arc<Notify>) -> Self {
-        LocalBus { wake }
-    }
-}
-
-impl Bus for LocalBus {
-    fn announce(&self) {
-        self.wake.notify_one();
-    }
-}
-
 const CHANNEL: &str = "kedai:events";
 
-/// Several instances: wake the local relay at once, and publish on Redis for the others.
-/// If Redis is down, local delivery is unaffected and the others catch up by polling; both
-/// background tasks reconnect by themselves.
+/// Rings the other instances' doorbell over Redis pub/sub (this instance's relay is woken
+/// directly). If Redis is down, the others catch up by polling; both background tasks
+/// reconnect by themselves.
 pub struct RedisBus {
-    wake: Arc<Notify>,
     publish: mpsc::Sender<()>,
 }
 
 impl RedisBus {
     pub fn start(
-        url: &str,
+        client: redis::Client,
         wake: Arc<Notify>,
         shutdown: watch::Receiver<bool>,
-    ) -> redis::RedisResult<Self> {
-        let client = redis::Client::open(url)?;
+    ) -> Self {
         // A bell that is already ringing need not ring twice: capacity 1, extra rings dropped.
         let (publish, pending) = mpsc::channel(1);
-        tokio::spawn(publisher(client.clone(), pending, shutdown.clone()));
-        tokio::spawn(subscriber(client, wake.clone(), shutdown));
-        Ok(RedisBus { wake, publish })
+        tokio::spawn(publisher(
+            RedisConnection::new(client.clone()),
+            pending,
+            shutdown.clone(),
+        ));
+        tokio::spawn(subscriber(client, wake, shutdown));
+        RedisBus { publish }
     }
-}
 
-impl Bus for RedisBus {
-    fn announce(&self) {
-        self.wake.notify_one();
+    pub fn announce(&self) {
         let _ = self.publish.try_send(());
     }
 }
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
-async fn connect(client: &redis::Client) -> Option<redis::aio::MultiplexedConnection> {
-    match tokio::time::timeout(CONNECT_TIMEOUT, client.get_multiplexed_async_connection()).await {
-        Ok(Ok(conn)) => Some(conn),
-        Ok(Err(err)) => {
-            tracing::warn!(error = %err, "redis unavailable; other instances will poll for events");
-            None
+/// A Redis connection made on first use and again after a failure (Redis may come and go
+/// while Kedai runs).
+pub struct RedisConnection {
+    client: redis::Client,
+    conn: Option<redis::aio::MultiplexedConnection>,
+}
+
+impl RedisConnection {
+    pub fn new(client: redis::Client) -> Self {
+        RedisConnection { client, conn: None }
+    }
+
+    pub async fn query<T: redis::FromRedisValue>(
+        &mut self,
+        cmd: &redis::Cmd,
+    ) -> redis::RedisResult<T> {
+        let conn = match self.conn.as_mut() {
+            Some(conn) => conn,
+            None => {
+                let connect = self.client.get_multiplexed_async_connection();
+                let conn = tokio::time::timeout(CONNECT_TIMEOUT, connect)
+                    .await
+                    .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+                self.conn.insert(conn)
+            }
+        };
+        let result = cmd.query_async(conn).await;
+        if result.is_err() {
+            self.conn = None;
         }
-        Err(_) => {
-            tracing::warn!("redis connection timed out; other instances will poll for events");
-            None
-        }
+        result
     }
 }
 
 async fn publisher(
-    client: redis::Client,
+    mut redis: RedisConnection,
     mut pending: mpsc::Receiver<()>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut conn = None;
     loop {
         tokio::select! {
             ring = pending.recv() => if ring.is_none() { return },
             _ = shutdown.changed() => return,
         }
-        if conn.is_none() {
-            conn = connect(&client).await;
-        }
-        if let Some(c) = conn.as_mut() {
-            let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
-                .arg(CHANNEL)
-                .arg(1)
-                .query_async(c)
-                .await;
-            if sent.is_err() {
-                conn = None;
-            }
+        let published = redis
+            .query::<i64>(redis::cmd("PUBLISH").arg(CHANNEL).arg(1))
+            .await;
+        if let Err(err) = published {
+            tracing::warn!(error = %err, "redis unavailable; other instances will poll for events");
         }
     }
 }

@@ -3,9 +3,9 @@
 //! The database is the source of truth. Every change writes an `events` row in its own
 //! transaction; ids become visible in increasing order (see `service::events::record`). Each
 //! instance runs one relay that reads new rows in id order and fans them out to its
-//! WebSocket clients through an in-process broadcast hub. The `Bus` only rings the doorbell:
-//! after a write, this instance's relay wakes at once, and with Redis every other instance's
-//! relay too. A periodic poll covers a doorbell that was missed (e.g. Redis down).
+//! WebSocket clients through an in-process broadcast hub. `announce` only rings the doorbell:
+//! after a write, this instance's relay wakes at once, and with Redis (`bus::RedisBus`) every
+//! other instance's relay too. A periodic poll covers a doorbell that was missed (e.g. Redis down).
 
 pub mod bus;
 pub mod ws;
@@ -21,8 +21,6 @@ use tokio::sync::{broadcast, watch, Notify};
 use uuid::Uuid;
 
 use crate::{db::Db, entity::event, service::events};
-
-pub use bus::Bus;
 
 /// An event as clients receive it, serialized once for every client.
 #[derive(Debug)]
@@ -100,7 +98,8 @@ impl Default for RealtimeConfig {
 pub struct Realtime {
     hub: broadcast::Sender<Arc<Frame>>,
     wake: Arc<Notify>,
-    bus: Box<dyn Bus>,
+    /// With Redis: the other instances' doorbell.
+    bus: Option<bus::RedisBus>,
     shutdown: watch::Sender<bool>,
     pub config: RealtimeConfig,
 }
@@ -109,20 +108,14 @@ impl Realtime {
     /// Starts the relay (and, with Redis, the bus tasks). They stop when this is dropped.
     pub async fn start(
         db: Db,
-        redis_url: Option<&str>,
+        redis: Option<redis::Client>,
         config: RealtimeConfig,
     ) -> anyhow::Result<Arc<Self>> {
         let (hub, _) = broadcast::channel(config.client_buffer);
         let wake = Arc::new(Notify::new());
         let (shutdown, _) = watch::channel(false);
-        let bus: Box<dyn Bus> = match redis_url {
-            Some(url) => Box::new(bus::RedisBus::start(
-                url,
-                wake.clone(),
-                shutdown.subscribe(),
-            )?),
-            None => Box::new(bus::LocalBus::new(wake.clone())),
-        };
+        let bus =
+            redis.map(|client| bus::RedisBus::start(client, wake.clone(), shutdown.subscribe()));
         let start_after = events::latest_id(db.conn()).await?;
         let realtime = Arc::new(Realtime {
             hub,
@@ -143,7 +136,10 @@ impl Realtime {
 
     /// Call after committing events.
     pub fn announce(&self) {
-        self.bus.announce();
+        self.wake.notify_one();
+        if let Some(bus) = &self.bus {
+            bus.announce();
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Frame>> {

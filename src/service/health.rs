@@ -4,43 +4,30 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 
-use crate::db::Db;
+use crate::{db::Db, realtime::bus::RedisConnection};
 
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Checks Redis, reconnecting on demand (Redis may come and go while Kedai runs).
 pub struct RedisProbe {
-    client: redis::Client,
-    conn: Mutex<Option<redis::aio::MultiplexedConnection>>,
+    conn: Mutex<RedisConnection>,
 }
 
 impl RedisProbe {
-    pub fn new(url: &str) -> redis::RedisResult<Self> {
-        Ok(RedisProbe {
-            client: redis::Client::open(url)?,
-            conn: Mutex::new(None),
-        })
+    pub fn new(client: redis::Client) -> Self {
+        RedisProbe {
+            conn: Mutex::new(RedisConnection::new(client)),
+        }
     }
 
     pub async fn is_up(&self) -> bool {
-        tokio::time::timeout(PROBE_TIMEOUT, self.ping())
+        let ping = async {
+            let mut conn = self.conn.lock().await;
+            conn.query::<String>(&redis::cmd("PING")).await.is_ok()
+        };
+        tokio::time::timeout(PROBE_TIMEOUT, ping)
             .await
             .unwrap_or(false)
-    }
-
-    async fn ping(&self) -> bool {
-        let mut slot = self.conn.lock().await;
-        if slot.is_none() {
-            *slot = self.client.get_multiplexed_async_connection().await.ok();
-        }
-        let Some(conn) = slot.as_mut() else {
-            return false;
-        };
-        let ok = redis::cmd("PING").query_async::<String>(conn).await.is_ok();
-        if !ok {
-            *slot = None;
-        }
-        ok
     }
 }
 
