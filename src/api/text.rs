@@ -26,12 +26,6 @@ use serde_json::Value;
 )]
 pub struct Text(String);
 
-impl Text {
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
 impl ParseFromJSON for Text {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         match value {
@@ -64,18 +58,6 @@ impl fmt::Debug for Text {
 impl From<Text> for String {
     fn from(text: Text) -> Self {
         text.0
-    }
-}
-
-impl From<String> for Text {
-    fn from(text: String) -> Self {
-        Text(text)
-    }
-}
-
-impl From<&str> for Text {
-    fn from(text: &str) -> Self {
-        Text(text.to_owned())
     }
 }
 
@@ -120,6 +102,6 @@ mod tests {
     fn schema_and_json_are_those_of_string() {
         assert_eq!(Text::name(), String::name());
         assert_eq!(Text::schema_ref(), String::schema_ref());
-        assert_eq!(Text::from("kopi").to_json(), Some(json!("kopi")));
+        assert_eq!(Text("kopi".into()).to_json(), Some(json!("kopi")));
     }
 }
