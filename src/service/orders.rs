@@ -33,9 +33,6 @@ use crate::{
 pub const MAX_ITEMS: usize = 100;
 pub const MAX_QUANTITY: i32 = 999;
 
-/// Roles that take orders.
-const ORDER_TAKERS: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir, Role::Waiter];
-
 #[derive(Debug, Clone)]
 pub struct NewOrder {
     pub outlet_id: Option<Uuid>,
@@ -97,7 +94,7 @@ pub async fn create_order(
     idempotency: Option<IdempotencyKey>,
 ) -> AppResult<OrderDetails> {
     if let Principal::Staff(staff) = principal {
-        if !ORDER_TAKERS.contains(&staff.role) {
+        if !super::sessions::FLOOR_STAFF.contains(&staff.role) {
             return Err(AppError::Forbidden(format!(
                 "a {} may not take orders",
                 staff.role.as_str()

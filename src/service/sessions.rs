@@ -27,7 +27,7 @@ pub const SESSION_TOKEN_PREFIX: &str = "ts_";
 /// How long a guest token works after the table is opened.
 pub const SESSION_TTL_HOURS: i64 = 12;
 
-/// Roles that open and close tables.
+/// Roles on the floor: they open and close tables and take orders.
 pub const FLOOR_STAFF: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir, Role::Waiter];
 
 /// A session with the names a guest's page shows.
