@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::ApiTags;
 use crate::{
-    auth::{principal::principal_from_token, Auth, Principal},
+    auth::{principal::authenticate_token, Auth, Principal},
     error::{AppError, AppResult},
     realtime::{self, ws},
     service::events::{self, Audience},
@@ -34,10 +34,7 @@ pub struct RealtimeApi;
 pub struct QueryToken(pub Principal);
 
 async fn authenticate_query(req: &poem::Request, key: ApiKey) -> poem::Result<Principal> {
-    let state = req
-        .data::<AppState>()
-        .ok_or_else(|| AppError::internal("AppState missing from request"))?;
-    Ok(principal_from_token(state, &key.key).await?)
+    authenticate_token(req, &key.key).await
 }
 
 /// Header or query token.

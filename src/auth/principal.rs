@@ -90,10 +90,15 @@ impl Staff {
 }
 
 async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<Principal> {
+    authenticate_token(req, &bearer.token).await
+}
+
+/// The checker behind every security scheme: the token, wherever the request carried it.
+pub async fn authenticate_token(req: &Request, token: &str) -> poem::Result<Principal> {
     let state = req
         .data::<AppState>()
         .ok_or_else(|| AppError::internal("AppState missing from request"))?;
-    Ok(principal_from_token(state, &bearer.token).await?)
+    Ok(principal_from_token(state, token).await?)
 }
 
 /// Resolves a bearer token to a principal. A staff token is refused when its user no longer
