@@ -41,10 +41,8 @@ pub async fn limit_body<E: Endpoint>(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(AppError::PayloadTooLarge { limit }.into());
     }
-    let may_have_body = !matches!(
-        *req.method(),
-        poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
-    );
+    // GET, HEAD, OPTIONS (and TRACE, which no route answers) neither carry nor change data.
+    let may_have_body = !req.method().is_safe();
     if may_have_body && declared != Some(0) {
         let body = req
             .take_body()

@@ -239,10 +239,8 @@ pub async fn announce_writes<E: Endpoint>(
     req: Request,
     realtime: Arc<Realtime>,
 ) -> poem::Result<Response> {
-    let writes = !matches!(
-        *req.method(),
-        poem::http::Method::GET | poem::http::Method::HEAD | poem::http::Method::OPTIONS
-    );
+    // GET, HEAD, OPTIONS (and TRACE, which no route answers) neither carry nor change data.
+    let writes = !req.method().is_safe();
     let response = next.call(req).await?.into_response();
     if writes && response.status().is_success() {
         realtime.announce();
