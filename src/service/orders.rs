@@ -440,10 +440,8 @@ fn choose_modifiers(
 
 /// Today's date where the outlet is (its business day).
 fn business_date(outlet: &outlet::Model, now: chrono::DateTime<Utc>) -> String {
-    match outlet.timezone.parse::<chrono_tz::Tz>() {
-        Ok(tz) => now.with_timezone(&tz).format("%Y-%m-%d").to_string(),
-        Err(_) => now.format("%Y-%m-%d").to_string(),
-    }
+    let tz = super::outlets::timezone_of(outlet);
+    now.with_timezone(&tz).format("%Y-%m-%d").to_string()
 }
 
 /// The next order number of the outlet's business day. One upsert on a counter row: the row

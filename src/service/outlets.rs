@@ -60,7 +60,7 @@ pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResul
         )?),
         tax_bp: Set(check_bp("tax_bp", input.tax_bp.unwrap_or(0))?),
         timezone: Set(clean_timezone(
-            input.timezone.as_deref().unwrap_or("Asia/Jakarta"),
+            input.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE.name()),
         )?),
         qr_self_service: Set(input.qr_self_service.unwrap_or(false)),
         created_at: Set(now),
@@ -153,6 +153,14 @@ fn check_bp(field: &'static str, bp: i32) -> AppResult<i32> {
         ));
     }
     Ok(bp)
+}
+
+const DEFAULT_TIMEZONE: chrono_tz::Tz = chrono_tz::Asia::Jakarta;
+
+/// The outlet's timezone, where its business day and report hours are counted. Names are
+/// checked when saved; anything else falls back to the default, the same everywhere.
+pub fn timezone_of(outlet: &outlet::Model) -> chrono_tz::Tz {
+    outlet.timezone.parse().unwrap_or(DEFAULT_TIMEZONE)
 }
 
 fn clean_timezone(timezone: &str) -> AppResult<String> {

@@ -175,7 +175,7 @@ pub async fn sales(
 ) -> AppResult<SalesReport> {
     let outlet = get_outlet(db, actor, outlet_id).await?;
     require_admin(actor)?;
-    let tz: chrono_tz::Tz = outlet.timezone.parse().unwrap_or(chrono_tz::Asia::Jakarta);
+    let tz = super::outlets::timezone_of(&outlet);
     let today = Utc::now().with_timezone(&tz).date_naive();
     let (from, to) = (from.unwrap_or(today), to.unwrap_or(from.unwrap_or(today)));
     if from > to {
