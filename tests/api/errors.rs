@@ -13,15 +13,12 @@ async fn post_raw(
     content_type: &str,
     body: impl Into<reqwest::Body>,
 ) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(app.url(path))
+    app.request(reqwest::Method::POST, path, token)
         .header("content-type", content_type)
-        .body(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.unwrap()
+        .body(body)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn user_count(app: &TestApp, owner: &str) -> usize {
