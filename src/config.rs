@@ -55,6 +55,22 @@ pub struct ConfigArgs {
         global = true
     )]
     pub trusted_proxies: Vec<String>,
+    /// Open connections at most (WebSockets included); more are closed at once.
+    #[arg(
+        long,
+        env = "KEDAI_MAX_CONNECTIONS",
+        default_value_t = 4096,
+        global = true
+    )]
+    pub max_connections: usize,
+    /// Open connections from one client address at most (trusted proxies are not limited).
+    #[arg(
+        long,
+        env = "KEDAI_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_connections_per_client: usize,
 }
 
 /// Validated configuration.
@@ -74,6 +90,8 @@ pub struct Config {
     pub realtime: crate::realtime::RealtimeConfig,
     /// Overload and timeout bounds (not settable from the environment).
     pub limits: crate::middleware::Limits,
+    /// Connection caps and timeouts of the listener.
+    pub connections: crate::server::ConnectionLimits,
 }
 
 /// A configuration value that cannot be used, naming the variable it came from.
@@ -180,6 +198,22 @@ impl Config {
             })
             .collect::<Result<Vec<_>, _>>()?;
 
+        if args.max_connections == 0 {
+            return Err(invalid("KEDAI_MAX_CONNECTIONS", "must be at least 1"));
+        }
+        if args.max_connections_per_client == 0 {
+            return Err(invalid(
+                "KEDAI_MAX_CONNECTIONS_PER_CLIENT",
+                "must be at least 1",
+            ));
+        }
+        let connections = crate::server::ConnectionLimits {
+            max_connections: args.max_connections,
+            max_per_client: args.max_connections_per_client,
+            exempt: trusted_proxies.clone(),
+            ..Default::default()
+        };
+
         Ok(Config {
             bind,
             database_url,
@@ -191,6 +225,7 @@ impl Config {
             trusted_proxies,
             realtime: Default::default(),
             limits: Default::default(),
+            connections,
         })
     }
 

@@ -25,6 +25,7 @@ pub mod error;
 pub mod middleware;
 pub mod qr;
 pub mod realtime;
+pub mod server;
 pub mod service;
 pub mod startup;
 pub mod state;

@@ -1,8 +1,12 @@
-//! Request guards around every route: body size, overload shedding, request timeouts.
+//! Request guards around every route: body size, overload shedding, request timeouts, and the
+//! security headers every response carries.
 
 use std::{sync::Arc, time::Duration};
 
-use poem::{http::StatusCode, Endpoint, Request};
+use poem::{
+    http::{header, HeaderValue, StatusCode},
+    Endpoint, IntoResponse, Request, Response,
+};
 use tokio::sync::Semaphore;
 
 use crate::error::AppError;
@@ -61,16 +65,15 @@ pub async fn limit_body<E: Endpoint>(
 }
 
 /// Sheds load: beyond `max_in_flight` concurrent requests, or past `request_timeout`, the
-/// answer is a quick 503 problem. WebSocket upgrades pass through (they live long).
+/// answer is a quick 503 problem. This holds for every request, WebSocket upgrades included:
+/// the upgrade handshake is answered at once and the socket then lives in a task of its own,
+/// outside this bound (the listener's connection cap counts it).
 pub async fn shed_load<E: Endpoint>(
     next: E,
     req: Request,
     permits: Arc<Semaphore>,
     timeout: Duration,
 ) -> poem::Result<E::Output> {
-    if req.headers().contains_key(poem::http::header::UPGRADE) {
-        return next.call(req).await;
-    }
     let Ok(_permit) = permits.try_acquire() else {
         return Err(AppError::Http {
             status: StatusCode::SERVICE_UNAVAILABLE,
@@ -90,4 +93,30 @@ pub async fn shed_load<E: Endpoint>(
         }
         .into()),
     }
+}
+
+/// What a response that sets no policy of its own may do in a browser: nothing. API answers,
+/// images and problems are data, never a document to run or to frame.
+const DATA_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Every response — pages, `/docs`, the API, errors — is never sniffed into another type,
+/// never framed by another site and never names its URL (which may hold a table's QR slug) to
+/// another site. Pages and `/docs` set their own Content-Security-Policy; the rest gets
+/// `DATA_POLICY`.
+pub async fn security_headers<E: Endpoint>(next: E, req: Request) -> poem::Result<Response> {
+    let mut response = next.call(req).await?.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(DATA_POLICY));
+    Ok(response)
 }

@@ -4,11 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
-use poem::{
-    endpoint::BoxEndpoint,
-    listener::{Acceptor, Listener, TcpListener},
-    EndpointExt, Route, Server,
-};
+use poem::{endpoint::BoxEndpoint, EndpointExt, Route};
 use tokio::sync::Semaphore;
 
 use crate::{
@@ -17,8 +13,9 @@ use crate::{
     config::Config,
     db::Db,
     error::render_errors,
-    middleware::{limit_body, shed_load},
+    middleware::{limit_body, security_headers, shed_load},
     realtime::{self, Realtime},
+    server,
     service::health::RedisProbe,
     state::{AppState, Inner},
     web,
@@ -95,7 +92,10 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
             format!("{}/openapi.json", api::BASE_PATH),
             api.spec_endpoint(),
         )
-        .nest("/docs", api.swagger_ui())
+        .nest(
+            "/docs",
+            Route::new().at("/", web::swagger_ui(api.swagger_ui_html())),
+        )
         .nest(api::BASE_PATH, api)
         .nest("/", web::routes())
         .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))
@@ -103,6 +103,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
         .data(state)
         .around(move |next, req| realtime::announce_writes(next, req, realtime.clone()))
         .around(render_errors)
+        .around(security_headers)
         .boxed()
 }
 
@@ -110,17 +111,14 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
 pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     let bind = config.bind;
     let signal = shutdown_signal().context("cannot install signal handlers")?;
-    let acceptor = TcpListener::bind(bind)
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind} (KEDAI_BIND)"))?;
     // The port actually bound (KEDAI_BIND may ask for port 0), so QR codes carry it.
-    config.bind = acceptor
-        .local_addr()
-        .first()
-        .and_then(|addr| addr.as_socket_addr().copied())
-        .unwrap_or(bind);
+    config.bind = listener.local_addr().unwrap_or(bind);
+    config.connections.max_connections = connection_cap(config.connections.max_connections);
     let local = config.bind;
+    let limits = config.connections.clone();
     let App { state, endpoint } = build(config).await?;
     let realtime = state.realtime.clone();
     let shutdown = async move {
@@ -134,12 +132,30 @@ pub async fn serve(mut config: Config) -> anyhow::Result<()> {
     tracing::info!("Phones and tablets on the shop network reach Kedai at {public_url}");
     tracing::info!("API docs: {public_url}/docs");
 
-    Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(endpoint, shutdown, Some(Duration::from_secs(10)))
-        .await
-        .context("server error")?;
+    server::run(
+        listener,
+        endpoint,
+        limits,
+        shutdown,
+        Duration::from_secs(10),
+    )
+    .await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Raises the open-file limit as far as the system allows and keeps `wanted` connections
+/// below it, with room for the database and log files, so the cap (not `EMFILE`) decides.
+fn connection_cap(wanted: usize) -> usize {
+    const RESERVED_FILES: u64 = 256;
+    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let room = usize::try_from(files.saturating_sub(RESERVED_FILES)).unwrap_or(usize::MAX);
+    if wanted > room {
+        tracing::warn!(
+            "the open-file limit ({files}) allows {room} connections, not {wanted} (KEDAI_MAX_CONNECTIONS)"
+        );
+    }
+    wanted.min(room.max(1))
 }
 
 /// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when

@@ -13,9 +13,11 @@ use crate::error::AppError;
 #[folder = "web/"]
 struct Assets;
 
-/// Pages load scripts, styles and images only from this server, and talk only to it.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; connect-src 'self' ws: wss:; \
-     img-src 'self' data: blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// Pages load scripts, styles and images only from this server, and talk only to it
+/// (`'self'` covers its WebSocket too).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; connect-src 'self'; \
+     img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
 
 /// The pages (`/` sign-in and first run, `/kitchen`, `/admin`, `/cashier`, `/t/<qr_slug>` for
 /// guests: one page for every table) and their files under `/static/`.
@@ -70,9 +72,6 @@ impl Endpoint for Embedded {
         let response = Response::builder()
             .header(header::ETAG, etag)
             .header(header::CACHE_CONTROL, "no-cache")
-            .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
-            // A guest page's URL holds the table's QR slug: never hand it to another site.
-            .header(header::REFERRER_POLICY, "no-referrer")
             .header(
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -97,4 +96,39 @@ fn content_type(path: &str) -> &'static str {
         Some("json") => "application/json",
         _ => "application/octet-stream",
     }
+}
+
+/// Swagger UI at `/docs`: poem-openapi's page, which carries its scripts and the spec inline.
+/// Its policy allows exactly those scripts (by hash), inline styles and calls to this server.
+pub fn swagger_ui(html: String) -> impl Endpoint<Output = Response> {
+    use sha2::Digest;
+    let script_hashes: Vec<String> = inline_scripts(&html)
+        .map(|script| {
+            let digest = sha2::Sha256::digest(script.as_bytes());
+            format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            )
+        })
+        .collect();
+    let policy = format!(
+        "default-src 'none'; script-src {}; style-src 'unsafe-inline'; img-src 'self' data:; \
+         connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        script_hashes.join(" ")
+    );
+    poem::endpoint::make_sync(move |_| {
+        Response::builder()
+            .content_type("text/html; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-cache")
+            .header(header::CONTENT_SECURITY_POLICY, policy.as_str())
+            .body(html.clone())
+    })
+}
+
+/// The text of each inline `<script>…</script>` in `html`.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (_attributes, body) = rest.split_once('>')?;
+        body.split_once("</script>").map(|(script, _)| script)
+    })
 }

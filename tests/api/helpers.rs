@@ -5,7 +5,6 @@
 use std::{path::PathBuf, time::Duration};
 
 use kedai::{auth::Role, startup, Config};
-use poem::listener::{Acceptor, Listener, TcpListener};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -160,6 +159,7 @@ pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
         trusted_proxies: Vec::new(),
         realtime: Default::default(),
         limits: Default::default(),
+        connections: Default::default(),
     }
 }
 
@@ -180,22 +180,21 @@ pub async fn start(
     data_dir: tempfile::TempDir,
     adjust: impl FnOnce(&mut Config),
 ) -> TestApp {
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let port = acceptor.local_addr()[0]
-        .as_socket_addr()
-        .expect("tcp")
-        .port();
+    let port = listener.local_addr().expect("tcp").port();
     let mut config = test_config(&db.url, data_dir.path().to_path_buf(), port);
     adjust(&mut config);
     let app = startup::build(config.clone()).await.expect("build app");
-    let server = tokio::spawn(async move {
-        let _ = poem::Server::new_with_acceptor(acceptor)
-            .run(app.endpoint)
-            .await;
-    });
+    let limits = config.connections.clone();
+    let server = tokio::spawn(kedai::server::run(
+        listener,
+        app.endpoint,
+        limits,
+        std::future::pending(),
+        Duration::ZERO,
+    ));
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder()

@@ -9,6 +9,7 @@
 mod auth;
 mod binary;
 mod browser;
+mod connections;
 mod errors;
 mod faults;
 mod helpers;

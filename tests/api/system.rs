@@ -126,3 +126,50 @@ async fn requests_past_the_timeout_are_abandoned_with_503() {
     let response = app.post("/auth/register", None, &body).await;
     expect_problem(response, StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT").await;
 }
+
+#[tokio::test]
+async fn every_response_carries_security_headers_and_a_policy() {
+    let app = spawn_app().await;
+    let get = |path: String| app.client.get(format!("{}{path}", app.address)).send();
+    let policy_of = |response: &reqwest::Response| {
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    // API answers and problems are data: nothing may run or frame them.
+    for path in [
+        "/api/v1/ping",
+        "/api/v1/no-such-thing",
+        "/static/missing.js",
+    ] {
+        let policy = policy_of(&get(path.to_owned()).await.unwrap());
+        assert!(policy.starts_with("default-src 'none'"), "{path}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+    }
+    // Pages talk to this server only: no WebSocket to any other host.
+    let policy = policy_of(&get("/kitchen".to_owned()).await.unwrap());
+    assert!(policy.contains("connect-src 'self';"), "{policy}");
+    assert!(
+        !policy.contains("ws:") && !policy.contains("wss:"),
+        "{policy}"
+    );
+    // Swagger UI runs its own inline scripts, allowed by hash, and nothing else.
+    for path in ["/docs", "/docs/"] {
+        let response = get(path.to_owned()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let policy = policy_of(&response);
+        assert!(policy.starts_with("default-src 'none'"), "{policy}");
+        assert_eq!(policy.matches("'sha256-").count(), 2, "{policy}");
+        assert!(
+            !policy.contains("'unsafe-eval'") && !policy.contains("script-src 'unsafe-inline'")
+        );
+    }
+}
