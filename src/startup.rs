@@ -13,7 +13,7 @@ use crate::{
     config::Config,
     db::Db,
     error::render_errors,
-    middleware::{limit_body, security_headers, shed_load},
+    middleware::{limit_body, refuse_control_text, security_headers, shed_load},
     realtime::{self, Realtime},
     server,
     service::health::RedisProbe,
@@ -98,6 +98,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
         )
         .nest(api::BASE_PATH, api)
         .nest("/", web::routes())
+        .around(refuse_control_text)
         .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))
         .around(move |next, req| shed_load(next, req, permits.clone(), timeout))
         .data(state)

@@ -14,7 +14,10 @@ pub mod reports;
 pub mod sessions;
 pub mod shifts;
 pub mod tables;
+pub mod text;
 pub mod users;
+
+pub use text::{check_len, clean_name, clean_optional, clean_text};
 
 use uuid::Uuid;
 
@@ -80,19 +83,6 @@ impl PageRequest {
     }
 }
 
-/// Trims a display name and checks it is 1–100 characters.
-pub fn clean_name(field: &'static str, value: &str) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::validation(
-            field,
-            format!("{field} must not be empty"),
-        ));
-    }
-    check_len(field, value, MAX_NAME_LEN)?;
-    Ok(value.to_owned())
-}
-
 /// OWNER or MANAGER; call after the outlet visibility check, so strangers get 404 first.
 pub fn require_admin(actor: &Staff) -> AppResult<()> {
     if actor.role.is_admin() {
@@ -144,47 +134,9 @@ pub fn random_url_safe<const N: usize>() -> AppResult<String> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// `value` trimmed, at most `max` characters.
-pub fn clean_text(field: &'static str, value: &str, max: usize) -> AppResult<String> {
-    let value = value.trim();
-    check_len(field, value, max)?;
-    Ok(value.to_owned())
-}
-
-/// `value` trimmed, at most `max` characters; `None` when blank.
-pub fn clean_optional(
-    field: &'static str,
-    value: Option<String>,
-    max: usize,
-) -> AppResult<Option<String>> {
-    Ok(value
-        .map(|value| clean_text(field, &value, max))
-        .transpose()?
-        .filter(|value| !value.is_empty()))
-}
-
-pub fn check_len(field: &'static str, value: &str, max: usize) -> AppResult<()> {
-    if value.chars().count() > max {
-        return Err(AppError::validation(
-            field,
-            format!("{field} must be at most {max} characters"),
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn optional_text_is_trimmed_blank_is_none_and_long_is_refused() {
-        let clean = |v: &str| clean_optional("note", Some(v.to_owned()), 5);
-        assert_eq!(clean("  hot ").unwrap(), Some("hot".to_owned()));
-        assert_eq!(clean("   ").unwrap(), None);
-        assert!(clean("too long").is_err());
-        assert_eq!(clean_optional("note", None, 5).unwrap(), None);
-    }
 
     #[test]
     fn page_limits() {
@@ -206,12 +158,5 @@ mod tests {
         assert_eq!(check_amount("price", 75_000).unwrap(), 75_000);
         assert!(check_positive_amount("amount", 0).is_err());
         assert_eq!(check_positive_amount("amount", 1).unwrap(), 1);
-    }
-
-    #[test]
-    fn names() {
-        assert_eq!(clean_name("name", "  Meja 1 ").unwrap(), "Meja 1");
-        assert!(clean_name("name", "   ").is_err());
-        assert!(clean_name("name", &"x".repeat(101)).is_err());
     }
 }

@@ -23,4 +23,5 @@ mod roles;
 mod sessions;
 mod system;
 mod tables;
+mod text;
 mod users;
