@@ -118,6 +118,7 @@ impl RealtimeApi {
         let client = ws::Client {
             state: state.0.clone(),
             audience,
+            role: principal.role(),
             outlet_id: outlet_id.0,
             token,
             since: since.0,

@@ -26,11 +26,15 @@ use crate::{
 
 pub struct SessionsApi;
 
-/// A sitting at a table. `token` is what guests' phones use (`Authorization: Bearer ts_…`).
+/// A sitting at a table.
 #[derive(Object)]
 pub struct SessionView {
     pub id: Uuid,
-    pub token: String,
+    /// The guest token (`Authorization: Bearer ts_…`): only in the answer to opening the table,
+    /// for the floor staff who open it; `null` everywhere else. Guests' phones get it by
+    /// scanning the table's QR code, so nobody else needs to see it.
+    #[oai(nullable)]
+    pub token: Option<String>,
     pub table_id: Uuid,
     pub outlet_id: Uuid,
     pub status: SessionStatus,
@@ -47,7 +51,7 @@ impl From<table_session::Model> for SessionView {
     fn from(s: table_session::Model) -> Self {
         SessionView {
             id: s.id,
-            token: s.token,
+            token: None,
             table_id: s.table_id,
             outlet_id: s.outlet_id,
             status: s.status,
@@ -185,10 +189,15 @@ impl SessionsApi {
     ) -> AppResult<OpenSessionResponse> {
         let (session, created) =
             sessions::open_session(&state.db, auth.0.staff()?, body.0.table_id).await?;
+        let token = session.token.clone();
+        let view = Json(SessionView {
+            token: Some(token),
+            ..session.into()
+        });
         Ok(if created {
-            OpenSessionResponse::Opened(Json(session.into()))
+            OpenSessionResponse::Opened(view)
         } else {
-            OpenSessionResponse::AlreadyOpen(Json(session.into()))
+            OpenSessionResponse::AlreadyOpen(view)
         })
     }
 

@@ -215,7 +215,8 @@ impl TablesApi {
         Ok(DeleteTableResponse::Removed)
     }
 
-    /// Issue a new QR slug (OWNER, MANAGER); the old printed code stops working.
+    /// Issue a new QR slug (OWNER, MANAGER); the old printed code stops working, and so do
+    /// the guest tokens of the table's open session: guests at the table scan the new code.
     #[oai(
         path = "/tables/:id/rotate-qr",
         method = "post",

@@ -59,6 +59,14 @@ impl Principal {
         }
     }
 
+    /// The staff member's role, `None` for a guest.
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Principal::Staff(staff) => Some(staff.role),
+            Principal::Guest(_) => None,
+        }
+    }
+
     /// The staff member's id, `None` for a guest (audit columns).
     pub fn user_id(&self) -> Option<Uuid> {
         match self {

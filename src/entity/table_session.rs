@@ -28,6 +28,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::dining_table::Entity",
+        from = "Column::TableId",
+        to = "super::dining_table::Column::Id"
+    )]
+    Table,
+}
+
+/// A guest token is checked together with its table (`find_also_related`).
+impl Related<super::dining_table::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Table.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,7 +9,7 @@ use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use crate::{
-    auth::principal::principal_from_token,
+    auth::{principal::principal_from_token, Role},
     error::AppError,
     service::events::{self, Audience},
     state::AppState,
@@ -39,6 +39,9 @@ pub fn socket_config() -> WebSocketConfig {
 pub struct Client {
     pub state: AppState,
     pub audience: Audience,
+    /// The role it connected with (`None`: a guest); a change closes the socket like an
+    /// audience change, so pages reload what the new role may do.
+    pub role: Option<Role>,
     /// The outlet an OWNER asked to narrow to; the audience is derived again at every ping.
     pub outlet_id: Option<Uuid>,
     /// Re-checked at every ping: a deactivated user or closed table is disconnected.
@@ -182,7 +185,8 @@ where
                 // (the database being down) keeps the screen connected until the next ping.
                 match principal_from_token(&client.state, &client.token).await {
                     Ok(principal) => {
-                        if Audience::of(&principal, client.outlet_id).ok() != Some(client.audience) {
+                        let audience = Audience::of(&principal, client.outlet_id).ok();
+                        if audience != Some(client.audience) || principal.role() != client.role {
                             return End::Close(CloseCode::Again, "your access changed; reconnect");
                         }
                     }

@@ -4,8 +4,8 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -71,13 +71,42 @@ pub async fn guest_session(
     conn: &impl ConnectionTrait,
     token: &str,
 ) -> AppResult<table_session::Model> {
-    let session = table_session::Entity::find()
+    let unknown = || AppError::Unauthorized("unknown table-session token".into());
+    // Tokens are `ts_` + URL-safe base64; anything else is not worth a query.
+    if token.len() > 64
+        || !token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(unknown());
+    }
+    let (session, table) = table_session::Entity::find()
         .filter(table_session::Column::Token.eq(token))
+        .find_also_related(dining_table::Entity)
         .one(conn)
         .await?
-        .ok_or_else(|| AppError::Unauthorized("unknown table-session token".into()))?;
+        .ok_or_else(unknown)?;
     ensure_usable(&session)?;
+    // A table taken out of use (deactivated, or "deleted" while it has history) ends its
+    // guests' access; staff can still settle and close the session.
+    if !table.is_some_and(|table| table.active) {
+        return Err(AppError::Gone {
+            code: "TABLE_INACTIVE",
+            detail: "this table is no longer in use; please ask our staff".into(),
+        });
+    }
     Ok(session)
+}
+
+/// Gives the table's open session (if any) a new guest token, inside `txn`: phones holding
+/// the old one lose access and must scan the table's (new) QR code again.
+pub async fn renew_open_token(txn: &impl ConnectionTrait, table_id: Uuid) -> AppResult<()> {
+    table_session::Entity::update_many()
+        .col_expr(table_session::Column::Token, Expr::value(new_token()?))
+        .filter(table_session::Column::OpenTableId.eq(table_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 fn ensure_usable(session: &table_session::Model) -> AppResult<()> {

@@ -143,14 +143,20 @@ pub async fn delete_table(db: &Db, actor: &Staff, id: Uuid) -> AppResult<Removal
     }
 }
 
-/// Issues a new QR slug; the printed code with the old one stops working.
+/// Issues a new QR slug: the printed code with the old one stops working, and so does every
+/// guest token of the table's open session (a leaked code or photo of it ends there; guests
+/// at the table scan the new code).
 pub async fn rotate_qr(db: &Db, actor: &Staff, id: Uuid) -> AppResult<dining_table::Model> {
     let table = get_table(db, actor, id).await?;
     require_admin(actor)?;
+    let txn = db.begin().await?;
+    super::sessions::renew_open_token(&txn, table.id).await?;
     let mut model: dining_table::ActiveModel = table.into();
     model.qr_slug = Set(new_qr_slug()?);
     model.updated_at = Set(Utc::now());
-    Ok(model.update(db.conn()).await?)
+    let table = model.update(&txn).await?;
+    txn.commit().await?;
+    Ok(table)
 }
 
 fn check_capacity(capacity: i32) -> AppResult<i32> {

@@ -400,3 +400,26 @@ async fn a_client_on_one_instance_sees_an_order_made_on_another() {
     assert_eq!(frame["type"], "NEW_ORDER");
     assert_eq!(frame["payload"]["id"], order["id"]);
 }
+
+#[tokio::test]
+async fn a_role_change_in_the_same_outlet_closes_the_socket_for_a_reconnect() {
+    let app =
+        spawn_app_with(|config| config.realtime.ping_interval = Duration::from_millis(200)).await;
+    let shop = app.shop(&[]).await;
+    let (kasir_id, kasir) = app
+        .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
+        .await;
+    let mut socket = app.ws(&format!("token={kasir}")).await.unwrap();
+    expect_json(
+        app.patch(
+            &format!("/users/{kasir_id}"),
+            Some(&shop.owner),
+            &json!({"role": "KITCHEN"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // Same outlet, same feed, but the page must reload what a KITCHEN may do.
+    assert_eq!(socket.end(WAIT).await, Some(WsEnd::Closed(1013)));
+}

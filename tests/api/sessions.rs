@@ -200,7 +200,9 @@ async fn scanning_a_table_qr_joins_or_opens_by_the_outlets_rule() {
         StatusCode::OK,
     )
     .await;
-    assert_eq!(again["token"], opened["token"]);
+    // The same sitting, with a new token: phones holding the old one scan again.
+    assert_eq!(again["id"], opened["id"]);
+    assert_ne!(again["token"], opened["token"]);
 }
 
 #[tokio::test]
@@ -501,4 +503,143 @@ async fn session_lists_filter_by_status() {
     )
     .await;
     assert_eq!(one["status"], "CLOSED");
+}
+
+#[tokio::test]
+async fn guest_tokens_are_shown_only_to_whoever_opens_the_table() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let (_, waiter) = app
+        .staff(&shop.owner, "waiter1", Role::Waiter, shop.outlet)
+        .await;
+    let (_, kitchen) = app
+        .staff(&shop.owner, "kitchen1", Role::Kitchen, shop.outlet)
+        .await;
+    // The waiter opening the table gets the token (the original's contract)…
+    let opened = app.open_table(&waiter, shop.table).await;
+    let guest = opened["token"].as_str().unwrap().to_owned();
+    assert!(guest.starts_with("ts_"));
+    // …but no list or read hands it out again, to any role.
+    let id = opened["id"].as_str().unwrap();
+    for token in [&shop.owner, &waiter, &kitchen] {
+        let list = expect_json(
+            app.get("/table-sessions?status=OPEN", Some(token)).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        assert_eq!(list["items"][0]["token"], json!(null));
+        let one = expect_json(
+            app.get(&format!("/table-sessions/{id}"), Some(token)).await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(one["token"], json!(null));
+    }
+    let body = json!({"table_id": shop.table});
+    expect_problem(
+        app.post("/table-sessions", Some(&kitchen), &body).await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    // The guest still orders with it.
+    let order = json!({"items": [{"product_id": shop.products[0], "quantity": 1}]});
+    expect_json(
+        app.post("/orders", Some(&guest), &order).await,
+        StatusCode::CREATED,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_table_taken_out_of_use_or_given_a_new_qr_ends_its_guests_access() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let order = json!({"items": [{"product_id": shop.products[0], "quantity": 1}]});
+    let guest_of = |session: &serde_json::Value| session["token"].as_str().unwrap().to_owned();
+
+    // A new QR code: the old printed code and every token it handed out stop working.
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let before = guest_of(&session);
+    let rotated = expect_json(
+        app.post(
+            &format!("/tables/{}/rotate-qr", shop.table),
+            Some(&shop.owner),
+            &json!({}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    expect_problem(
+        app.post("/orders", Some(&before), &order).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHORIZED",
+    )
+    .await;
+    // Guests at the table scan the new code and carry on in the same session.
+    let scanned = expect_json(
+        app.post(
+            "/table-sessions/scan",
+            None,
+            &json!({"qr_slug": rotated["qr_slug"]}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(scanned["id"], session["id"]);
+    let after = guest_of(&scanned);
+    assert_ne!(after, before);
+    expect_json(
+        app.post("/orders", Some(&after), &order).await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // Deactivated (and "deleted", which deactivates a table with history): 410.
+    for change in ["deactivate", "delete"] {
+        let response = if change == "delete" {
+            app.delete(&format!("/tables/{}", shop.table), Some(&shop.owner))
+                .await
+        } else {
+            app.patch(
+                &format!("/tables/{}", shop.table),
+                Some(&shop.owner),
+                &json!({"active": false}),
+            )
+            .await
+        };
+        assert!(response.status().is_success(), "{change}");
+        expect_problem(
+            app.post("/orders", Some(&after), &order).await,
+            StatusCode::GONE,
+            "TABLE_INACTIVE",
+        )
+        .await;
+        expect_problem(
+            app.get("/menu", Some(&after)).await,
+            StatusCode::GONE,
+            "TABLE_INACTIVE",
+        )
+        .await;
+        let reactivate = json!({"active": true});
+        let table = format!("/tables/{}", shop.table);
+        expect_json(
+            app.patch(&table, Some(&shop.owner), &reactivate).await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    // Staff can still see the session and its orders to settle it.
+    expect_json(
+        app.get(
+            &format!("/table-sessions/{}/bill", session["id"].as_str().unwrap()),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
 }
