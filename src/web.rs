@@ -103,6 +103,7 @@ fn content_type(path: &str) -> &'static str {
 pub fn swagger_ui(html: String) -> impl Endpoint<Output = Response> {
     use sha2::Digest;
     let script_hashes: Vec<String> = inline_scripts(&html)
+        .into_iter()
         .map(|script| {
             let digest = sha2::Sha256::digest(script.as_bytes());
             format!(
@@ -125,10 +126,32 @@ pub fn swagger_ui(html: String) -> impl Endpoint<Output = Response> {
     })
 }
 
-/// The text of each inline `<script>…</script>` in `html`.
-fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
-    html.split("<script").skip(1).filter_map(|rest| {
-        let (_attributes, body) = rest.split_once('>')?;
-        body.split_once("</script>").map(|(script, _)| script)
-    })
+/// The text of each inline `<script>…</script>` in `html` (a script may mention `<script` in a
+/// string; only `</script>` ends it).
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut scripts = Vec::new();
+    let mut rest = html;
+    while let Some((_, tag)) = rest.split_once("<script") {
+        let Some((_attributes, body)) = tag.split_once('>') else {
+            break;
+        };
+        let Some((script, after)) = body.split_once("</script>") else {
+            break;
+        };
+        scripts.push(script);
+        rest = after;
+    }
+    scripts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_end_only_at_a_closing_tag() {
+        let html = r#"<head><script charset="UTF-8">let a = "<script>";</script></head>
+            <body><script>go()</script></body>"#;
+        assert_eq!(inline_scripts(html), vec![r#"let a = "<script>";"#, "go()"]);
+    }
 }
