@@ -85,6 +85,8 @@ trap 'exit 130' INT TERM
 export KEDAI_DATA_DIR="$tmp/data"
 export KEDAI_BIND=127.0.0.1:0
 export KEDAI_PUBLIC_URL=http://127.0.0.1:9
+# wrk's connections all come from 127.0.0.1: lift the per-device connection cap.
+export KEDAI_MAX_CONNECTIONS_PER_CLIENT=100000
 export RUST_LOG=warn,kedai::startup=info
 if [[ -n "$database_url" ]]; then
     export DATABASE_URL="$database_url"

@@ -219,6 +219,9 @@ impl Server {
         cmd.env("KEDAI_BIND", "127.0.0.1:0")
             .env("KEDAI_PUBLIC_URL", "http://127.0.0.1:9")
             .env("KEDAI_DATA_DIR", data_dir)
+            // Every bench client comes from 127.0.0.1: lift the per-device connection cap.
+            .env("KEDAI_MAX_CONNECTIONS", "100000")
+            .env("KEDAI_MAX_CONNECTIONS_PER_CLIENT", "100000")
             .env("RUST_LOG", "warn,kedai::startup=info");
         if let Some(url) = &args.database_url {
             cmd.env("DATABASE_URL", url);
