@@ -12,6 +12,7 @@ mod browser;
 mod errors;
 mod faults;
 mod helpers;
+mod idempotency;
 mod menu;
 mod money;
 mod openapi;
