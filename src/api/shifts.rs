@@ -245,7 +245,7 @@ impl ShiftsApi {
         Ok(Json(shift.into()))
     }
 
-    /// Your open shift, or 404.
+    /// Your open shift at your outlet, or 404.
     #[oai(
         path = "/shifts/current",
         method = "get",
@@ -259,7 +259,7 @@ impl ShiftsApi {
         ))
     }
 
-    /// Shifts, oldest first: MANAGER/OWNER see their outlet's, others their own.
+    /// Shifts, oldest first: MANAGER/OWNER see their outlet's, others their own at their outlet.
     #[oai(path = "/shifts", method = "get", operation_id = "list_shifts")]
     #[allow(clippy::too_many_arguments)] // one argument per query parameter
     async fn list(
@@ -288,7 +288,7 @@ impl ShiftsApi {
         }))
     }
 
-    /// One shift (your own, or one of your outlet's for MANAGER/OWNER).
+    /// One shift of your outlet: your own, or any for MANAGER/OWNER.
     #[oai(path = "/shifts/:id", method = "get", operation_id = "get_shift")]
     async fn get(
         &self,

@@ -5,6 +5,13 @@
 //! exists exactly when its resource does. Two concurrent requests with one key serialize on
 //! the key's primary key (PostgreSQL) or the write lock (SQLite): one creates, the other
 //! then finds the key and replays.
+//!
+//! A key is scoped to its operation and caller (a staff member, or a guest's table session),
+//! so nobody replays another caller's key. A replay answers with a *read* of the resource, under
+//! the caller's visibility as it is now: callers check [`earlier`] before checking the request
+//! against the current state, and answer both it and [`Claim::Earlier`] with their read (e.g.
+//! `orders::get_order`), so a cashier moved to another outlet gets the read's 404, never the old
+//! outlet's resource.
 
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
@@ -90,7 +97,18 @@ impl IdempotencyKey {
     }
 }
 
-/// Either the transaction to go on with, or what an earlier request with the key created.
+/// What an earlier request with `key` created (422 if its body differed), read outside any
+/// transaction. The caller answers a hit with its read of that resource, as it does
+/// [`Claim::Earlier`].
+pub async fn earlier(db: &Db, key: Option<&IdempotencyKey>) -> AppResult<Option<Uuid>> {
+    match key {
+        Some(key) => key.earlier_result(db.conn()).await,
+        None => Ok(None),
+    }
+}
+
+/// Either the transaction to go on with, or what an earlier request with the key created
+/// (answer it with a read under the caller's visibility, never the bare resource).
 pub enum Claim {
     Fresh(DatabaseTransaction),
     Earlier(Uuid),
@@ -143,6 +161,12 @@ mod tests {
         let a = IdempotencyKey::new("create_order", caller, "abc-123", "{\"a\":1}").unwrap();
         let b = IdempotencyKey::new("create_order", caller, "abc-123", "{\"a\":2}").unwrap();
         assert_eq!(a.scope, b.scope);
+        let other = IdempotencyKey::new("create_order", Uuid::now_v7(), "abc-123", "{\"a\":1}");
+        assert_ne!(
+            a.scope,
+            other.unwrap().scope,
+            "another caller's key is another key"
+        );
         assert_ne!(a.request_hash, b.request_hash);
         assert_eq!(a.request_hash.len(), 64);
         // Lower-case hex of SHA-256, as keys already stored were written.

@@ -102,12 +102,16 @@ pub async fn create_order(
         }
     }
     check_input(&input)?;
+    // A replay answers like reading the order: 404 once the caller no longer sees it.
+    if let Some(earlier) = idempotency::earlier(db, idempotency.as_ref()).await? {
+        return get_order(db, principal, earlier).await;
+    }
     let (outlet, session_id) = resolve_place(db, principal, &input).await?;
 
     let order_id = Uuid::now_v7();
     let txn = match idempotency::claim(db, idempotency.as_ref(), order_id).await? {
         Claim::Fresh(txn) => txn,
-        Claim::Earlier(earlier) => return load_order(db.conn(), earlier).await,
+        Claim::Earlier(earlier) => return get_order(db, principal, earlier).await,
     };
 
     if let Some(session_id) = session_id {

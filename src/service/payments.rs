@@ -56,6 +56,10 @@ pub async fn take_payment(
             actor.role.as_str()
         )));
     }
+    // A replay answers like reading the order's payments: 404 once the order is out of sight.
+    if let Some(earlier) = idempotency::earlier(db, key.as_ref()).await? {
+        return visible_payment(db, actor, earlier).await;
+    }
     let order = orders::staff_order(db.conn(), actor, order_id).await?;
     check_positive_amount("amount", input.amount)?;
     let change = match (input.method, input.tendered) {
@@ -83,7 +87,7 @@ pub async fn take_payment(
     let payment_id = Uuid::now_v7();
     let txn = match idempotency::claim(db, key.as_ref(), payment_id).await? {
         Claim::Fresh(txn) => txn,
-        Claim::Earlier(earlier) => return load(db, earlier).await,
+        Claim::Earlier(earlier) => return visible_payment(db, actor, earlier).await,
     };
     let shift = shifts::open_shift_of(&txn, actor.user_id, order.outlet_id).await?;
     if input.method == PaymentMethod::Cash && shift.is_none() {
@@ -292,6 +296,14 @@ pub async fn list_payments(
         .order_by_asc(payment::Column::Id)
         .all(db.conn())
         .await?)
+}
+
+/// A payment as `GET /orders/{id}/payments` shows it: only if the actor sees its order (404
+/// "order not found" otherwise, as that read answers).
+async fn visible_payment(db: &Db, actor: &Staff, id: Uuid) -> AppResult<payment::Model> {
+    let payment = load(db, id).await?;
+    orders::staff_order(db.conn(), actor, payment.order_id).await?;
+    Ok(payment)
 }
 
 async fn load(db: &Db, id: Uuid) -> AppResult<payment::Model> {

@@ -84,6 +84,10 @@ pub async fn open_shift(
         )));
     }
     check_amount("start_cash", input.start_cash)?;
+    // A replay answers like reading the shift: 404 once the caller no longer sees it.
+    if let Some(earlier) = idempotency::earlier(db, key.as_ref()).await? {
+        return get_shift(db, actor, earlier).await;
+    }
     let outlet = super::outlets::get_outlet(db, actor, input.outlet_id)
         .await
         .map_err(|err| {
@@ -117,7 +121,7 @@ pub async fn open_shift(
     let shift_id = Uuid::now_v7();
     let txn = match idempotency::claim(db, key.as_ref(), shift_id).await? {
         Claim::Fresh(txn) => txn,
-        Claim::Earlier(earlier) => return load(db, earlier).await,
+        Claim::Earlier(earlier) => return get_shift(db, actor, earlier).await,
     };
     let now = Utc::now();
     let shift = shift::ActiveModel {
@@ -178,6 +182,9 @@ pub async fn close_shift(
 ) -> AppResult<shift::Model> {
     check_amount("end_cash", end_cash)?;
     let note = clean_optional("note", note, MAX_NOTE_LEN)?;
+    if let Some(earlier) = idempotency::earlier(db, key.as_ref()).await? {
+        return get_shift(db, actor, earlier).await;
+    }
     let current = shift_at_my_outlet(db, actor, id).await?;
     if current.user_id != actor.user_id && !actor.role.is_admin() {
         return Err(AppError::Forbidden(
@@ -187,7 +194,7 @@ pub async fn close_shift(
 
     let txn = match idempotency::claim(db, key.as_ref(), id).await? {
         Claim::Fresh(txn) => txn,
-        Claim::Earlier(earlier) => return load(db, earlier).await,
+        Claim::Earlier(earlier) => return get_shift(db, actor, earlier).await,
     };
     // The row lock makes payments on this drawer wait until the count is done.
     let shift = lock_shift(&txn, id).await?;
@@ -245,19 +252,22 @@ pub async fn open_shift_of(
         .await?)
 }
 
+/// The actor's open shift, if it is at an outlet they work at (a cashier moved to another
+/// outlet no longer sees the old outlet's drawer).
 pub async fn current_shift(db: &Db, actor: &Staff) -> AppResult<shift::Model> {
     shift::Entity::find()
         .filter(shift::Column::OpenUserId.eq(actor.user_id))
         .one(db.conn())
         .await?
+        .filter(|shift| actor.sees_outlet(shift.outlet_id))
         .ok_or_else(|| AppError::not_found("open shift"))
 }
 
-/// A shift the actor may see: their own, or any of their outlet's for a MANAGER/OWNER.
+/// A shift the actor may see: at an outlet they work at, their own or (MANAGER/OWNER) anyone's.
 pub async fn get_shift(db: &Db, actor: &Staff, id: Uuid) -> AppResult<shift::Model> {
     let shift = load(db, id).await?;
-    let visible = shift.user_id == actor.user_id
-        || (actor.role.is_admin() && actor.sees_outlet(shift.outlet_id));
+    let visible = actor.sees_outlet(shift.outlet_id)
+        && (shift.user_id == actor.user_id || actor.role.is_admin());
     if !visible {
         return Err(AppError::not_found("shift"));
     }
@@ -274,7 +284,11 @@ pub async fn list_shifts(
     match actor.role {
         Role::Owner => {}
         Role::Manager => query = query.filter(shift::Column::OutletId.eq(actor.outlet_id)),
-        _ => query = query.filter(shift::Column::UserId.eq(actor.user_id)),
+        _ => {
+            query = query
+                .filter(shift::Column::OutletId.eq(actor.outlet_id))
+                .filter(shift::Column::UserId.eq(actor.user_id))
+        }
     }
     if let Some(outlet_id) = filter.outlet_id {
         query = query.filter(shift::Column::OutletId.eq(outlet_id));

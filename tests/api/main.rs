@@ -13,6 +13,7 @@ mod connections;
 mod errors;
 mod faults;
 mod helpers;
+mod idempotency;
 mod menu;
 mod money;
 mod openapi;
