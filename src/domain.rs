@@ -192,7 +192,7 @@ pub fn payment_status(paid: i64, total: i64, any_refund: bool) -> PaymentStatus 
     }
 }
 
-/// DESIGN §2: what should be in the drawer.
+/// What should be in the drawer (README, "Money: shifts, payments, refunds").
 pub fn expected_cash(
     start_cash: i64,
     cash_payments: i64,
@@ -218,7 +218,7 @@ pub fn basis_points_of(amount: i64, bp: i32) -> Option<i64> {
     i64::try_from((product + 5_000) / 10_000).ok()
 }
 
-/// DESIGN §2: service charge on the subtotal, tax on subtotal + service charge.
+/// Service charge on the subtotal, tax on subtotal + service charge (README, "How ordering works").
 pub fn totals(subtotal: i64, service_charge_bp: i32, tax_bp: i32) -> Option<Totals> {
     let service_charge = basis_points_of(subtotal, service_charge_bp)?;
     let taxable = subtotal.checked_add(service_charge)?;

@@ -714,8 +714,9 @@ pub async fn change_status(
     Ok(details)
 }
 
-/// DESIGN §3: everyone on the floor moves orders forward; KITCHEN only up to READY; voiding
-/// needs a reason and OWNER/MANAGER, or KASIR while nothing is paid.
+/// The role rules (README, "How ordering works"): everyone on the floor moves orders
+/// forward; KITCHEN only up to READY; voiding needs a reason and OWNER/MANAGER, or KASIR while
+/// nothing is paid.
 fn check_status_permission(
     actor: &Staff,
     order: &order::Model,

@@ -1,5 +1,5 @@
 //! Cashier shifts: open with a float, take cash through the day, pay in / pay out, close by
-//! counting the drawer against what is expected (DESIGN §2).
+//! counting the drawer against what is expected (README, "Money: shifts, payments, refunds").
 
 use chrono::Utc;
 use sea_orm::{

@@ -1,4 +1,4 @@
-//! DESIGN §3's role table, route by route, and 401 for every protected route.
+//! The role rules of the README's API conventions, route by route, and 401 for every protected route.
 
 use kedai::auth::Role;
 use reqwest::{Method, StatusCode};
