@@ -1,3 +1,6 @@
+//! `kedai-bench reports`: a year of a busy shop (orders copied in the database), then the
+//! time of `GET /reports/sales` over that year for every grouping.
+//!
 //! `kedai-bench ws`: starts a Kedai server on 127.0.0.1, connects N WebSocket clients, places
 //! orders one after another and measures how long each NEW_ORDER frame takes to reach each
 //! client (receipt time − the order's `created_at`; same machine, same clock).
@@ -35,6 +38,8 @@ use tokio_tungstenite::{
     tungstenite::{protocol::WebSocketConfig, Message},
 };
 
+mod reports;
+
 const CONNECT_BATCH: usize = 200;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -53,6 +58,8 @@ struct Cli {
 enum Cmd {
     /// Realtime delivery latency of NEW_ORDER frames to N WebSocket clients.
     Ws(WsArgs),
+    /// Sales-report time over a year of orders (100 a day by default).
+    Reports(ReportsArgs),
     /// Serve a bare poem "hello" route (the HTTP ceiling `bench/http.sh` compares against).
     Hello {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -82,10 +89,28 @@ struct WsArgs {
     redis_url: Option<String>,
 }
 
+#[derive(clap::Args)]
+struct ReportsArgs {
+    /// Server binary [default: as for `ws`]
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    #[arg(long, default_value_t = 365)]
+    days: i64,
+    #[arg(long, default_value_t = 100)]
+    orders_per_day: i64,
+    /// Requests per grouping.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// URL of an EMPTY PostgreSQL database [default: SQLite]
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Cmd::Ws(args) => ws_bench(args).await,
+        Cmd::Reports(args) => reports::run(args).await,
         Cmd::Hello { bind } => hello(bind).await,
     };
     match result {
@@ -125,15 +150,16 @@ async fn ws_bench(args: WsArgs) -> Result<()> {
             eprintln!("warning: {most} clients need more than the open-file limit of {nofile}");
         }
     }
-    let data_dir = std::env::temp_dir().join(format!(
-        "kedai-bench-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_micros()
-    ));
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let data_dir = scratch_dir()?;
     let started = Instant::now();
-    let result = match Server::spawn(&bin, &data_dir, &args).await {
+    let spawned = Server::spawn(
+        &bin,
+        &data_dir,
+        args.database_url.as_deref(),
+        args.redis_url.as_deref(),
+    )
+    .await;
+    let result = match spawned {
         Ok(mut server) => {
             let result = run_steps(&mut server, &args, started).await;
             server.stop().await;
@@ -143,6 +169,32 @@ async fn ws_bench(args: WsArgs) -> Result<()> {
     };
     let _ = std::fs::remove_dir_all(&data_dir);
     result
+}
+
+/// A fresh temporary data folder.
+fn scratch_dir() -> Result<PathBuf> {
+    let data_dir = std::env::temp_dir().join(format!(
+        "kedai-bench-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_micros()
+    ));
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    Ok(data_dir)
+}
+
+/// Waits for the first 200 from `/ping`; returns the time since `spawned`.
+async fn wait_ready(api: &Api, spawned: Instant) -> Result<Duration> {
+    loop {
+        let ok = api.http.get(format!("{}/ping", api.base)).send().await;
+        if ok.is_ok_and(|r| r.status().as_u16() == 200) {
+            return Ok(spawned.elapsed());
+        }
+        if spawned.elapsed() > START_TIMEOUT {
+            bail!("GET /ping did not answer 200 within {START_TIMEOUT:?}");
+        }
+        sleep(Duration::from_millis(5)).await;
+    }
 }
 
 /// `--server-bin`, else the first of the default locations that exists.
@@ -204,7 +256,12 @@ struct Server {
 
 impl Server {
     /// Spawns the server and waits for its "Starting server on host:port" line.
-    async fn spawn(bin: &Path, data_dir: &Path, args: &WsArgs) -> Result<Server> {
+    async fn spawn(
+        bin: &Path,
+        data_dir: &Path,
+        database_url: Option<&str>,
+        redis_url: Option<&str>,
+    ) -> Result<Server> {
         let mut cmd = Command::new(bin);
         cmd.arg("serve").current_dir(data_dir);
         for (name, _) in std::env::vars_os() {
@@ -223,10 +280,10 @@ impl Server {
             .env("KEDAI_MAX_CONNECTIONS", "100000")
             .env("KEDAI_MAX_CONNECTIONS_PER_CLIENT", "100000")
             .env("RUST_LOG", "warn,kedai::startup=info");
-        if let Some(url) = &args.database_url {
+        if let Some(url) = database_url {
             cmd.env("DATABASE_URL", url);
         }
-        if let Some(url) = &args.redis_url {
+        if let Some(url) = redis_url {
             cmd.env("REDIS_URL", url);
         }
         cmd.stdin(Stdio::null())
@@ -321,17 +378,7 @@ async fn run_steps(server: &mut Server, args: &WsArgs, spawned: Instant) -> Resu
     };
 
     // Cold start: spawn → first 200 from /ping (includes migrations).
-    loop {
-        let ok = api.http.get(format!("{}/ping", api.base)).send().await;
-        if ok.is_ok_and(|r| r.status().as_u16() == 200) {
-            break;
-        }
-        if spawned.elapsed() > START_TIMEOUT {
-            bail!("GET /ping did not answer 200 within {START_TIMEOUT:?}");
-        }
-        sleep(Duration::from_millis(5)).await;
-    }
-    let cold_start = spawned.elapsed();
+    let cold_start = wait_ready(&api, spawned).await?;
     let idle_rss = server.rss_mib()?;
     eprintln!(
         "server {} up in {:.0} ms, idle RSS {idle_rss:.1} MiB",

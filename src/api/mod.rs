@@ -2,6 +2,7 @@
 //! authorize, call one service function, map the result to a view.
 
 pub mod auth;
+pub mod csv;
 pub mod menu;
 pub mod orders;
 pub mod outlets;

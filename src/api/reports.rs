@@ -9,11 +9,14 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::ApiTags;
+use super::{
+    csv::{self, Cell},
+    ApiTags,
+};
 use crate::{
     auth::Auth,
     error::AppResult,
-    service::reports::{self, GroupBy, SalesRow},
+    service::reports::{self, GroupBy, SalesReport, SalesRow},
     state::AppState,
 };
 
@@ -113,9 +116,9 @@ impl ReportsApi {
             None => accept.0.as_deref().is_some_and(|a| a.contains("text/csv")),
         };
         if wants_csv {
-            return Ok(SalesResponse::Ok(SalesContent::Csv(PlainText(
-                report.to_csv(),
-            ))));
+            return Ok(SalesResponse::Ok(SalesContent::Csv(PlainText(sales_csv(
+                &report,
+            )?))));
         }
         Ok(SalesResponse::Ok(SalesContent::Json(Json(
             SalesReportView {
@@ -130,4 +133,29 @@ impl ReportsApi {
             },
         ))))
     }
+}
+
+/// The rows as CSV: header first, totals last.
+fn sales_csv(report: &SalesReport) -> AppResult<String> {
+    let rows = report.rows.iter().chain([&report.totals]).map(|row| {
+        vec![
+            Cell::Text(&row.key),
+            Cell::Int(row.orders),
+            Cell::Int(row.quantity),
+            Cell::Int(row.gross),
+            Cell::Int(row.refunds),
+            Cell::Int(row.net),
+        ]
+    });
+    csv::render(
+        &[
+            "key",
+            "orders",
+            "quantity",
+            "gross_sales",
+            "refunds",
+            "net_sales",
+        ],
+        rows,
+    )
 }
