@@ -8,6 +8,7 @@ mod m20261125_000002_create_tables_and_menu;
 mod m20261125_000003_create_sessions_orders_events;
 mod m20261125_000004_create_maintenance_state;
 mod m20261125_000005_create_shifts_and_payments;
+mod m20261203_000006_user_token_version;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_create_sessions_orders_events::Migration),
             Box::new(m20261125_000004_create_maintenance_state::Migration),
             Box::new(m20261125_000005_create_shifts_and_payments::Migration),
+            Box::new(m20261203_000006_user_token_version::Migration),
         ]
     }
 }

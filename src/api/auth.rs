@@ -140,7 +140,7 @@ impl AuthApi {
         .await?;
         let issued = state
             .keys
-            .issue(user.id, user.role, user.outlet_id, user.tokens_valid_after)
+            .issue(user.id, user.role, user.outlet_id, user.token_version)
             .map_err(AppError::internal)?;
         Ok(Json(LoginResponse {
             access_token: issued.token,

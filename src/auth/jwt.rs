@@ -1,4 +1,4 @@
-//! Staff access tokens: HS256 JWTs with the claims `sub, role, outlet_id, iat, exp`.
+//! Staff access tokens: HS256 JWTs with the claims `sub, role, outlet_id, ver, iat, exp`.
 
 use std::{io::Write, path::Path, time::Duration};
 
@@ -16,6 +16,8 @@ pub struct Claims {
     pub sub: Uuid,
     pub role: String,
     pub outlet_id: Option<Uuid>,
+    /// The account's `token_version` at issue; the token dies when it moves on.
+    pub ver: i64,
     pub iat: i64,
     pub exp: i64,
 }
@@ -58,14 +60,13 @@ impl JwtKeys {
         Ok(JwtKeys::new(&secret, ttl))
     }
 
-    /// Issues a token. `valid_after` is the account's `tokens_valid_after`: a token is never
-    /// dated before it, so a sign-in right after a password change is not refused.
+    /// Issues a token under the account's current `token_version`.
     pub fn issue(
         &self,
         user_id: Uuid,
         role: Role,
         outlet_id: Option<Uuid>,
-        valid_after: chrono::DateTime<chrono::Utc>,
+        token_version: i64,
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now();
         let expires_at = now + self.ttl;
@@ -73,7 +74,8 @@ impl JwtKeys {
             sub: user_id,
             role: role.as_str().to_owned(),
             outlet_id,
-            iat: now.timestamp().max(valid_after.timestamp()),
+            ver: token_version,
+            iat: now.timestamp(),
             exp: expires_at.timestamp(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
@@ -142,19 +144,16 @@ mod tests {
     #[test]
     fn issued_tokens_verify() {
         let id = Uuid::now_v7();
-        let token = keys()
-            .issue(id, Role::Kasir, None, chrono::Utc::now())
-            .unwrap()
-            .token;
+        let token = keys().issue(id, Role::Kasir, None, 3).unwrap().token;
         let claims = keys().verify(&token).unwrap();
         assert_eq!(claims.sub, id);
-        assert_eq!(claims.role, "KASIR");
+        assert_eq!((claims.role.as_str(), claims.ver), ("KASIR", 3));
     }
 
     #[test]
     fn other_secrets_and_tampering_fail() {
         let token = keys()
-            .issue(Uuid::now_v7(), Role::Owner, None, chrono::Utc::now())
+            .issue(Uuid::now_v7(), Role::Owner, None, 0)
             .unwrap()
             .token;
         let other = JwtKeys::new(

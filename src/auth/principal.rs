@@ -110,7 +110,7 @@ pub async fn authenticate_token(req: &Request, token: &str) -> poem::Result<Prin
 }
 
 /// Resolves a bearer token to a principal. A staff token is refused when its user no longer
-/// exists, was deactivated, or changed password after the token was issued; a guest token
+/// exists, was deactivated, or changed password (or was deactivated) since the token was issued; a guest token
 /// when its session is unknown (401), closed or expired (410).
 pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Principal, AppError> {
     if token.starts_with(SESSION_TOKEN_PREFIX) {
@@ -126,7 +126,7 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
     if !user.active {
         return Err(AppError::Unauthorized("this account is deactivated".into()));
     }
-    if claims.iat < user.tokens_valid_after.timestamp() {
+    if claims.ver != user.token_version {
         return Err(invalid());
     }
     Ok(Principal::Staff(Staff {

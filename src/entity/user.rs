@@ -16,8 +16,9 @@ pub struct Model {
     /// `None` only for OWNER.
     pub outlet_id: Option<Uuid>,
     pub active: bool,
-    /// Tokens issued before this instant are refused.
-    pub tokens_valid_after: DateTimeUtc,
+    /// Tokens carry the version they were issued under; a password change or deactivation
+    /// bumps it, so every older token is refused.
+    pub token_version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -124,7 +124,7 @@ pub async fn register(
         role: Set(role),
         outlet_id: Set(outlet_id),
         active: Set(true),
-        tokens_valid_after: Set(now),
+        token_version: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -323,30 +323,22 @@ pub async fn update_user(
     }
 
     let now = Utc::now();
+    // A new password signs out every device that used the old one; a deactivation ends every
+    // token for good (reactivating does not bring them back).
+    let revoke = password_hash.is_some() || (current.active && !new_active);
+    let token_version = current.token_version + i64::from(revoke);
     let mut active: user::ActiveModel = current.into();
     active.role = Set(new_role);
     active.outlet_id = Set(new_outlet);
     active.active = Set(new_active);
     if let Some(hash) = password_hash {
         active.password_hash = Set(hash);
-        // Signs out every device that used the old password. Token `iat`s are whole seconds,
-        // so round up: every token issued until now is strictly older.
-        active.tokens_valid_after = Set(next_whole_second(now));
     }
+    active.token_version = Set(token_version);
     active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
     txn.commit().await?;
     Ok(updated)
-}
-
-fn next_whole_second(at: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
-    let floor = at.timestamp();
-    let seconds = if at.timestamp_subsec_nanos() > 0 {
-        floor + 1
-    } else {
-        floor
-    };
-    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or(at)
 }
 
 fn can_see(actor: &Staff, user: &user::Model) -> bool {
@@ -460,7 +452,7 @@ mod tests {
             role,
             outlet_id: outlet,
             active: true,
-            tokens_valid_after: now,
+            token_version: 0,
             created_at: now,
             updated_at: now,
         }

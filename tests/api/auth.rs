@@ -325,7 +325,46 @@ async fn a_deactivated_users_token_stops_working_at_once() {
         &json!({"active": true}),
     )
     .await;
-    app.login("kasir1", "kasir1-password").await;
+    // Reactivating lets the user sign in again, but the old token stays dead.
+    expect_problem(
+        app.get("/auth/me", Some(&kasir)).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHORIZED",
+    )
+    .await;
+    let fresh = app.login("kasir1", "kasir1-password").await;
+    expect_json(app.get("/auth/me", Some(&fresh)).await, StatusCode::OK).await;
+}
+
+/// Revocation is exact: a token issued between two password changes in the same second dies
+/// with the second change.
+#[tokio::test]
+async fn a_token_issued_between_two_quick_password_changes_dies_with_the_second() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    let outlet = app.create_outlet(&owner, "Pusat").await;
+    let (kasir_id, _) = app.staff(&owner, "kasir1", Role::Kasir, outlet).await;
+    let path = format!("/users/{kasir_id}");
+    for round in 0..3 {
+        let first = json!({"password": format!("first-password-{round}")});
+        expect_json(app.patch(&path, Some(&owner), &first).await, StatusCode::OK).await;
+        let between = app
+            .login("kasir1", &format!("first-password-{round}"))
+            .await;
+        expect_json(app.get("/auth/me", Some(&between)).await, StatusCode::OK).await;
+        let second = json!({"password": format!("second-password-{round}")});
+        expect_json(
+            app.patch(&path, Some(&owner), &second).await,
+            StatusCode::OK,
+        )
+        .await;
+        expect_problem(
+            app.get("/auth/me", Some(&between)).await,
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+        )
+        .await;
+    }
 }
 
 #[tokio::test]
