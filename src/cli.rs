@@ -198,7 +198,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
 
 async fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<ExitCode> {
     if config.is_sqlite() {
-        std::fs::create_dir_all(&config.data_dir)?;
+        startup::prepare_data_folder(config)?;
     }
     let db = Db::connect(&config.database_url).await?;
     match action {

@@ -95,19 +95,27 @@ impl Db {
     }
 
     /// A consistent copy of a SQLite database, taken online (`VACUUM INTO`: one read
-    /// transaction, so concurrent writers neither block nor tear the copy).
+    /// transaction, so concurrent writers neither block nor tear the copy) into a new file,
+    /// created first so that it is private (`VACUUM INTO` accepts an empty file).
     pub async fn backup_to(&self, file: &std::path::Path) -> Result<(), DbErr> {
         let path = file
             .to_str()
             .ok_or_else(|| DbErr::Custom("backup path is not UTF-8".into()))?;
-        self.conn
+        crate::files::create_private_file(file)
+            .map_err(|err| DbErr::Custom(format!("cannot create {path}: {err}")))?;
+        let copied = self
+            .conn
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Sqlite,
                 "VACUUM INTO ?",
                 [path.into()],
             ))
-            .await?;
-        Ok(())
+            .await;
+        if copied.is_err() {
+            // No half-made or empty file that looks like a backup.
+            let _ = std::fs::remove_file(file);
+        }
+        copied.map(|_| ())
     }
 
     /// Runs a trivial query (health checks).

@@ -22,6 +22,7 @@ pub mod demo;
 pub mod domain;
 pub mod entity;
 pub mod error;
+pub mod files;
 pub mod middleware;
 pub mod qr;
 pub mod realtime;

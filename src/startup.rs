@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     db::Db,
     error::render_errors,
+    files,
     middleware::{limit_body, refuse_control_text, security_headers, shed_load},
     realtime::{self, Realtime},
     server,
@@ -32,17 +33,24 @@ pub struct App {
 
 /// Creates the data folder, connects to the database and applies pending migrations.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "cannot create the data folder {}",
-            config.data_dir.display()
-        )
-    })?;
+    prepare_data_folder(config)?;
     let db = Db::connect(&config.database_url)
         .await
         .context("cannot open the database (check DATABASE_URL)")?;
     db.migrate().await.context("database migration failed")?;
     Ok(db)
+}
+
+/// The data folder and a SQLite database file, private to this user (see `files`).
+pub fn prepare_data_folder(config: &Config) -> anyhow::Result<()> {
+    files::private_dir(&config.data_dir).with_context(|| {
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
+    })?;
+    files::private_database(&config.database_url)
+        .context("cannot create or restrict the SQLite database file")
 }
 
 /// Connects to the database, applies migrations and assembles every route.

@@ -103,16 +103,12 @@ fn load_or_create_secret(data_dir: &Path) -> std::io::Result<Vec<u8>> {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
         Err(err) => return Err(err),
     }
-    std::fs::create_dir_all(data_dir)?;
+    crate::files::private_dir(data_dir)?;
     let mut bytes = [0u8; 48];
     getrandom::fill(&mut bytes).map_err(std::io::Error::other)?;
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
 
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(&path) {
+    match crate::files::create_private_file(&path) {
         Ok(mut file) => {
             file.write_all(secret.as_bytes())?;
             file.sync_all()?;

@@ -314,6 +314,7 @@ async fn backup_copies_the_live_database_and_restores() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2), "never overwrites");
     drop(server);
+    assert_private(&dir.path().join("copy.db"), 0o600);
 
     // Restore: a fresh data folder whose kedai.db is the copy.
     let restored = tempfile::tempdir().unwrap();
@@ -534,4 +535,59 @@ async fn a_kill_9_loses_no_acknowledged_order_on_postgresql() {
     }
     let db = TestDb::create().await;
     crash_keeps_every_acknowledged_order(Some(&db.url)).await;
+}
+
+/// The mode bits of `path` (Unix), asserted.
+fn assert_private(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let found = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(found, mode, "{} is {found:o}", path.display());
+    }
+}
+
+/// The data folder holds password hashes, guest tokens and the token secret: only the user
+/// running Kedai may read it, on a fresh install and after an older one that left it open.
+#[tokio::test]
+async fn the_data_folder_and_every_file_in_it_are_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("kedai-data");
+    #[cfg(unix)]
+    {
+        // An older install: folder 0755, database 0644.
+        use std::os::unix::fs::PermissionsExt;
+        let old = tempfile::tempdir().unwrap();
+        let old_data = old.path().join("kedai-data");
+        drop(Server::start(kedai(old.path())));
+        std::fs::set_permissions(&old_data, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            old_data.join("kedai.db"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        drop(Server::start(kedai(old.path())));
+        assert_private(&old_data, 0o700);
+        assert_private(&old_data.join("kedai.db"), 0o600);
+    }
+
+    let server = Server::start(kedai(dir.path()));
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let register = client
+        .post(format!("{}/api/v1/auth/register", server.address))
+        .json(&serde_json::json!({"username": "boss", "password": "boss-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), StatusCode::CREATED);
+    assert_private(&data, 0o700);
+    let mut files = 0;
+    for entry in std::fs::read_dir(&data).unwrap() {
+        assert_private(&entry.unwrap().path(), 0o600);
+        files += 1;
+    }
+    assert!(
+        data.join("kedai.db-wal").exists() && data.join("jwt-secret").exists(),
+        "the database, its WAL and the secret are among the {files} files"
+    );
 }
