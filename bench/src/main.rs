@@ -1,6 +1,8 @@
 //! `kedai-bench reports`: a year of a busy shop (orders copied in the database), then the
 //! time of `GET /reports/sales` over that year for every grouping.
 //!
+//! `kedai-bench logins`: server memory after many sign-ins.
+//!
 //! `kedai-bench ws`: starts a Kedai server on 127.0.0.1, connects N WebSocket clients, places
 //! orders one after another and measures how long each NEW_ORDER frame takes to reach each
 //! client (receipt time − the order's `created_at`; same machine, same clock).
@@ -38,6 +40,7 @@ use tokio_tungstenite::{
     tungstenite::{protocol::WebSocketConfig, Message},
 };
 
+mod logins;
 mod reports;
 
 const CONNECT_BATCH: usize = 200;
@@ -60,6 +63,8 @@ enum Cmd {
     Ws(WsArgs),
     /// Sales-report time over a year of orders (100 a day by default).
     Reports(ReportsArgs),
+    /// Server memory after many sign-ins (argon2 working memory must be given back).
+    Logins(LoginsArgs),
     /// Serve a bare poem "hello" route (the HTTP ceiling `bench/http.sh` compares against).
     Hello {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -106,11 +111,23 @@ struct ReportsArgs {
     database_url: Option<String>,
 }
 
+#[derive(clap::Args)]
+struct LoginsArgs {
+    /// Server binary [default: as for `ws`]
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+    #[arg(long, default_value_t = 1000)]
+    logins: usize,
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Cmd::Ws(args) => ws_bench(args).await,
         Cmd::Reports(args) => reports::run(args).await,
+        Cmd::Logins(args) => logins::run(args).await,
         Cmd::Hello { bind } => hello(bind).await,
     };
     match result {

@@ -662,9 +662,13 @@ pub async fn change_status(
     if !order.status.can_move_to(to) {
         return Err(transition_invalid(order.status, to));
     }
+    if to == OrderStatus::Voided && order.paid_amount > 0 {
+        return Err(has_payments());
+    }
 
     let now = Utc::now();
     let txn = db.begin().await?;
+    // A payment moves the version too, so one taken since the read makes this update miss.
     let updated = order::Entity::update_many()
         .col_expr(order::Column::Status, Expr::value(to.as_str()))
         .col_expr(
@@ -682,6 +686,9 @@ pub async fn change_status(
         let now_is = find_order(db.conn(), id).await?;
         if !now_is.status.can_move_to(to) {
             return Err(transition_invalid(now_is.status, to));
+        }
+        if to == OrderStatus::Voided && now_is.paid_amount > 0 {
+            return Err(has_payments());
         }
         return Err(version_conflict(&now_is));
     }
@@ -755,6 +762,14 @@ fn check_status_permission(
         ));
     }
     Ok(())
+}
+
+/// Voiding a paid order would keep its money in the drawer while the sale left the reports.
+fn has_payments() -> AppError {
+    AppError::conflict(
+        "ORDER_HAS_PAYMENTS",
+        "this order has payments; refund them before voiding it",
+    )
 }
 
 fn transition_invalid(from: OrderStatus, to: OrderStatus) -> AppError {

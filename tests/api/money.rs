@@ -1080,3 +1080,89 @@ async fn csv_downloads_defuse_formulas_in_names() {
         "{csv}"
     );
 }
+
+/// Voiding a paid order would hide a sale whose money stays in the drawer: refund first.
+#[tokio::test]
+async fn an_order_with_payments_is_voided_only_after_a_refund() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let order = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 1).await;
+    let payment = expect_json(
+        pay(
+            &app,
+            &shop.owner,
+            &order,
+            json!({"method": "QRIS", "amount": 4_000}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let void = json!({"status": "VOIDED", "reason": "wrong table"});
+    let refused = expect_problem(
+        app.set_status(&shop.owner, &order, &void).await,
+        StatusCode::CONFLICT,
+        "ORDER_HAS_PAYMENTS",
+    )
+    .await;
+    assert!(refused["detail"].as_str().unwrap().contains("refund"));
+    let unchanged = expect_json(
+        app.get(&format!("/orders/{order}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(unchanged["status"], "NEW");
+    let report = format!("/reports/sales?outlet_id={}", shop.outlet);
+    let sales = expect_json(app.get(&report, Some(&shop.owner)).await, StatusCode::OK).await;
+    assert_eq!(sales["totals"]["orders"], 1, "the sale stays in the report");
+
+    let refund = format!("/payments/{}/refund", payment["id"].as_str().unwrap());
+    expect_json(
+        app.post(
+            &refund,
+            Some(&shop.owner),
+            &json!({"reason": "wrong table"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let voided = expect_json(
+        app.set_status(&shop.owner, &order, &void).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(voided["status"], "VOIDED");
+}
+
+/// A payment and a void racing on one order: never both.
+#[tokio::test]
+async fn a_payment_racing_a_void_never_both_succeed() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    for _ in 0..10 {
+        let order = order_of(&app, &shop.owner, shop.outlet, shop.products[0], 1).await;
+        let void = json!({"status": "VOIDED", "reason": "race"});
+        let paying = json!({"method": "QRIS", "amount": 10_000});
+        let (voided, paid) = tokio::join!(
+            app.set_status(&shop.owner, &order, &void),
+            pay(&app, &shop.owner, &order, paying),
+        );
+        let (voided, paid) = (voided.status(), paid.status());
+        assert!(
+            voided.is_success() != paid.is_success(),
+            "void {voided}, payment {paid}"
+        );
+        let now = expect_json(
+            app.get(&format!("/orders/{order}"), Some(&shop.owner))
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert!(
+            (now["status"] == "VOIDED") == (now["paid_amount"] == 0),
+            "{now}"
+        );
+    }
+}
