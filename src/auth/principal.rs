@@ -1,12 +1,12 @@
 //! The authenticated caller. Taking `Auth` in a handler *is* the authentication check; the
-//! services decide what each role may do.
+//! services ask the permission table (`permissions`) what the caller may do.
 
 use poem::Request;
 use poem_openapi::{auth::Bearer, SecurityScheme};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use super::Role;
+use super::{Action, Role};
 use crate::{
     entity::user,
     error::AppError,
@@ -91,9 +91,10 @@ fn guest_forbidden() -> AppError {
 }
 
 impl Staff {
-    /// Whether this staff member may see things of `outlet_id` (OWNER sees every outlet).
+    /// Whether this staff member may see things of `outlet_id` (their own, or every outlet
+    /// with `Action::SeeAllOutlets`).
     pub fn sees_outlet(&self, outlet_id: Uuid) -> bool {
-        self.role == Role::Owner || self.outlet_id == Some(outlet_id)
+        self.may(Action::SeeAllOutlets) || self.outlet_id == Some(outlet_id)
     }
 }
 

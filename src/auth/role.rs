@@ -1,4 +1,4 @@
-//! Staff roles and what each may do with accounts.
+//! Staff roles. What each may do is in `permissions`.
 
 use poem_openapi::Enum;
 use sea_orm::{sea_query::StringLen, DeriveActiveEnum, EnumIter};
@@ -48,21 +48,6 @@ impl Role {
         .find(|role| role.as_str().eq_ignore_ascii_case(text))
     }
 
-    /// OWNER and MANAGER administer staff, tables and menu.
-    pub fn is_admin(self) -> bool {
-        matches!(self, Role::Owner | Role::Manager)
-    }
-
-    /// Whether a user with this role may create or edit accounts of role `target`.
-    /// A manager handles only the floor roles of its own outlet.
-    pub fn can_manage(self, target: Role) -> bool {
-        match self {
-            Role::Owner => true,
-            Role::Manager => matches!(target, Role::Kasir | Role::Waiter | Role::Kitchen),
-            _ => false,
-        }
-    }
-
     /// Every role except OWNER belongs to exactly one outlet.
     pub fn needs_outlet(self) -> bool {
         self != Role::Owner
@@ -72,16 +57,6 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn managers_handle_only_floor_roles() {
-        assert!(Role::Manager.can_manage(Role::Kasir));
-        assert!(Role::Manager.can_manage(Role::Kitchen));
-        assert!(!Role::Manager.can_manage(Role::Manager));
-        assert!(!Role::Manager.can_manage(Role::Owner));
-        assert!(Role::Owner.can_manage(Role::Owner));
-        assert!(!Role::Kasir.can_manage(Role::Waiter));
-    }
 
     #[test]
     fn parse_round_trips() {

@@ -7,9 +7,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{clean_name, outlets::get_outlet, require_admin, unique_to, Page, PageRequest};
+use super::{clean_name, outlets::get_outlet, unique_to, Page, PageRequest};
 use crate::{
-    auth::Staff,
+    auth::{Action, Staff},
     db::Db,
     entity::{category, product},
     error::{AppError, AppResult},
@@ -29,7 +29,7 @@ pub async fn create_category(
     sort: Option<i32>,
 ) -> AppResult<category::Model> {
     get_outlet(db, actor, outlet_id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
     let now = Utc::now();
     category::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -76,7 +76,7 @@ pub async fn update_category(
     changes: CategoryChanges,
 ) -> AppResult<category::Model> {
     let current = get_category(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
     let mut model: category::ActiveModel = current.into();
     if let Some(name) = changes.name {
         model.name = Set(clean_name("name", &name)?);
@@ -91,7 +91,7 @@ pub async fn update_category(
 /// Deletes an empty category (removed products in it lose their category).
 pub async fn delete_category(db: &Db, actor: &Staff, id: Uuid) -> AppResult<()> {
     let current = get_category(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
     let txn = db.begin().await?;
     let in_use = product::Entity::find()
         .filter(product::Column::CategoryId.eq(current.id))

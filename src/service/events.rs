@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    auth::{Principal, Role},
+    auth::{Action, Principal},
     db::{self, Db, LockKey},
     entity::{event, idempotency_key, maintenance_state},
     error::{AppError, AppResult},
@@ -88,12 +88,14 @@ impl Audience {
                 outlet_id: guest.outlet_id,
                 session_id: guest.session_id,
             }),
-            Principal::Staff(staff) => match (staff.role, outlet_id, staff.outlet_id) {
-                (Role::Owner, None, _) => Ok(Audience::AllOutlets),
-                (_, Some(id), _) if staff.sees_outlet(id) => Ok(Audience::Outlet(id)),
-                (_, None, Some(own)) => Ok(Audience::Outlet(own)),
-                _ => Err(AppError::not_found("outlet")),
-            },
+            Principal::Staff(staff) => {
+                match (staff.may(Action::SeeAllOutlets), outlet_id, staff.outlet_id) {
+                    (true, None, _) => Ok(Audience::AllOutlets),
+                    (_, Some(id), _) if staff.sees_outlet(id) => Ok(Audience::Outlet(id)),
+                    (_, None, Some(own)) => Ok(Audience::Outlet(own)),
+                    _ => Err(AppError::not_found("outlet")),
+                }
+            }
         }
     }
 

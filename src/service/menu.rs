@@ -8,7 +8,7 @@ use super::{
     products::{with_modifiers, ProductDetails},
 };
 use crate::{
-    auth::{Guest, Role, Staff},
+    auth::{Action, Guest, Staff},
     db::Db,
     entity::{category, outlet, product},
     error::{AppError, AppResult},
@@ -29,7 +29,7 @@ pub async fn menu_for_staff(
 ) -> AppResult<Menu> {
     let outlet_id = match (outlet_id, actor.outlet_id) {
         (Some(id), _) | (None, Some(id)) => id,
-        (None, None) if actor.role == Role::Owner => {
+        (None, None) if actor.may(Action::SeeAllOutlets) => {
             let outlets = outlet::Entity::find().limit(2).all(db.conn()).await?;
             match outlets.as_slice() {
                 [only] => only.id,

@@ -21,10 +21,7 @@ pub use text::{check_len, clean_name, clean_optional, clean_text};
 
 use uuid::Uuid;
 
-use crate::{
-    auth::Staff,
-    error::{AppError, AppResult},
-};
+use crate::error::{AppError, AppResult};
 
 pub const MAX_NAME_LEN: usize = 100;
 /// Notes, reasons and addresses.
@@ -80,18 +77,6 @@ impl PageRequest {
             items: rows,
             next_cursor,
         }
-    }
-}
-
-/// OWNER or MANAGER; call after the outlet visibility check, so strangers get 404 first.
-pub fn require_admin(actor: &Staff) -> AppResult<()> {
-    if actor.role.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(format!(
-            "a {} may not change this; ask an OWNER or MANAGER",
-            actor.role.as_str()
-        )))
     }
 }
 

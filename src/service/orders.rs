@@ -20,7 +20,7 @@ use super::{
     Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
-    auth::{Principal, Role, Staff},
+    auth::{Action, Principal, Staff},
     db::Db,
     domain::{self, OrderSource, OrderStatus, PaymentStatus, SessionStatus},
     entity::{
@@ -93,14 +93,7 @@ pub async fn create_order(
     input: NewOrder,
     idempotency: Option<IdempotencyKey>,
 ) -> AppResult<OrderDetails> {
-    if let Principal::Staff(staff) = principal {
-        if !super::sessions::FLOOR_STAFF.contains(&staff.role) {
-            return Err(AppError::Forbidden(format!(
-                "a {} may not take orders",
-                staff.role.as_str()
-            )));
-        }
-    }
+    principal.authorize(Action::PlaceOrder)?;
     check_input(&input)?;
     // A replay answers like reading the order: 404 once the caller no longer sees it.
     if let Some(earlier) = idempotency::earlier(db, idempotency.as_ref()).await? {
@@ -602,7 +595,7 @@ pub async fn list_orders(
 ) -> AppResult<Page<OrderDetails>> {
     let mut query = order::Entity::find().order_by_asc(order::Column::Id);
     match principal {
-        Principal::Staff(staff) if staff.role != Role::Owner => {
+        Principal::Staff(staff) if !staff.may(Action::SeeAllOutlets) => {
             query = query.filter(order::Column::OutletId.eq(staff.outlet_id));
         }
         Principal::Staff(_) => {}
@@ -721,47 +714,34 @@ pub async fn change_status(
     Ok(details)
 }
 
-/// The role rules (README, "How ordering works"): everyone on the floor moves orders
-/// forward; KITCHEN only up to READY; voiding needs a reason and OWNER/MANAGER, or KASIR while
-/// nothing is paid.
+/// Who may make this move (the permission table): forward to ACCEPTED, COOKING or READY,
+/// to DONE, or a void (which also needs a reason). A KASIR voids only what was never paid.
 fn check_status_permission(
     actor: &Staff,
     order: &order::Model,
     to: OrderStatus,
     has_reason: bool,
 ) -> AppResult<()> {
-    let role = actor.role;
-    if to == OrderStatus::Voided {
-        let may_void = match role {
-            Role::Owner | Role::Manager => true,
-            Role::Kasir => order.payment_status == PaymentStatus::Unpaid && order.paid_amount == 0,
-            _ => false,
-        };
-        if !may_void {
-            return Err(AppError::Forbidden(match role {
-                Role::Kasir => "a KASIR may void only unpaid orders".into(),
-                _ => format!("a {} may not void orders", role.as_str()),
-            }));
+    match to {
+        OrderStatus::Voided => {
+            let never_paid =
+                order.payment_status == PaymentStatus::Unpaid && order.paid_amount == 0;
+            actor.authorize(if never_paid {
+                Action::VoidUnpaidOrder
+            } else {
+                Action::VoidOrder
+            })?;
+            if !has_reason {
+                return Err(AppError::validation(
+                    "reason",
+                    "voiding an order needs a reason",
+                ));
+            }
+            Ok(())
         }
-        if !has_reason {
-            return Err(AppError::validation(
-                "reason",
-                "voiding an order needs a reason",
-            ));
-        }
-        return Ok(());
+        OrderStatus::Done => actor.authorize(Action::CompleteOrder),
+        _ => actor.authorize(Action::AdvanceOrder),
     }
-    if role == Role::Kitchen
-        && !matches!(
-            to,
-            OrderStatus::Accepted | OrderStatus::Cooking | OrderStatus::Ready
-        )
-    {
-        return Err(AppError::Forbidden(
-            "the kitchen moves orders up to READY".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// Voiding a paid order would keep its money in the drawer while the sale left the reports.
@@ -807,6 +787,7 @@ fn version_conflict(order: &order::Model) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::Role;
 
     fn product(price: i64) -> product::Model {
         let now = Utc::now();

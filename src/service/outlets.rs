@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{clean_name, clean_text, Page, PageRequest, MAX_NOTE_LEN};
 use crate::{
-    auth::{Role, Staff},
+    auth::{Action, Staff},
     db::Db,
     entity::outlet,
     error::{AppError, AppResult},
@@ -39,11 +39,7 @@ pub struct OutletChanges {
 }
 
 pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResult<outlet::Model> {
-    if actor.role != Role::Owner {
-        return Err(AppError::Forbidden(
-            "only an OWNER may create outlets".into(),
-        ));
-    }
+    actor.authorize(Action::CreateOutlet)?;
     let now = Utc::now();
     let model = outlet::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -75,7 +71,7 @@ pub async fn list_outlets(
     page: PageRequest,
 ) -> AppResult<Page<outlet::Model>> {
     let mut query = outlet::Entity::find().order_by_asc(outlet::Column::Id);
-    if actor.role != Role::Owner {
+    if !actor.may(Action::SeeAllOutlets) {
         query = query.filter(outlet::Column::Id.eq(actor.outlet_id));
     }
     if let Some(after) = page.after {
@@ -103,11 +99,7 @@ pub async fn update_outlet(
     changes: OutletChanges,
 ) -> AppResult<outlet::Model> {
     let current = get_outlet(db, actor, id).await?;
-    if !actor.role.is_admin() {
-        return Err(AppError::Forbidden(
-            "only an OWNER or MANAGER may edit an outlet".into(),
-        ));
-    }
+    actor.authorize(Action::EditOutlet)?;
     let mut model: outlet::ActiveModel = current.into();
     if let Some(name) = changes.name {
         model.name = Set(clean_name("name", &name)?);

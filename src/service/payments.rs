@@ -12,12 +12,10 @@ use super::{
     check_amount, check_positive_amount, clean_optional, clean_text,
     events::{self, EventKind},
     idempotency::{self, Claim, IdempotencyKey},
-    orders,
-    shifts::{self, CASHIERS},
-    MAX_NOTE_LEN,
+    orders, shifts, MAX_NOTE_LEN,
 };
 use crate::{
-    auth::Staff,
+    auth::{Action, Staff},
     db::Db,
     domain::{self, OrderStatus, PaymentMethod, ShiftStatus},
     entity::{order, payment},
@@ -50,12 +48,7 @@ pub async fn take_payment(
     input: NewPayment,
     key: Option<IdempotencyKey>,
 ) -> AppResult<payment::Model> {
-    if !CASHIERS.contains(&actor.role) {
-        return Err(AppError::Forbidden(format!(
-            "a {} may not take payments",
-            actor.role.as_str()
-        )));
-    }
+    actor.authorize(Action::TakePayment)?;
     // A replay answers like reading the order's payments: 404 once the order is out of sight.
     if let Some(earlier) = idempotency::earlier(db, key.as_ref()).await? {
         return visible_payment(db, actor, earlier).await;
@@ -219,11 +212,7 @@ pub async fn refund(
     if !actor.sees_outlet(payment.outlet_id) {
         return Err(AppError::not_found("payment"));
     }
-    if !actor.role.is_admin() {
-        return Err(AppError::Forbidden(
-            "only a MANAGER or OWNER may refund".into(),
-        ));
-    }
+    actor.authorize(Action::Refund)?;
     let reason = clean_text("reason", reason, MAX_NOTE_LEN)?;
     if reason.is_empty() {
         return Err(AppError::validation("reason", "a refund needs a reason"));

@@ -14,10 +14,10 @@ use super::{
     check_amount, clean_name, clean_text,
     events::{self, EventKind},
     outlets::get_outlet,
-    require_admin, Page, PageRequest,
+    Page, PageRequest,
 };
 use crate::{
-    auth::{Role, Staff},
+    auth::{Action, Staff},
     db::Db,
     entity::{category, modifier_group, modifier_option, product},
     error::{AppError, AppResult},
@@ -112,7 +112,7 @@ pub async fn create_product(
     input: NewProduct,
 ) -> AppResult<ProductDetails> {
     get_outlet(db, actor, outlet_id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
     if let Some(category_id) = input.category_id {
         check_category(db.conn(), outlet_id, category_id).await?;
     }
@@ -186,15 +186,8 @@ pub async fn update_product(
     changes: ProductChanges,
 ) -> AppResult<ProductDetails> {
     let current = visible_product(db, actor, id).await?;
-    let allowed = actor.role.is_admin()
-        || (matches!(actor.role, Role::Kasir | Role::Kitchen) && changes.only_availability());
-    if !allowed {
-        return Err(AppError::Forbidden(match actor.role {
-            Role::Kasir | Role::Kitchen => {
-                format!("a {} may only change availability", actor.role.as_str())
-            }
-            role => format!("a {} may not edit products", role.as_str()),
-        }));
+    if !(changes.only_availability() && actor.may(Action::SetAvailability)) {
+        actor.authorize(Action::ManageMenu)?;
     }
     if let Some(Some(category_id)) = changes.category_id {
         check_category(db.conn(), current.outlet_id, category_id).await?;
@@ -235,7 +228,7 @@ pub async fn update_product(
 /// Takes a product off the menu for good. Past orders keep their copy of its name and price.
 pub async fn delete_product(db: &Db, actor: &Staff, id: Uuid) -> AppResult<()> {
     let current = visible_product(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
     let mut model: product::ActiveModel = current.into();
     model.deleted = Set(true);
     model.available = Set(false);
@@ -254,7 +247,7 @@ pub async fn create_modifier_group(
     input: NewModifierGroup,
 ) -> AppResult<GroupDetails> {
     let product = visible_product(db, actor, product_id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
     let name = clean_name("name", &input.name)?;
     check_selection(input.min_select, input.max_select, input.options.len())?;
     if input.options.iter().any(|o| o.id.is_some()) {
@@ -288,7 +281,7 @@ pub async fn update_modifier_group(
     changes: ModifierGroupChanges,
 ) -> AppResult<GroupDetails> {
     let (group, product) = visible_group(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
 
     let txn = db.begin().await?;
     let existing = options_of(&txn, &[group.id]).await?;
@@ -318,7 +311,7 @@ pub async fn update_modifier_group(
 
 pub async fn delete_modifier_group(db: &Db, actor: &Staff, id: Uuid) -> AppResult<()> {
     let (group, product) = visible_group(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageMenu)?;
     let txn = db.begin().await?;
     modifier_option::Entity::delete_many()
         .filter(modifier_option::Column::GroupId.eq(group.id))

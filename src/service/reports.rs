@@ -8,11 +8,10 @@ use uuid::Uuid;
 
 use super::{
     outlets::get_outlet,
-    require_admin,
     shifts::{self, Drawer},
 };
 use crate::{
-    auth::Staff,
+    auth::{Action, Staff},
     db::Db,
     domain::{OrderStatus, PaymentMethod, ShiftStatus},
     entity::{cash_movement, order, order_status_change, payment, shift, user},
@@ -177,7 +176,7 @@ pub async fn sales(
     group_by: GroupBy,
 ) -> AppResult<SalesReport> {
     let outlet = get_outlet(db, actor, outlet_id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ViewReports)?;
     let tz = super::outlets::timezone_of(&outlet);
     let today = Utc::now().with_timezone(&tz).date_naive();
     let (from, to) = (from.unwrap_or(today), to.unwrap_or(from.unwrap_or(today)));

@@ -16,7 +16,7 @@ use super::{
     Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
-    auth::{Principal, Role, Staff},
+    auth::{Action, Principal, Staff},
     db::Db,
     domain::{OrderStatus, PaymentStatus, SessionStatus},
     entity::{dining_table, order, outlet, table_session},
@@ -26,9 +26,6 @@ use crate::{
 pub const SESSION_TOKEN_PREFIX: &str = "ts_";
 /// How long a guest token works after the table is opened.
 pub const SESSION_TTL_HOURS: i64 = 12;
-
-/// Roles on the floor: they open and close tables and take orders.
-pub const FLOOR_STAFF: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir, Role::Waiter];
 
 /// A session with the names a guest's page shows.
 #[derive(Debug, Clone)]
@@ -132,12 +129,7 @@ pub async fn open_session(
     actor: &Staff,
     table_id: Uuid,
 ) -> AppResult<(table_session::Model, bool)> {
-    if !FLOOR_STAFF.contains(&actor.role) {
-        return Err(AppError::Forbidden(format!(
-            "a {} may not open tables",
-            actor.role.as_str()
-        )));
-    }
+    actor.authorize(Action::OpenTable)?;
     let table = dining_table::Entity::find_by_id(table_id)
         .one(db.conn())
         .await?
@@ -309,7 +301,7 @@ pub async fn list_sessions(
     page: PageRequest,
 ) -> AppResult<Page<table_session::Model>> {
     let mut query = table_session::Entity::find().order_by_asc(table_session::Column::Id);
-    if actor.role != Role::Owner {
+    if !actor.may(Action::SeeAllOutlets) {
         query = query.filter(table_session::Column::OutletId.eq(actor.outlet_id));
     }
     if let Some(outlet_id) = filter.outlet_id {
@@ -337,19 +329,10 @@ pub async fn close_session(
     force: bool,
     reason: Option<String>,
 ) -> AppResult<table_session::Model> {
-    if !FLOOR_STAFF.contains(&actor.role) {
-        return Err(AppError::Forbidden(format!(
-            "a {} may not close tables",
-            actor.role.as_str()
-        )));
-    }
+    actor.authorize(Action::CloseTable)?;
     let reason = clean_optional("reason", reason, MAX_NOTE_LEN)?;
     if force {
-        if !actor.role.is_admin() {
-            return Err(AppError::Forbidden(
-                "only a MANAGER or OWNER may force-close a table".into(),
-            ));
-        }
+        actor.authorize(Action::ForceCloseTable)?;
         if reason.is_none() {
             return Err(AppError::validation(
                 "reason",

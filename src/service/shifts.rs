@@ -16,15 +16,12 @@ use super::{
     unique_to, Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
-    auth::{Role, Staff},
+    auth::{Action, Staff, Who},
     db::Db,
     domain::{self, CashMovementKind, PaymentMethod, ShiftStatus},
     entity::{cash_movement, payment, shift, user},
     error::{AppError, AppResult},
 };
-
-/// Roles that keep a drawer.
-pub const CASHIERS: &[Role] = &[Role::Owner, Role::Manager, Role::Kasir];
 
 #[derive(Debug, Clone)]
 pub struct OpenShift {
@@ -77,12 +74,7 @@ pub async fn open_shift(
     input: OpenShift,
     key: Option<IdempotencyKey>,
 ) -> AppResult<shift::Model> {
-    if !CASHIERS.contains(&actor.role) {
-        return Err(AppError::Forbidden(format!(
-            "a {} does not keep a drawer",
-            actor.role.as_str()
-        )));
-    }
+    actor.authorize(Action::KeepDrawer)?;
     check_amount("start_cash", input.start_cash)?;
     // A replay answers like reading the shift: 404 once the caller no longer sees it.
     if let Some(earlier) = idempotency::earlier(db, key.as_ref()).await? {
@@ -95,19 +87,19 @@ pub async fn open_shift(
         })?;
     let user_id = match input.user_id {
         Some(id) if id != actor.user_id => {
-            if !actor.role.is_admin() {
-                return Err(AppError::Forbidden(
-                    "only a MANAGER or OWNER may open a shift for someone else".into(),
-                ));
-            }
+            actor.authorize(Action::ManageShifts)?;
             let cashier = user::Entity::find_by_id(id)
                 .one(db.conn())
                 .await?
-                .filter(|u| u.active && (u.outlet_id == Some(outlet.id) || u.role == Role::Owner))
+                .filter(|u| {
+                    u.active
+                        && (u.outlet_id == Some(outlet.id)
+                            || Action::SeeAllOutlets.allows(Who::Staff(u.role)))
+                })
                 .ok_or_else(|| {
                     AppError::validation("user_id", "no such active user at this outlet")
                 })?;
-            if !CASHIERS.contains(&cashier.role) {
+            if !Action::KeepDrawer.allows(Who::Staff(cashier.role)) {
                 return Err(AppError::validation(
                     "user_id",
                     "this user's role does not keep a drawer",
@@ -186,10 +178,8 @@ pub async fn close_shift(
         return get_shift(db, actor, earlier).await;
     }
     let current = shift_at_my_outlet(db, actor, id).await?;
-    if current.user_id != actor.user_id && !actor.role.is_admin() {
-        return Err(AppError::Forbidden(
-            "only the shift's cashier or a MANAGER/OWNER may close it".into(),
-        ));
+    if current.user_id != actor.user_id {
+        actor.authorize(Action::ManageShifts)?;
     }
 
     let txn = match idempotency::claim(db, key.as_ref(), id).await? {
@@ -267,7 +257,7 @@ pub async fn current_shift(db: &Db, actor: &Staff) -> AppResult<shift::Model> {
 pub async fn get_shift(db: &Db, actor: &Staff, id: Uuid) -> AppResult<shift::Model> {
     let shift = load(db, id).await?;
     let visible = actor.sees_outlet(shift.outlet_id)
-        && (shift.user_id == actor.user_id || actor.role.is_admin());
+        && (shift.user_id == actor.user_id || actor.may(Action::ManageShifts));
     if !visible {
         return Err(AppError::not_found("shift"));
     }
@@ -281,14 +271,11 @@ pub async fn list_shifts(
     page: PageRequest,
 ) -> AppResult<Page<shift::Model>> {
     let mut query = shift::Entity::find().order_by_asc(shift::Column::Id);
-    match actor.role {
-        Role::Owner => {}
-        Role::Manager => query = query.filter(shift::Column::OutletId.eq(actor.outlet_id)),
-        _ => {
-            query = query
-                .filter(shift::Column::OutletId.eq(actor.outlet_id))
-                .filter(shift::Column::UserId.eq(actor.user_id))
-        }
+    if !actor.may(Action::SeeAllOutlets) {
+        query = query.filter(shift::Column::OutletId.eq(actor.outlet_id));
+    }
+    if !actor.may(Action::ManageShifts) {
+        query = query.filter(shift::Column::UserId.eq(actor.user_id));
     }
     if let Some(outlet_id) = filter.outlet_id {
         query = query.filter(shift::Column::OutletId.eq(outlet_id));
@@ -316,10 +303,8 @@ pub async fn add_cash_movement(
     reason: &str,
 ) -> AppResult<cash_movement::Model> {
     let current = shift_at_my_outlet(db, actor, shift_id).await?;
-    if current.user_id != actor.user_id && !actor.role.is_admin() {
-        return Err(AppError::Forbidden(
-            "only the shift's cashier or a MANAGER/OWNER may move its cash".into(),
-        ));
+    if current.user_id != actor.user_id {
+        actor.authorize(Action::ManageShifts)?;
     }
     check_positive_amount("amount", amount)?;
     let reason = clean_text("reason", reason, MAX_NOTE_LEN)?;

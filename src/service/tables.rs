@@ -6,9 +6,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{clean_name, outlets::get_outlet, require_admin, unique_to, Page, PageRequest};
+use super::{clean_name, outlets::get_outlet, unique_to, Page, PageRequest};
 use crate::{
-    auth::Staff,
+    auth::{Action, Staff},
     db::Db,
     entity::dining_table,
     error::{AppError, AppResult},
@@ -49,7 +49,7 @@ pub async fn create_table(
     input: NewTable,
 ) -> AppResult<dining_table::Model> {
     get_outlet(db, actor, outlet_id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageTables)?;
     let now = Utc::now();
     let model = dining_table::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -101,7 +101,7 @@ pub async fn update_table(
     changes: TableChanges,
 ) -> AppResult<dining_table::Model> {
     let table = get_table(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageTables)?;
     let mut model: dining_table::ActiveModel = table.into();
     if let Some(name) = changes.name {
         model.name = Set(clean_name("name", &name)?);
@@ -120,7 +120,7 @@ pub async fn update_table(
 /// sessions and orders keep pointing at it.
 pub async fn delete_table(db: &Db, actor: &Staff, id: Uuid) -> AppResult<Removal> {
     let table = get_table(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageTables)?;
     match dining_table::Entity::delete_by_id(table.id)
         .exec(db.conn())
         .await
@@ -148,7 +148,7 @@ pub async fn delete_table(db: &Db, actor: &Staff, id: Uuid) -> AppResult<Removal
 /// at the table scan the new code).
 pub async fn rotate_qr(db: &Db, actor: &Staff, id: Uuid) -> AppResult<dining_table::Model> {
     let table = get_table(db, actor, id).await?;
-    require_admin(actor)?;
+    actor.authorize(Action::ManageTables)?;
     let txn = db.begin().await?;
     super::sessions::renew_open_token(&txn, table.id).await?;
     let mut model: dining_table::ActiveModel = table.into();

@@ -12,7 +12,7 @@ use crate::{
     auth::{
         password::{check_password, Passwords},
         rate_limit::LoginLimits,
-        Role, Staff,
+        Action, Role, Staff,
     },
     db::{self, Db, LockKey},
     entity::{outlet, user},
@@ -91,13 +91,7 @@ pub async fn register(
             let role = input
                 .role
                 .ok_or_else(|| AppError::validation("role", "role is required"))?;
-            if !actor.role.can_manage(role) {
-                return Err(AppError::Forbidden(format!(
-                    "a {} may not create {} accounts",
-                    actor.role.as_str(),
-                    role.as_str()
-                )));
-            }
+            actor.authorize(Action::manage_account(role))?;
             role
         }
         Registrar::Console => input
@@ -191,13 +185,9 @@ pub async fn list_users(
     filter: UserFilter,
     page: PageRequest,
 ) -> AppResult<Page<user::Model>> {
-    if !actor.role.is_admin() {
-        return Err(AppError::Forbidden(
-            "only an OWNER or MANAGER may list staff".into(),
-        ));
-    }
+    actor.authorize(Action::ViewStaff)?;
     let mut query = user::Entity::find().order_by_asc(user::Column::Id);
-    if actor.role != Role::Owner {
+    if !actor.may(Action::SeeAllOutlets) {
         query = query.filter(user::Column::OutletId.eq(actor.outlet_id));
     }
     if let Some(outlet_id) = filter.outlet_id {
@@ -234,31 +224,17 @@ pub async fn update_user(
                 "you may not change your own role, outlet or status".into(),
             ));
         }
-        if !actor.role.can_manage(target.role) {
-            return Err(AppError::Forbidden(format!(
-                "a {} may not edit {} accounts",
-                actor.role.as_str(),
-                target.role.as_str()
-            )));
-        }
+        actor.authorize(Action::manage_account(target.role))?;
     }
     if let Some(role) = changes.role {
-        if !actor.role.can_manage(role) {
-            return Err(AppError::Forbidden(format!(
-                "a {} may not grant the {} role",
-                actor.role.as_str(),
-                role.as_str()
-            )));
-        }
+        actor.authorize(Action::manage_account(role))?;
     }
-    if changes.outlet_id.is_some() && actor.role != Role::Owner {
-        return Err(AppError::Forbidden(
-            "only an OWNER may move staff between outlets".into(),
-        ));
+    if changes.outlet_id.is_some() {
+        actor.authorize(Action::MoveStaff)?;
     }
 
     let new_role = changes.role.unwrap_or(target.role);
-    let new_outlet = if new_role == Role::Owner {
+    let new_outlet = if !new_role.needs_outlet() {
         if changes.outlet_id.is_some() {
             return Err(AppError::validation(
                 "outlet_id",
@@ -341,15 +317,12 @@ pub async fn update_user(
     Ok(updated)
 }
 
+/// Everyone sees their own account; `ViewStaff` sees the accounts of the outlets it sees.
 fn can_see(actor: &Staff, user: &user::Model) -> bool {
-    match actor.role {
-        Role::Owner => true,
-        Role::Manager => {
-            user.id == actor.user_id
-                || (user.outlet_id.is_some() && user.outlet_id == actor.outlet_id)
-        }
-        _ => user.id == actor.user_id,
-    }
+    user.id == actor.user_id
+        || (actor.may(Action::ViewStaff)
+            && (actor.may(Action::SeeAllOutlets)
+                || (user.outlet_id.is_some() && user.outlet_id == actor.outlet_id)))
 }
 
 /// The outlet a new or edited non-owner account belongs to: the one named (which the
@@ -370,7 +343,7 @@ async fn resolve_outlet(
         return Ok(None);
     }
     let own_outlet = match registrar {
-        Registrar::Staff(actor) if actor.role != Role::Owner => actor.outlet_id,
+        Registrar::Staff(actor) if !actor.may(Action::SeeAllOutlets) => actor.outlet_id,
         _ => None,
     };
     if let Some(id) = requested {
