@@ -91,20 +91,24 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 
 /// `/api/v1/…` (REST + spec), `/docs` (Swagger UI, bundled: no CDN) and the web pages.
 fn routes(state: AppState) -> BoxEndpoint<'static> {
-    let api = api::service();
+    let spec = api::spec_json();
     let realtime = state.realtime.clone();
     let permits = Arc::new(Semaphore::new(state.config.limits.max_in_flight));
     let timeout = state.config.limits.request_timeout;
     Route::new()
         .at(
             format!("{}/openapi.json", api::BASE_PATH),
-            api.spec_endpoint(),
+            poem::endpoint::make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            }),
         )
         .nest(
             "/docs",
-            Route::new().at("/", web::swagger_ui(api.swagger_ui_html())),
+            Route::new().at("/", web::swagger_ui(api::swagger_ui_html())),
         )
-        .nest(api::BASE_PATH, api)
+        .nest(api::BASE_PATH, api::service())
         .nest("/", web::routes())
         .around(refuse_control_text)
         .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))

@@ -338,7 +338,7 @@ pub enum DeletedResponse {
 
 #[OpenApi(tag = "ApiTags::Menu")]
 impl MenuApi {
-    /// Add a menu category (OWNER, MANAGER).
+    /// Add a menu category.
     #[oai(
         path = "/outlets/:id/categories",
         method = "post",
@@ -387,7 +387,7 @@ impl MenuApi {
         }))
     }
 
-    /// Rename or re-order a category (OWNER, MANAGER).
+    /// Rename or re-order a category.
     #[oai(
         path = "/categories/:id",
         method = "patch",
@@ -411,7 +411,7 @@ impl MenuApi {
         ))
     }
 
-    /// Delete an empty category (OWNER, MANAGER); 409 while products are in it.
+    /// Delete an empty category; 409 while products are in it.
     #[oai(
         path = "/categories/:id",
         method = "delete",
@@ -427,7 +427,7 @@ impl MenuApi {
         Ok(DeletedResponse::Deleted)
     }
 
-    /// Add a product (OWNER, MANAGER).
+    /// Add a product.
     #[oai(
         path = "/outlets/:id/products",
         method = "post",
@@ -501,7 +501,7 @@ impl MenuApi {
         ))
     }
 
-    /// Edit a product (OWNER, MANAGER). KASIR and KITCHEN may only switch `available`
+    /// Edit a product. KASIR and KITCHEN may only switch `available`
     /// (sold out / back on); anything else is 403 for them.
     #[oai(
         path = "/products/:id",
@@ -531,7 +531,7 @@ impl MenuApi {
         ))
     }
 
-    /// Take a product off the menu (OWNER, MANAGER). Past orders keep their copy of it.
+    /// Take a product off the menu. Past orders keep their copy of it.
     #[oai(
         path = "/products/:id",
         method = "delete",
@@ -547,7 +547,7 @@ impl MenuApi {
         Ok(DeletedResponse::Deleted)
     }
 
-    /// Add a modifier group with its options (OWNER, MANAGER).
+    /// Add a modifier group with its options.
     /// Needs 0 ≤ min_select ≤ max_select ≤ number of options.
     #[oai(
         path = "/products/:id/modifier-groups",
@@ -574,7 +574,7 @@ impl MenuApi {
         Ok(CreateModifierGroupResponse::Created(Json(created.into())))
     }
 
-    /// Edit a modifier group (OWNER, MANAGER); `options` replaces the whole list, keeping
+    /// Edit a modifier group; `options` replaces the whole list, keeping
     /// options whose `id` is given.
     #[oai(
         path = "/modifier-groups/:id",
@@ -605,7 +605,7 @@ impl MenuApi {
         ))
     }
 
-    /// Delete a modifier group and its options (OWNER, MANAGER).
+    /// Delete a modifier group and its options.
     #[oai(
         path = "/modifier-groups/:id",
         method = "delete",

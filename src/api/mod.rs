@@ -1,6 +1,7 @@
 //! HTTP layer: poem-openapi `Api` structs, one file per capability. Handlers are thin: parse,
 //! authorize, call one service function, map the result to a view.
 
+pub mod access;
 pub mod auth;
 pub mod csv;
 pub mod menu;
@@ -77,7 +78,21 @@ pub fn service() -> OpenApiService<impl OpenApi, ()> {
     .server(BASE_PATH)
 }
 
-/// The spec as served at `/api/v1/openapi.json`.
+/// The spec as served at `/api/v1/openapi.json`, with each operation's roles (`access`).
 pub fn spec_json() -> String {
-    service().spec()
+    access::annotate(&service().spec())
+}
+
+/// Swagger UI's page around that spec, set to show the `x-kedai-roles` extension.
+pub fn swagger_ui_html() -> String {
+    let service = service();
+    let generated = service.spec();
+    service
+        .swagger_ui_html()
+        .replacen(&generated, &access::annotate(&generated), 1)
+        .replacen(
+            "deepLinking: true,",
+            "deepLinking: true,\n        showExtensions: true,",
+            1,
+        )
 }

@@ -128,7 +128,7 @@ pub enum CreateOutletResponse {
 
 #[OpenApi(tag = "ApiTags::Outlets")]
 impl OutletsApi {
-    /// Create an outlet (OWNER).
+    /// Create an outlet.
     #[oai(path = "/outlets", method = "post", operation_id = "create_outlet")]
     async fn create(
         &self,

@@ -110,7 +110,7 @@ pub enum PaymentResponse {
 
 #[OpenApi(tag = "ApiTags::Payments")]
 impl PaymentsApi {
-    /// Take a payment (OWNER, MANAGER, KASIR). Cash needs your open shift at the order's outlet
+    /// Take a payment. Cash needs your open shift at the order's outlet
     /// (`409 NO_OPEN_SHIFT`); split tender is several payments. Paying a voided or fully paid
     /// order is 409; more than is outstanding is 400.
     #[oai(
@@ -164,7 +164,7 @@ impl PaymentsApi {
         }))
     }
 
-    /// Refund a payment once (MANAGER, OWNER). Cash is paid out of the payment's shift while
+    /// Refund a payment once. Cash is paid out of the payment's shift while
     /// open, else out of your open shift at that outlet.
     #[oai(
         path = "/payments/:id/refund",

@@ -87,7 +87,6 @@ impl ReportsApi {
     /// Sales of an outlet over business days `from..=to` (default: today in the outlet's time
     /// zone), grouped by `day`, `hour`, `product` or `method`. Voided orders are left out and
     /// refunds subtracted. JSON, or CSV with `Accept: text/csv` or `format=csv`.
-    /// OWNER, MANAGER.
     #[oai(path = "/reports/sales", method = "get", operation_id = "sales_report")]
     #[allow(clippy::too_many_arguments)] // one argument per query parameter
     async fn sales(

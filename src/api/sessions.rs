@@ -174,7 +174,7 @@ pub enum ScanResponse {
 
 #[OpenApi(tag = "ApiTags::TableSessions")]
 impl SessionsApi {
-    /// Open a table (OWNER, MANAGER, KASIR, WAITER). If it is already open, its session
+    /// Open a table. If it is already open, its session
     /// comes back with 200 (and the guest token's lifetime is renewed).
     #[oai(
         path = "/table-sessions",
@@ -201,7 +201,7 @@ impl SessionsApi {
         })
     }
 
-    /// Check a guest token (public): 404 unknown, 410 closed or expired.
+    /// Check a guest token: 404 unknown, 410 closed or expired.
     #[oai(
         path = "/table-sessions/validate",
         method = "post",
@@ -216,7 +216,7 @@ impl SessionsApi {
         Ok(Json(GuestSessionView::new(details, &state.public_url)))
     }
 
-    /// A guest scanned a table's QR code (public): the open session's token; or, when the
+    /// A guest scanned a table's QR code: the open session's token; or, when the
     /// outlet allows self-service, a new session; otherwise `409 TABLE_NOT_OPEN`.
     #[oai(
         path = "/table-sessions/scan",
@@ -333,7 +333,7 @@ impl SessionsApi {
         }))
     }
 
-    /// Close the table (OWNER, MANAGER, KASIR, WAITER): `409 SESSION_HAS_UNPAID_ORDERS` while an
+    /// Close the table: `409 SESSION_HAS_UNPAID_ORDERS` while an
     /// order is neither paid nor voided, unless a MANAGER/OWNER sends `force` with a `reason`.
     /// Its guest token stops working (410).
     #[oai(

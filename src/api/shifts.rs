@@ -88,7 +88,7 @@ pub struct OpenShiftRequest {
     /// Cash in the drawer at the start (0 is fine).
     #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000")))]
     pub start_cash: i64,
-    /// Open for another cashier (MANAGER, OWNER). Default: yourself.
+    /// Open for another cashier. Default: yourself.
     #[oai(nullable)]
     pub user_id: Option<Uuid>,
 }
@@ -195,7 +195,7 @@ pub enum CashMovementResponse {
 
 #[OpenApi(tag = "ApiTags::Shifts")]
 impl ShiftsApi {
-    /// Open a shift with the drawer's starting cash (OWNER, MANAGER, KASIR). One open shift per
+    /// Open a shift with the drawer's starting cash. One open shift per
     /// user (409). Opening for another user needs MANAGER/OWNER.
     #[oai(path = "/shifts/open", method = "post", operation_id = "open_shift")]
     async fn open(

@@ -116,7 +116,7 @@ pub enum QrPngResponse {
 
 #[OpenApi(tag = "ApiTags::Tables")]
 impl TablesApi {
-    /// Add a table (OWNER, MANAGER). Its QR slug is generated.
+    /// Add a table. Its QR slug is generated.
     #[oai(
         path = "/outlets/:id/tables",
         method = "post",
@@ -185,7 +185,7 @@ impl TablesApi {
         Ok(Json(TableView::new(table, &state.public_url)))
     }
 
-    /// Rename, resize, activate or deactivate a table (OWNER, MANAGER).
+    /// Rename, resize, activate or deactivate a table.
     #[oai(path = "/tables/:id", method = "patch", operation_id = "update_table")]
     async fn update(
         &self,
@@ -203,7 +203,7 @@ impl TablesApi {
         Ok(Json(TableView::new(table, &state.public_url)))
     }
 
-    /// Remove a table (OWNER, MANAGER). A table with history is deactivated instead.
+    /// Remove a table. A table with history is deactivated instead.
     #[oai(path = "/tables/:id", method = "delete", operation_id = "delete_table")]
     async fn delete(
         &self,
@@ -215,7 +215,7 @@ impl TablesApi {
         Ok(DeleteTableResponse::Removed)
     }
 
-    /// Issue a new QR slug (OWNER, MANAGER); the old printed code stops working, and so do
+    /// Issue a new QR slug; the old printed code stops working, and so do
     /// the guest tokens of the table's open session: guests at the table scan the new code.
     #[oai(
         path = "/tables/:id/rotate-qr",

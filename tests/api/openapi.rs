@@ -62,3 +62,47 @@ async fn every_operation_is_tagged_named_and_secured() {
         }
     }
 }
+
+/// Every operation says who may call it (`x-kedai-roles`, from the permission table), the
+/// table names no operation that does not exist, and PUBLIC marks exactly the public ones.
+#[tokio::test]
+async fn every_operation_lists_its_roles_from_the_permission_table() {
+    let spec = committed_spec();
+    let known = [
+        "PUBLIC", "GUEST", "OWNER", "MANAGER", "KASIR", "WAITER", "KITCHEN",
+    ];
+    let mut seen = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let name = operation["operationId"].as_str().unwrap();
+            seen.push(name.to_owned());
+            let roles: Vec<&str> = operation["x-kedai-roles"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{method} {path} lacks x-kedai-roles"))
+                .iter()
+                .map(|r| r.as_str().unwrap())
+                .collect();
+            assert!(!roles.is_empty(), "{name} allows nobody");
+            assert!(roles.iter().all(|r| known.contains(r)), "{name}: {roles:?}");
+            assert_eq!(
+                roles.contains(&"PUBLIC"),
+                PUBLIC_OPERATIONS.contains(&name),
+                "{name}: {roles:?}"
+            );
+            let access = kedai::api::access::access_of(name).unwrap();
+            assert_eq!(roles, kedai::api::access::roles(access), "{name}");
+            assert!(
+                operation["description"]
+                    .as_str()
+                    .is_some_and(|d| d.ends_with(&format!("Roles: {}.", roles.join(", ")))),
+                "{name}'s description does not end with its roles"
+            );
+        }
+    }
+    for (name, _) in kedai::api::access::OPERATIONS {
+        assert!(
+            seen.iter().any(|s| s == name),
+            "access.rs names {name}, which is not an operation"
+        );
+    }
+}

@@ -285,3 +285,285 @@ async fn every_protected_route_is_401_without_a_token() {
     }
     assert!(checked >= 25, "only {checked} protected operations found");
 }
+
+async fn takeaway(app: &TestApp, token: &str, outlet: Uuid, product: Uuid) -> String {
+    let body = json!({"outlet_id": outlet, "items": [{"product_id": product, "quantity": 1}]});
+    app.order(token, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Pays the order's 1000 by QRIS; returns the payment's id.
+async fn pay_in_full(app: &TestApp, token: &str, order: String) -> String {
+    let body = json!({"method": "QRIS", "amount": 1000});
+    let payment = app
+        .post(&format!("/orders/{order}/payments"), Some(token), &body)
+        .await;
+    expect_json(payment, StatusCode::CREATED).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Where a refusal is "not found": other outlets, and other people's accounts for those who
+/// may not see staff, are hidden rather than forbidden.
+fn hidden_from(action: Action, who: Who) -> bool {
+    who != Who::Guest
+        && match action {
+            Action::SeeAllOutlets => true,
+            Action::MoveStaff => !Action::ViewStaff.allows(who),
+            _ => false,
+        }
+}
+
+/// Every action of the permission table, tried by a guest and by every role through one
+/// representative operation: allowed → anything but 403; refused → 403 (404 where
+/// `hidden_from` says so). Refused callers go
+/// first, so the state the allowed ones change cannot hide a refusal.
+#[tokio::test]
+async fn every_action_of_the_permission_table_holds_on_the_live_api() {
+    let app = spawn_app().await;
+    let f = fixture(&app).await;
+    let owner = &f.owner;
+    let outlet = f.outlet;
+    let other_outlet = app.create_outlet(owner, "Cabang").await;
+    let guest = app.open_table(owner, f.table).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (target, _) = app.staff(owner, "target-kasir", Role::Kasir, outlet).await;
+    let (_, second_cashier) = app.staff(owner, "kasir-two", Role::Kasir, outlet).await;
+    let shift = expect_json(
+        app.post(
+            "/shifts/open",
+            Some(&second_cashier),
+            &json!({"outlet_id": outlet, "start_cash": 0}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let new_order = || takeaway(&app, owner, outlet, f.product);
+    let pay = |order: String| pay_in_full(&app, owner, order);
+    let (advance, complete, void_unpaid, payable) = (
+        new_order().await,
+        new_order().await,
+        new_order().await,
+        new_order().await,
+    );
+    let refunded = new_order().await;
+    let refunded_payment = pay(refunded.clone()).await;
+    expect_json(
+        app.post(
+            &format!("/payments/{refunded_payment}/refund"),
+            Some(owner),
+            &json!({"reason": "setup"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let refundable = pay(new_order().await).await;
+    let mut sessions = Vec::new();
+    for name in ["Close", "Force", "Open"] {
+        let (table, _) = app.create_table(owner, outlet, name).await;
+        let session = if name == "Open" {
+            table
+        } else {
+            id_of(&app.open_table(owner, table).await)
+        };
+        sessions.push(session);
+    }
+    let (close_session, force_session, open_table) = (sessions[0], sessions[1], sessions[2]);
+
+    let cases: Vec<(Action, Method, String, Option<Value>)> = vec![
+        (
+            Action::Read,
+            Method::GET,
+            format!("/menu?outlet_id={outlet}"),
+            None,
+        ),
+        (
+            Action::ReadFloor,
+            Method::GET,
+            format!("/outlets/{outlet}/tables"),
+            None,
+        ),
+        (
+            Action::SeeAllOutlets,
+            Method::GET,
+            format!("/outlets/{other_outlet}"),
+            None,
+        ),
+        (
+            Action::CreateOutlet,
+            Method::POST,
+            "/outlets".into(),
+            Some(json!({"name": "O {who}"})),
+        ),
+        (
+            Action::EditOutlet,
+            Method::PATCH,
+            format!("/outlets/{outlet}"),
+            Some(json!({"tax_bp": 1000})),
+        ),
+        (Action::ViewStaff, Method::GET, "/users".into(), None),
+        (
+            Action::ManageFloorStaff,
+            Method::POST,
+            "/auth/register".into(),
+            Some(
+                json!({"username": "k-{who}", "password": "long-password-1", "role": "KASIR", "outlet_id": outlet}),
+            ),
+        ),
+        (
+            Action::ManageAdmins,
+            Method::POST,
+            "/auth/register".into(),
+            Some(
+                json!({"username": "m-{who}", "password": "long-password-1", "role": "MANAGER", "outlet_id": outlet}),
+            ),
+        ),
+        (
+            Action::MoveStaff,
+            Method::PATCH,
+            format!("/users/{target}"),
+            Some(json!({"outlet_id": other_outlet})),
+        ),
+        (
+            Action::ManageTables,
+            Method::POST,
+            format!("/outlets/{outlet}/tables"),
+            Some(json!({"name": "T {who}"})),
+        ),
+        (
+            Action::ManageMenu,
+            Method::POST,
+            format!("/outlets/{outlet}/categories"),
+            Some(json!({"name": "C {who}"})),
+        ),
+        (
+            Action::SetAvailability,
+            Method::PATCH,
+            format!("/products/{}", f.product),
+            Some(json!({"available": true})),
+        ),
+        (
+            Action::OpenTable,
+            Method::POST,
+            "/table-sessions".into(),
+            Some(json!({"table_id": open_table})),
+        ),
+        (
+            Action::CloseTable,
+            Method::POST,
+            format!("/table-sessions/{close_session}/close"),
+            Some(json!({})),
+        ),
+        (
+            Action::ForceCloseTable,
+            Method::POST,
+            format!("/table-sessions/{force_session}/close"),
+            Some(json!({"force": true, "reason": "test"})),
+        ),
+        (
+            Action::PlaceOrder,
+            Method::POST,
+            "/orders".into(),
+            Some(json!({"outlet_id": outlet, "items": [{"product_id": f.product, "quantity": 1}]})),
+        ),
+        (
+            Action::AdvanceOrder,
+            Method::PATCH,
+            format!("/orders/{advance}/status"),
+            Some(json!({"status": "ACCEPTED"})),
+        ),
+        (
+            Action::CompleteOrder,
+            Method::PATCH,
+            format!("/orders/{complete}/status"),
+            Some(json!({"status": "DONE"})),
+        ),
+        (
+            Action::VoidUnpaidOrder,
+            Method::PATCH,
+            format!("/orders/{void_unpaid}/status"),
+            Some(json!({"status": "VOIDED", "reason": "test"})),
+        ),
+        (
+            Action::VoidOrder,
+            Method::PATCH,
+            format!("/orders/{refunded}/status"),
+            Some(json!({"status": "VOIDED", "reason": "test"})),
+        ),
+        (
+            Action::KeepDrawer,
+            Method::POST,
+            "/shifts/open".into(),
+            Some(json!({"outlet_id": outlet, "start_cash": 0})),
+        ),
+        (
+            Action::TakePayment,
+            Method::POST,
+            format!("/orders/{payable}/payments"),
+            Some(json!({"method": "QRIS", "amount": 1})),
+        ),
+        (
+            Action::ManageShifts,
+            Method::POST,
+            "/shifts/close".into(),
+            Some(json!({"shift_id": shift["id"], "end_cash": 0})),
+        ),
+        (
+            Action::Refund,
+            Method::POST,
+            format!("/payments/{refundable}/refund"),
+            Some(json!({"reason": "test"})),
+        ),
+        (
+            Action::ViewReports,
+            Method::GET,
+            format!("/reports/sales?outlet_id={outlet}"),
+            None,
+        ),
+    ];
+    for action in Action::ALL {
+        assert!(
+            cases.iter().any(|(a, ..)| *a == action),
+            "{action:?} has no case: add one"
+        );
+    }
+
+    // Refused callers first (the table's order is owner first).
+    let mut callers: Vec<(Who, &str)> = vec![(Who::Guest, guest.as_str())];
+    callers.extend(
+        f.tokens
+            .iter()
+            .rev()
+            .map(|(role, t)| (Who::Staff(*role), t.as_str())),
+    );
+    for (action, method, path, body) in &cases {
+        let mut order = callers.clone();
+        order.sort_by_key(|(who, _)| action.allows(*who));
+        for (who, token) in order {
+            let mut request = app.request(method.clone(), path, Some(token));
+            if let Some(body) = body {
+                let body = body.to_string().replace("{who}", who.as_str());
+                request = request
+                    .header("content-type", "application/json")
+                    .body(body);
+            }
+            let status = request.send().await.unwrap().status().as_u16();
+            let context = format!("{action:?} by {}: {method} {path} → {status}", who.as_str());
+            if action.allows(who) {
+                assert_ne!(status, 403, "{context}");
+                assert!(status < 500, "{context}");
+            } else if hidden_from(*action, who) {
+                assert_eq!(status, 404, "{context}");
+            } else {
+                assert_eq!(status, 403, "{context}");
+            }
+        }
+    }
+}
