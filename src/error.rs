@@ -366,10 +366,11 @@ fn allowed_methods(path: &str) -> String {
             .into_iter()
             .map(|(template, item)| {
                 let segments = template.split('/').map(str::to_owned).collect();
-                let methods: Vec<String> = item
+                let mut methods: Vec<String> = item
                     .as_object()
                     .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
                     .unwrap_or_default();
+                methods.sort();
                 (segments, methods.join(", "))
             })
             .collect()
