@@ -106,3 +106,68 @@ async fn every_operation_lists_its_roles_from_the_permission_table() {
         );
     }
 }
+
+/// Limits are defined once, as constants; poem-openapi needs literals in its validators, so
+/// every number the spec states for a known field must equal its constant.
+#[tokio::test]
+async fn the_specs_limits_are_the_services_constants() {
+    use kedai::{
+        auth::password::MAX_PASSWORD_LEN,
+        service::{
+            orders::{MAX_ITEMS, MAX_QUANTITY},
+            outlets::MAX_BASIS_POINTS,
+            products::{MAX_DESCRIPTION_LEN, MAX_OPTIONS},
+            tables::MAX_CAPACITY,
+            MAX_AMOUNT, MAX_NAME_LEN, MAX_NOTE_LEN, MAX_PAGE_LIMIT,
+        },
+    };
+    let as_u64 = |n: usize| u64::try_from(n).unwrap();
+    let expected = |field: &str, keyword: &str| -> Option<u64> {
+        Some(match (field, keyword) {
+            ("name", "maxLength") => as_u64(MAX_NAME_LEN),
+            ("note" | "reason" | "address", "maxLength") => as_u64(MAX_NOTE_LEN),
+            ("description", "maxLength") => as_u64(MAX_DESCRIPTION_LEN),
+            ("password" | "current_password", "maxLength") => as_u64(MAX_PASSWORD_LEN),
+            ("price" | "amount" | "tendered" | "start_cash" | "end_cash", "maximum") => {
+                u64::try_from(MAX_AMOUNT).unwrap()
+            }
+            ("service_charge_bp" | "tax_bp", "maximum") => u64::try_from(MAX_BASIS_POINTS).unwrap(),
+            ("quantity", "maximum") => u64::try_from(MAX_QUANTITY).unwrap(),
+            ("capacity", "maximum") => u64::try_from(MAX_CAPACITY).unwrap(),
+            ("items", "maxItems") => as_u64(MAX_ITEMS),
+            ("options" | "modifier_option_ids", "maxItems") => as_u64(MAX_OPTIONS),
+            _ => return None,
+        })
+    };
+    let spec = committed_spec();
+    let mut checked = 0;
+    let mut check = |field: &str, schema: &Value, context: &str| {
+        for keyword in ["maxLength", "maximum", "maxItems"] {
+            // The spec writes numbers as floats (200.0).
+            let (Some(stated), Some(wanted)) = (schema[keyword].as_f64(), expected(field, keyword))
+            else {
+                continue;
+            };
+            assert_eq!(stated, wanted as f64, "{context}.{field} {keyword}");
+            checked += 1;
+        }
+    };
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            check(field, property, name);
+        }
+    }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for operation in item.as_object().unwrap().values() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap();
+                if name == "limit" && !path.starts_with("/events") {
+                    let stated = parameter["schema"]["maximum"].as_f64();
+                    assert_eq!(stated, Some(MAX_PAGE_LIMIT as f64), "{path} limit");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} limits found in the spec");
+}
