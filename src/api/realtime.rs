@@ -14,7 +14,7 @@ use super::ApiTags;
 use crate::{
     auth::{principal::authenticate_token, Auth, Principal},
     error::{AppError, AppResult},
-    realtime::{self, ws},
+    realtime::{frames::EventFrame, ws},
     service::events::{self, Audience},
     state::AppState,
 };
@@ -53,25 +53,9 @@ impl StreamAuth {
     }
 }
 
-/// One event, as WebSocket frames carry it.
-#[derive(Object)]
-pub struct EventFrame {
-    /// Increasing; resume after it with `since`.
-    pub id: i64,
-    /// NEW_ORDER, ORDER_STATUS_CHANGED, ORDER_PAID, TABLE_SESSION_OPENED, TABLE_SESSION_CLOSED,
-    /// SHIFT_OPENED, SHIFT_CLOSED, PRODUCT_UPDATED
-    #[oai(rename = "type")]
-    pub kind: String,
-    pub outlet_id: Uuid,
-    #[oai(nullable)]
-    pub table_session_id: Option<Uuid>,
-    pub at: chrono::DateTime<chrono::Utc>,
-    /// For orders at least `{id, status}`.
-    pub payload: serde_json::Value,
-}
-
 #[derive(Object)]
 pub struct EventPage {
+    /// Each frame's `type` says which payload it carries.
     pub items: Vec<EventFrame>,
     /// Pass as `since` next time (the last id here, or the `since` you sent).
     pub next_since: i64,
@@ -159,17 +143,7 @@ impl RealtimeApi {
         };
         let rows = events::events_after(conn, audience, since, limit).await?;
         let next_since = rows.last().map_or(since, |e| e.id);
-        let items = rows
-            .iter()
-            .map(|e| EventFrame {
-                id: e.id,
-                kind: e.kind.clone(),
-                outlet_id: e.outlet_id,
-                table_session_id: e.table_session_id,
-                at: e.at,
-                payload: realtime::payload_value(e),
-            })
-            .collect();
+        let items = rows.iter().filter_map(EventFrame::from_event).collect();
         Ok(Json(EventPage { items, next_since }))
     }
 }

@@ -8,6 +8,7 @@
 //! other instance's relay too. A periodic poll covers a doorbell that was missed (e.g. Redis down).
 
 pub mod bus;
+pub mod frames;
 pub mod ws;
 
 use std::{
@@ -50,8 +51,9 @@ pub fn payload_value(event: &event::Model) -> serde_json::Value {
     serde_json::from_str(&event.payload).unwrap_or(serde_json::Value::Null)
 }
 
-/// The JSON of one WebSocket frame. `GET /events` lists the same fields as `EventFrame`,
-/// whose `at` poem-openapi writes as `+00:00` where this writes `Z`.
+/// The JSON of one WebSocket frame: the stored payload as written from its documented type
+/// (`frames`), wrapped as `frames::EventFrame` documents it (poem-openapi writes `at` with
+/// `+00:00` where this writes `Z`).
 pub fn frame_value(event: &event::Model) -> serde_json::Value {
     let payload = payload_value(event);
     json!({

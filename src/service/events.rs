@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use crate::realtime::frames::Event;
 use crate::{
     auth::{Action, Principal},
     db::{self, Db, LockKey},
@@ -42,6 +43,23 @@ impl EventKind {
             EventKind::ProductUpdated => "PRODUCT_UPDATED",
         }
     }
+
+    pub const ALL: [EventKind; 8] = [
+        EventKind::NewOrder,
+        EventKind::OrderStatusChanged,
+        EventKind::OrderPaid,
+        EventKind::TableSessionOpened,
+        EventKind::TableSessionClosed,
+        EventKind::ShiftOpened,
+        EventKind::ShiftClosed,
+        EventKind::ProductUpdated,
+    ];
+
+    pub fn parse(text: &str) -> Option<EventKind> {
+        EventKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
 }
 
 /// Appends an event; call it inside the transaction that makes the change, as its last write.
@@ -51,18 +69,15 @@ impl EventKind {
 /// event that commits late. SQLite's single writer gives the same order by itself.
 pub async fn record(
     conn: &sea_orm::DatabaseTransaction,
-    kind: EventKind,
-    outlet_id: Uuid,
-    table_session_id: Option<Uuid>,
-    payload: serde_json::Value,
+    event: Event<'_>,
 ) -> AppResult<event::Model> {
     db::lock(conn, LockKey::Events).await?;
     let model = event::ActiveModel {
         id: NotSet,
-        kind: Set(kind.as_str().to_owned()),
-        outlet_id: Set(outlet_id),
-        table_session_id: Set(table_session_id),
-        payload: Set(payload.to_string()),
+        kind: Set(event.kind().as_str().to_owned()),
+        outlet_id: Set(event.outlet_id()),
+        table_session_id: Set(event.table_session_id()),
+        payload: Set(event.payload().to_string()),
         at: Set(Utc::now()),
     };
     Ok(model.insert(conn).await?)

@@ -10,12 +10,11 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     check_len, clean_optional,
-    events::{self, EventKind},
+    events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
     Page, PageRequest, MAX_NOTE_LEN,
 };
@@ -188,14 +187,7 @@ pub async fn create_order(
     }
     record_status(&txn, order.id, None, OrderStatus::New, created_by, None).await?;
     let details = OrderDetails { order, items };
-    events::record(
-        &txn,
-        EventKind::NewOrder,
-        details.order.outlet_id,
-        details.order.table_session_id,
-        order_payload(&details),
-    )
-    .await?;
+    events::record(&txn, Event::NewOrder(&details)).await?;
     txn.commit().await?;
     Ok(details)
 }
@@ -496,26 +488,6 @@ async fn record_status(
 }
 
 /// The original's `NEW_ORDER` payload fields (`id`, `status`) plus what a kitchen screen shows.
-fn order_payload(details: &OrderDetails) -> serde_json::Value {
-    let o = &details.order;
-    json!({
-        "id": o.id,
-        "number": o.number,
-        "status": o.status.as_str(),
-        "source": match o.source { OrderSource::Qr => "QR", OrderSource::Staff => "STAFF" },
-        "table_session_id": o.table_session_id,
-        "note": o.note,
-        "total_amount": o.total_amount,
-        "created_at": o.created_at,
-        "items": details.items.iter().map(|i| json!({
-            "name": i.item.name,
-            "quantity": i.item.quantity,
-            "note": i.item.note,
-            "modifiers": i.modifiers.iter().map(|m| m.option_name.as_str()).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    })
-}
-
 /// The order row alone, without its items.
 pub async fn find_order(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<order::Model> {
     order::Entity::find_by_id(id)
@@ -694,22 +666,16 @@ pub async fn change_status(
         reason.clone(),
     )
     .await?;
+    let details = load_order(&txn, id).await?;
     events::record(
         &txn,
-        EventKind::OrderStatusChanged,
-        order.outlet_id,
-        order.table_session_id,
-        json!({
-            "id": order.id,
-            "number": order.number,
-            "status": to.as_str(),
-            "previous_status": order.status.as_str(),
-            "table_session_id": order.table_session_id,
-            "reason": reason,
-        }),
+        Event::OrderStatusChanged {
+            order: &details.order,
+            previous: order.status,
+            reason,
+        },
     )
     .await?;
-    let details = load_order(&txn, id).await?;
     txn.commit().await?;
     Ok(details)
 }

@@ -5,12 +5,11 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     check_amount, check_positive_amount, clean_optional, clean_text,
-    events::{self, EventKind},
+    events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
     orders, shifts, MAX_NOTE_LEN,
 };
@@ -179,22 +178,11 @@ async fn paid_event(
 ) -> AppResult<()> {
     events::record(
         txn,
-        EventKind::OrderPaid,
-        order.outlet_id,
-        order.table_session_id,
-        json!({
-            "id": order.id,
-            "number": order.number,
-            "status": order.status.as_str(),
-            "payment_id": payment.id,
-            "method": payment.method.as_str(),
-            "amount": payment.amount,
-            "refund": refund,
-            "paid_amount": order.paid_amount,
-            "total_amount": order.total_amount,
-            "payment_status": order.payment_status.as_str(),
-            "table_session_id": order.table_session_id,
-        }),
+        Event::OrderPaid {
+            order,
+            payment,
+            refund,
+        },
     )
     .await?;
     Ok(())

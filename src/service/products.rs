@@ -7,12 +7,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     check_amount, clean_name, clean_text,
-    events::{self, EventKind},
+    events::{self, Event},
     outlets::get_outlet,
     Page, PageRequest,
 };
@@ -327,22 +326,7 @@ pub async fn delete_modifier_group(db: &Db, actor: &Staff, id: Uuid) -> AppResul
 
 /// `PRODUCT_UPDATED`, so open menus (kitchen, guests' phones) refresh that product.
 async fn announce_change(txn: &DatabaseTransaction, product: &product::Model) -> AppResult<()> {
-    let payload = json!({
-        "id": product.id,
-        "name": product.name,
-        "price": product.price,
-        "available": product.available,
-        "deleted": product.deleted,
-        "category_id": product.category_id,
-    });
-    events::record(
-        txn,
-        EventKind::ProductUpdated,
-        product.outlet_id,
-        None,
-        payload,
-    )
-    .await?;
+    events::record(txn, Event::ProductUpdated(product)).await?;
     Ok(())
 }
 

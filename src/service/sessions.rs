@@ -7,12 +7,11 @@ use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     check_len, clean_optional,
-    events::{self, EventKind},
+    events::{self, Event},
     Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
@@ -191,10 +190,10 @@ async fn open_or_get(
     }))?;
     events::record(
         &txn,
-        EventKind::TableSessionOpened,
-        session.outlet_id,
-        Some(session.id),
-        json!({"id": session.id, "table_id": table.id, "table_name": table.name, "status": "OPEN", "expires_at": session.expires_at}),
+        Event::TableSessionOpened {
+            session: &session,
+            table,
+        },
     )
     .await?;
     txn.commit().await?;
@@ -376,10 +375,11 @@ pub async fn close_session(
     let session = model.update(&txn).await?;
     events::record(
         &txn,
-        EventKind::TableSessionClosed,
-        session.outlet_id,
-        Some(session.id),
-        json!({"id": session.id, "table_id": session.table_id, "status": "CLOSED", "forced": force && unsettled > 0, "reason": reason}),
+        Event::TableSessionClosed {
+            session: &session,
+            forced: force && unsettled > 0,
+            reason,
+        },
     )
     .await?;
     txn.commit().await?;

@@ -6,12 +6,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use super::{
     check_amount, check_positive_amount, clean_optional, clean_text,
-    events::{self, EventKind},
+    events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
     unique_to, Page, PageRequest, MAX_NOTE_LEN,
 };
@@ -135,14 +134,7 @@ pub async fn open_shift(
     .insert(&txn)
     .await
     .map_err(unique_to(shift_already_open))?;
-    events::record(
-        &txn,
-        EventKind::ShiftOpened,
-        shift.outlet_id,
-        None,
-        json!({"id": shift.id, "user_id": shift.user_id, "start_cash": shift.start_cash, "opened_at": shift.opened_at}),
-    )
-    .await?;
+    events::record(&txn, Event::ShiftOpened(&shift)).await?;
     txn.commit().await?;
     Ok(shift)
 }
@@ -208,14 +200,7 @@ pub async fn close_shift(
     model.closed_by = Set(Some(actor.user_id));
     model.closed_at = Set(Some(now));
     let closed = model.update(&txn).await?;
-    events::record(
-        &txn,
-        EventKind::ShiftClosed,
-        closed.outlet_id,
-        None,
-        json!({"id": closed.id, "user_id": closed.user_id, "expected_cash": expected, "end_cash": end_cash, "cash_difference": end_cash - expected}),
-    )
-    .await?;
+    events::record(&txn, Event::ShiftClosed(&closed)).await?;
     txn.commit().await?;
     Ok(closed)
 }

@@ -423,3 +423,168 @@ async fn a_role_change_in_the_same_outlet_closes_the_socket_for_a_reconnect() {
     // Same outlet, same feed, but the page must reload what a KITCHEN may do.
     assert_eq!(socket.end(WAIT).await, Some(WsEnd::Closed(1013)));
 }
+
+/// Every frame type is documented (`EventFrame` in the spec, discriminated by `type`), and a
+/// real frame of each, as the WebSocket sends it and `GET /events` lists it, parses as its
+/// documented type.
+#[tokio::test]
+async fn every_frame_type_is_documented_and_real_frames_parse_as_documented() {
+    use kedai::{realtime::frames::EventFrame, service::events::EventKind};
+    use poem_openapi::types::ParseFromJSON;
+
+    let spec = crate::openapi::committed_spec();
+    let mapping = spec["components"]["schemas"]["EventFrame"]["discriminator"]["mapping"]
+        .as_object()
+        .expect("EventFrame is a union discriminated by type");
+    let documented: Vec<&str> = mapping.keys().map(String::as_str).collect();
+    let kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(documented, kinds);
+
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let order = app
+        .order(
+            &shop.owner,
+            &json!({"table_session_id": session["id"], "items": [{"product_id": shop.products[0], "quantity": 1}]}),
+        )
+        .await;
+    let order_id = order["id"].as_str().unwrap();
+    app.set_status(&shop.owner, order_id, &json!({"status": "ACCEPTED"}))
+        .await;
+    let shift = expect_json(
+        app.post(
+            "/shifts/open",
+            Some(&shop.owner),
+            &json!({"outlet_id": shop.outlet, "start_cash": 0}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let paid = app
+        .post(
+            &format!("/orders/{order_id}/payments"),
+            Some(&shop.owner),
+            &json!({"method": "CASH", "amount": 10_000, "tendered": 10_000}),
+        )
+        .await;
+    assert_eq!(paid.status(), StatusCode::CREATED);
+    app.patch(
+        &format!("/products/{}", shop.products[0]),
+        Some(&shop.owner),
+        &json!({"available": false}),
+    )
+    .await;
+    let closed = app
+        .post(
+            &format!("/table-sessions/{}/close", session["id"].as_str().unwrap()),
+            Some(&shop.owner),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    let end = json!({"shift_id": shift["id"], "end_cash": 10_000});
+    assert_eq!(
+        app.post("/shifts/close", Some(&shop.owner), &end)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let listed = expect_json(
+        app.get("/events?since=0&limit=500", Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let listed = listed["items"].as_array().unwrap();
+    let mut socket = app
+        .ws(&format!("token={}&since=0", shop.owner))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..listed.len() {
+        let frame = socket.next_frame(WAIT).await.expect("a replayed frame");
+        let kind = frame["type"].as_str().unwrap().to_owned();
+        assert!(
+            EventFrame::parse_from_json(Some(frame.clone())).is_ok(),
+            "{kind} does not parse as documented: {frame}"
+        );
+        if !seen.contains(&kind) {
+            seen.push(kind);
+        }
+    }
+    for frame in listed {
+        assert!(
+            EventFrame::parse_from_json(Some(frame.clone())).is_ok(),
+            "{frame}"
+        );
+    }
+    seen.sort();
+    let mut all = kinds.clone();
+    all.sort();
+    assert_eq!(seen, all, "a frame of every type");
+    // The order's payload is the order as GET /orders/{id} shows it (at creation).
+    let new_order = listed.iter().find(|f| f["type"] == "NEW_ORDER").unwrap();
+    assert_eq!(new_order["payload"]["id"], order["id"]);
+    assert_eq!(new_order["payload"]["items"], order["items"]);
+    assert_eq!(new_order["payload"]["total_amount"], order["total_amount"]);
+}
+
+/// Events written before payloads were typed are retired by migration 7 as if pruned: a
+/// client resuming from before the upgrade is told to resync, and ids keep increasing.
+#[tokio::test]
+async fn the_upgrade_retires_events_of_the_old_shapes() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[]).await;
+    app.open_table(&shop.owner, shop.table).await;
+    let before = app.query_db("SELECT MAX(id) AS id FROM events").await[0]
+        .try_get::<i64>("", "id")
+        .unwrap();
+    // Back to before migration 7, with an old-shaped event, then up again.
+    let conn = sea_orm::Database::connect(app.db.url.as_str())
+        .await
+        .unwrap();
+    use migration::MigratorTrait;
+    migration::Migrator::down(&conn, Some(1)).await.unwrap();
+    conn.close().await.unwrap();
+    app.query_db(&format!(
+        "INSERT INTO events (kind, outlet_id, table_session_id, payload, at) \
+         SELECT 'NEW_ORDER', outlet_id, table_session_id, \
+         '{{\"id\":\"old\",\"items\":[{{\"modifiers\":[\"Pedas\"]}}]}}', at \
+         FROM events WHERE id = {before}"
+    ))
+    .await;
+    let before = before + 1;
+    let conn = sea_orm::Database::connect(app.db.url.as_str())
+        .await
+        .unwrap();
+    migration::Migrator::up(&conn, None).await.unwrap();
+    conn.close().await.unwrap();
+    assert!(app.query_db("SELECT id FROM events").await.is_empty());
+    expect_problem(
+        app.get("/events?since=0", Some(&shop.owner)).await,
+        StatusCode::CONFLICT,
+        "RESYNC_REQUIRED",
+    )
+    .await;
+    let next = app
+        .open_table(
+            &shop.owner,
+            app.create_table(&shop.owner, shop.outlet, "Meja 2").await.0,
+        )
+        .await;
+    assert_eq!(next["status"], "OPEN");
+    let after = app.query_db("SELECT MAX(id) AS id FROM events").await[0]
+        .try_get::<i64>("", "id")
+        .unwrap();
+    assert!(after > before, "ids keep increasing: {before} then {after}");
+    let listed = expect_json(
+        app.get(&format!("/events?since={before}"), Some(&shop.owner))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(listed["items"][0]["type"], "TABLE_SESSION_OPENED");
+}
