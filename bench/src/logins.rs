@@ -30,14 +30,7 @@ pub async fn run(args: LoginsArgs) -> Result<()> {
 }
 
 async fn measure(server: &Server, args: &LoginsArgs, spawned: Instant) -> Result<()> {
-    let api = Api {
-        http: reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()?,
-        base: format!("http://{}/api/v1", server.addr),
-        token: String::new(),
-    };
+    let api = Api::new(server, Duration::from_secs(60))?;
     wait_ready(&api, spawned).await?;
     let login = json!({"username": "owner", "password": "bench-password-1"});
     api.post("/auth/register", &login, 201)

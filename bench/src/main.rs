@@ -385,14 +385,7 @@ struct Step {
 }
 
 async fn run_steps(server: &mut Server, args: &WsArgs, spawned: Instant) -> Result<()> {
-    let mut api = Api {
-        http: reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()?,
-        base: format!("http://{}/api/v1", server.addr),
-        token: String::new(),
-    };
+    let mut api = Api::new(server, Duration::from_secs(30))?;
 
     // Cold start: spawn → first 200 from /ping (includes migrations).
     let cold_start = wait_ready(&api, spawned).await?;
@@ -642,6 +635,18 @@ struct Api {
 }
 
 impl Api {
+    /// Not signed in yet; requests give up after `timeout`.
+    fn new(server: &Server, timeout: Duration) -> Result<Api> {
+        Ok(Api {
+            http: reqwest::Client::builder()
+                .no_proxy()
+                .timeout(timeout)
+                .build()?,
+            base: format!("http://{}/api/v1", server.addr),
+            token: String::new(),
+        })
+    }
+
     async fn post(&self, path: &str, body: &Value, expect: u16) -> Result<Value> {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(body);
         if !self.token.is_empty() {

@@ -41,14 +41,7 @@ async fn measure(
     args: &ReportsArgs,
     spawned: Instant,
 ) -> Result<()> {
-    let mut api = Api {
-        http: reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(60))
-            .build()?,
-        base: format!("http://{}/api/v1", server.addr),
-        token: String::new(),
-    };
+    let mut api = Api::new(server, Duration::from_secs(60))?;
     wait_ready(&api, spawned).await?;
     let login = json!({"username": "owner", "password": "bench-password-1"});
     (api.post("/auth/register", &login, 201).await)
