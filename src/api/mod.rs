@@ -83,16 +83,21 @@ pub fn spec_json() -> String {
     access::annotate(&service().spec())
 }
 
-/// Swagger UI's page around that spec, set to show the `x-kedai-roles` extension.
+/// Swagger UI's page around that spec, set to show the `x-kedai-roles` extension. poem-openapi
+/// writes the page with its own copy of the spec as `let spec = …;`, which is swapped here.
 pub fn swagger_ui_html() -> String {
-    let service = service();
-    let generated = service.spec();
-    service
-        .swagger_ui_html()
-        .replacen(&generated, &access::annotate(&generated), 1)
-        .replacen(
-            "deepLinking: true,",
-            "deepLinking: true,\n        showExtensions: true,",
-            1,
-        )
+    const START: &str = "let spec = ";
+    const END: &str = "let oauth2RedirectUrl";
+    let html = service().swagger_ui_html();
+    let (Some(start), Some(end)) = (html.find(START), html.find(END)) else {
+        return html;
+    };
+    let (Some(head), Some(tail)) = (html.get(..start + START.len()), html.get(end..)) else {
+        return html;
+    };
+    format!("{head}{};\n    {tail}", spec_json()).replacen(
+        "deepLinking: true,",
+        "deepLinking: true,\n        showExtensions: true,",
+        1,
+    )
 }

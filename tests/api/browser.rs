@@ -1508,7 +1508,9 @@ async fn swagger_ui_works_with_nothing_but_this_server() {
     };
     let app = spawn_app().await;
     let mut page = browser.new_page("docs").await;
-    page.goto(&format!("{}/docs", app.address)).await;
+    // Deep-linked to one operation, which opens it.
+    page.goto(&format!("{}/docs#/Reports/sales_report", app.address))
+        .await;
     page.wait_for(
         "(() => { const title = document.querySelector('.swagger-ui .info .title'); return !!title && title.textContent.includes('Kedai'); })()",
         WAIT,
@@ -1516,6 +1518,14 @@ async fn swagger_ui_works_with_nothing_but_this_server() {
     .await;
     page.wait_for("document.querySelectorAll('.opblock').length > 50", WAIT)
         .await;
+    // An operation, opened, says who may call it (the x-kedai-roles of the spec).
+    page.wait_for(
+        "(() => { const op = document.querySelector('#operations-Reports-sales_report'); \
+         return !!op && op.textContent.includes('Roles: OWNER, MANAGER.') \
+         && op.textContent.includes('x-kedai-roles'); })()",
+        WAIT,
+    )
+    .await;
     // Every resource the page loaded came from this server.
     let origins = page
         .eval("JSON.stringify([...new Set(performance.getEntriesByType('resource').map(e => new URL(e.name).origin))])")
