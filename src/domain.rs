@@ -207,6 +207,8 @@ pub fn expected_cash(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Totals {
     pub subtotal: i64,
+    /// Line and order discounts together; never more than `subtotal`.
+    pub discount: i64,
     pub service_charge: i64,
     pub tax: i64,
     pub total: i64,
@@ -218,17 +220,148 @@ pub fn basis_points_of(amount: i64, bp: i32) -> Option<i64> {
     i64::try_from((product + 5_000) / 10_000).ok()
 }
 
-/// Service charge on the subtotal, tax on subtotal + service charge (README, "How ordering works").
-pub fn totals(subtotal: i64, service_charge_bp: i32, tax_bp: i32) -> Option<Totals> {
-    let service_charge = basis_points_of(subtotal, service_charge_bp)?;
-    let taxable = subtotal.checked_add(service_charge)?;
+/// An order line as the bill sees it: what was ordered, and how much of it was voided (taken
+/// off: never made) or comped (made and given away: on the ticket at no charge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BillLine {
+    pub unit_price: i64,
+    pub quantity: i32,
+    pub voided: i32,
+    pub comped: i32,
+}
+
+impl BillLine {
+    pub fn new(unit_price: i64, quantity: i32) -> Self {
+        BillLine {
+            unit_price,
+            quantity,
+            voided: 0,
+            comped: 0,
+        }
+    }
+
+    /// What is charged for: ordered less voided and comped.
+    pub fn billable(&self) -> i32 {
+        (self.quantity - self.voided - self.comped).max(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountValue {
+    /// Basis points of what it applies to (1000 = 10 %).
+    Percent(i32),
+    /// An amount off, never more than what it applies to.
+    Amount(i64),
+}
+
+/// A discount on one line (`line`: its index) or, with `None`, on the whole order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discount {
+    pub line: Option<usize>,
+    pub value: DiscountValue,
+}
+
+/// The bill: the totals, and each line's net amount after every discount (an order discount is
+/// shared over the lines in proportion, so the nets add up to `subtotal − discount`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bill {
+    pub totals: Totals,
+    pub line_net: Vec<i64>,
+}
+
+/// The totals formula, in integers with each rounding half-up:
+///
+/// ```text
+/// subtotal        = Σ unit_price × billable quantity
+/// discount        = line discounts + order discounts            (never more than subtotal)
+/// service_charge  = round((subtotal − discount) × service_charge_bp / 10000)
+/// tax             = round((subtotal − discount + service_charge) × tax_bp / 10000)
+/// total           = subtotal − discount + service_charge + tax
+/// ```
+///
+/// Line discounts come first, then order discounts; within each, PERCENT before AMOUNT, each
+/// applied to what is left after the ones before it. `None` when an amount overflows.
+pub fn bill(
+    lines: &[BillLine],
+    discounts: &[Discount],
+    service_charge_bp: i32,
+    tax_bp: i32,
+) -> Option<Bill> {
+    let gross: Vec<i64> = lines
+        .iter()
+        .map(|l| l.unit_price.checked_mul(i64::from(l.billable())))
+        .collect::<Option<_>>()?;
+    let subtotal = gross.iter().try_fold(0_i64, |sum, g| sum.checked_add(*g))?;
+
+    // Percent before amount, in the order given within each kind.
+    let ordered = |line: Option<usize>| {
+        let of = move |percent: bool| {
+            discounts.iter().filter(move |d| {
+                d.line == line && matches!(d.value, DiscountValue::Percent(_)) == percent
+            })
+        };
+        of(true).chain(of(false))
+    };
+    let take = |left: i64, value: DiscountValue| -> Option<i64> {
+        let off = match value {
+            DiscountValue::Percent(bp) => basis_points_of(left, bp.clamp(0, 10_000))?,
+            DiscountValue::Amount(amount) => amount.max(0),
+        };
+        Some(off.min(left))
+    };
+
+    let mut net = gross.clone();
+    for (index, left) in net.iter_mut().enumerate() {
+        for d in ordered(Some(index)) {
+            *left -= take(*left, d.value)?;
+        }
+    }
+    let after_lines = net.iter().sum::<i64>();
+    let mut left = after_lines;
+    for d in ordered(None) {
+        left -= take(left, d.value)?;
+    }
+    share(&mut net, after_lines - left);
+
+    let discount = subtotal - left;
+    let service_charge = basis_points_of(left, service_charge_bp)?;
+    let taxable = left.checked_add(service_charge)?;
     let tax = basis_points_of(taxable, tax_bp)?;
-    Some(Totals {
-        subtotal,
-        service_charge,
-        tax,
-        total: taxable.checked_add(tax)?,
+    Some(Bill {
+        totals: Totals {
+            subtotal,
+            discount,
+            service_charge,
+            tax,
+            total: taxable.checked_add(tax)?,
+        },
+        line_net: net,
     })
+}
+
+/// Takes `amount` off `values` in proportion to them, rounding down and handing the remainder
+/// out one unit at a time from the first line, so exactly `amount` is taken.
+fn share(values: &mut [i64], amount: i64) {
+    let total: i64 = values.iter().sum();
+    if total <= 0 || amount <= 0 {
+        return;
+    }
+    let mut taken = 0;
+    for v in values.iter_mut() {
+        let part =
+            i64::try_from(i128::from(*v) * i128::from(amount) / i128::from(total)).unwrap_or(0);
+        *v -= part;
+        taken += part;
+    }
+    for v in values.iter_mut() {
+        if taken >= amount {
+            break;
+        }
+        if *v > 0 {
+            *v -= 1;
+            taken += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -262,12 +395,101 @@ mod tests {
     #[test]
     fn totals_follow_the_design_formula() {
         // 3 × 8000 with 5% service and 10% tax.
-        let t = totals(24_000, 500, 1_000).unwrap();
+        let t = bill(&[line(8_000, 3)], &[], 500, 1_000).unwrap().totals;
         assert_eq!(
             (t.subtotal, t.service_charge, t.tax, t.total),
             (24_000, 1_200, 2_520, 27_720)
         );
-        assert_eq!(totals(150_000, 0, 0).unwrap().total, 150_000);
+        assert_eq!(
+            bill(&[line(150_000, 1)], &[], 0, 0).unwrap().totals.total,
+            150_000
+        );
+    }
+
+    fn line(unit_price: i64, quantity: i32) -> BillLine {
+        BillLine::new(unit_price, quantity)
+    }
+
+    #[test]
+    fn a_percent_and_an_amount_discount_with_service_and_tax() {
+        // 2 × 25000 + 3 × 5000 = 65000; 10 % off the first line (5000), then Rp3000 off the
+        // order: 65000 − 5000 − 3000 = 57000; service 5 % = 2850; tax 10 % of 59850 = 5985.
+        let lines = [line(25_000, 2), line(5_000, 3)];
+        let discounts = [
+            Discount {
+                line: None,
+                value: DiscountValue::Amount(3_000),
+            },
+            Discount {
+                line: Some(0),
+                value: DiscountValue::Percent(1_000),
+            },
+        ];
+        let b = bill(&lines, &discounts, 500, 1_000).unwrap();
+        assert_eq!(
+            b.totals,
+            Totals {
+                subtotal: 65_000,
+                discount: 8_000,
+                service_charge: 2_850,
+                tax: 5_985,
+                total: 65_835
+            }
+        );
+        // The order's 3000 is shared 45000 : 15000 → 2250 and 750.
+        assert_eq!(b.line_net, vec![42_750, 14_250]);
+        assert_eq!(b.line_net.iter().sum::<i64>(), 57_000);
+    }
+
+    #[test]
+    fn a_comp_and_a_void_leave_the_bill_and_rounding_is_half_up() {
+        // 3 × 8000, one voided, one comped: one is billed. Service 5 % of 8000 = 400;
+        // tax 11 % of 8400 = 924.
+        let mut l = line(8_000, 3);
+        l.voided = 1;
+        l.comped = 1;
+        let b = bill(&[l], &[], 500, 1_100).unwrap();
+        assert_eq!(
+            (
+                b.totals.subtotal,
+                b.totals.service_charge,
+                b.totals.tax,
+                b.totals.total
+            ),
+            (8_000, 400, 924, 9_324)
+        );
+        // Half-up: 10 % of 5 = 0.5 → 1; 5 % of 10 = 0.5 → 1.
+        assert_eq!(basis_points_of(5, 1_000), Some(1));
+        let b = bill(&[line(10, 1)], &[], 500, 0).unwrap();
+        assert_eq!(b.totals.service_charge, 1);
+    }
+
+    #[test]
+    fn a_discount_never_takes_more_than_there_is() {
+        let b = bill(
+            &[line(10_000, 1)],
+            &[Discount {
+                line: None,
+                value: DiscountValue::Amount(50_000),
+            }],
+            500,
+            1_000,
+        )
+        .unwrap();
+        assert_eq!((b.totals.discount, b.totals.total), (10_000, 0));
+        assert_eq!(b.line_net, vec![0]);
+        // Shares add up exactly: 100 off 3 equal lines → 34, 33, 33.
+        let b = bill(
+            &[line(1_000, 1), line(1_000, 1), line(1_000, 1)],
+            &[Discount {
+                line: None,
+                value: DiscountValue::Amount(100),
+            }],
+            0,
+            0,
+        )
+        .unwrap();
+        assert_eq!(b.line_net, vec![966, 967, 967]);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::{
 use crate::{
     auth::{Action, Principal, Staff},
     db::Db,
-    domain::{self, OrderSource, OrderStatus, PaymentStatus, SessionStatus},
+    domain::{self, BillLine, OrderSource, OrderStatus, PaymentStatus, SessionStatus},
     entity::{
         modifier_group, modifier_option, order, order_item, order_status_change, outlet, product,
         table_session,
@@ -122,13 +122,14 @@ pub async fn create_order(
     }
 
     let lines = price_lines(&txn, outlet.id, &input.items).await?;
-    let subtotal = lines
+    let bill_lines: Vec<BillLine> = lines
         .iter()
-        .try_fold(0_i64, |sum, line| sum.checked_add(line.line_total))
-        .filter(|s| *s <= super::MAX_AMOUNT)
+        .map(|l| BillLine::new(l.unit_price, l.quantity))
+        .collect();
+    let totals = domain::bill(&bill_lines, &[], outlet.service_charge_bp, outlet.tax_bp)
+        .map(|bill| bill.totals)
+        .filter(|t| t.subtotal <= super::MAX_AMOUNT)
         .ok_or_else(too_large)?;
-    let totals =
-        domain::totals(subtotal, outlet.service_charge_bp, outlet.tax_bp).ok_or_else(too_large)?;
 
     let now = Utc::now();
     let business_date = business_date(&outlet, now);
