@@ -12,14 +12,30 @@ use std::{
 #[cfg(unix)]
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 
-/// Creates `dir` (and its parents) readable by this user only; tightens it if it exists.
+/// Files whose presence marks a folder as Kedai's own data folder.
+const DATA_FILES: [&str; 2] = ["kedai.db", "jwt-secret"];
+
+/// Creates `dir` (and its parents) readable by this user only. An existing folder is tightened
+/// when it is a Kedai data folder (an older install's); any other folder someone pointed
+/// Kedai at (their home, a shared folder) is left as it is, with a warning.
 pub fn private_dir(dir: &Path) -> io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    builder.mode(0o700);
-    builder.create(dir)?;
-    restrict(dir, 0o700)
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        builder.mode(0o700);
+        return builder.create(dir);
+    }
+    if DATA_FILES.iter().any(|name| dir.join(name).exists()) {
+        return restrict(dir, 0o700);
+    }
+    if is_open(dir)? {
+        tracing::warn!(
+            folder = %dir.display(),
+            "the data folder can be read by other users of this computer; Kedai's files in it are private"
+        );
+    }
+    Ok(())
 }
 
 /// Creates a new file (an error if it exists) readable by this user only.
@@ -31,13 +47,19 @@ pub fn create_private_file(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// The SQLite database behind `url` readable by this user only: created empty (SQLite takes
-/// an empty file as an empty database) or, from an older install, tightened, with its
-/// `-wal` and `-shm` files.
+/// The SQLite database behind `url` readable by this user only: created empty when the URL
+/// lets SQLite create it (`mode=rwc`; SQLite takes an empty file as an empty database) or,
+/// from an older install, tightened, with its `-wal` and `-shm` files.
 pub fn private_database(url: &str) -> io::Result<()> {
     let Some(file) = sqlite_file(url) else {
         return Ok(());
     };
+    let creates = url
+        .split_once('?')
+        .is_some_and(|(_, query)| query.split('&').any(|p| p == "mode=rwc"));
+    if !creates && !file.exists() {
+        return Ok(());
+    }
     match create_private_file(&file) {
         Ok(_) => Ok(()),
         Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
@@ -55,7 +77,8 @@ pub fn private_database(url: &str) -> io::Result<()> {
     }
 }
 
-/// The file of a `sqlite:` URL; `None` for PostgreSQL and in-memory databases.
+/// The file of a `sqlite:` URL (percent-escapes decoded, as sqlx reads it); `None` for
+/// PostgreSQL and in-memory databases.
 pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite:")?;
     let rest = rest.strip_prefix("//").unwrap_or(rest);
@@ -63,7 +86,35 @@ pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     if path.is_empty() || path == ":memory:" || query.split('&').any(|p| p == "mode=memory") {
         return None;
     }
-    Some(PathBuf::from(path))
+    Some(PathBuf::from(percent_decode(path)?))
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Whether others than this user may read or enter `path`.
+#[cfg(unix)]
+fn is_open(path: &Path) -> io::Result<bool> {
+    Ok(std::fs::metadata(path)?.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_open(_path: &Path) -> io::Result<bool> {
+    Ok(false)
 }
 
 #[cfg(unix)]
@@ -96,6 +147,10 @@ mod tests {
             Some("kedai-data/k.db")
         );
         assert_eq!(file("sqlite:k.db").as_deref(), Some("k.db"));
+        assert_eq!(
+            file("sqlite:///srv/my%20data/k.db?mode=rwc").as_deref(),
+            Some("/srv/my data/k.db")
+        );
         assert_eq!(file("sqlite::memory:"), None);
         assert_eq!(file("sqlite://x.db?mode=memory&cache=shared"), None);
         assert_eq!(file("postgres://postgres@127.0.0.1/kedai"), None);
@@ -122,7 +177,20 @@ mod tests {
 
         let fresh = dir.join("sub/new.db");
         private_dir(fresh.parent().unwrap()).unwrap();
+        assert_eq!(mode(fresh.parent().unwrap()), 0o700);
         private_database(&format!("sqlite://{}", fresh.display())).unwrap();
+        assert!(
+            !fresh.exists(),
+            "created only where the URL lets SQLite create it"
+        );
+        private_database(&format!("sqlite://{}?mode=rwc", fresh.display())).unwrap();
         assert_eq!(mode(&fresh), 0o600);
+
+        // A folder that is not Kedai's (say, someone's home) keeps its mode.
+        let shared = root.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+        private_dir(&shared).unwrap();
+        assert_eq!(mode(&shared), 0o755);
     }
 }

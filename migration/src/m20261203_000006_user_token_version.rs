@@ -48,10 +48,12 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Users::Table)
                     .add_column(
+                        // SQLite adds a NOT NULL column only with a constant default; a
+                        // date before every token keeps the tokens of the moment valid.
                         ColumnDef::new(Users::TokensValidAfter)
                             .timestamp_with_time_zone()
                             .not_null()
-                            .default(Expr::current_timestamp()),
+                            .default("1970-01-01 00:00:00+00:00"),
                     )
                     .to_owned(),
             )

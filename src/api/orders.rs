@@ -279,7 +279,8 @@ impl OrdersApi {
     }
 
     /// Move an order forward (steps may be skipped) or void it (with a reason). KITCHEN moves
-    /// up to READY; voiding needs OWNER/MANAGER, or KASIR while unpaid. Illegal moves are
+    /// up to READY; voiding needs OWNER/MANAGER, or KASIR while nothing was ever paid, and an
+    /// order with payments is `409 ORDER_HAS_PAYMENTS` until they are refunded. Illegal moves are
     /// `409 ORDER_TRANSITION_INVALID` naming the allowed next statuses.
     #[oai(
         path = "/orders/:id/status",

@@ -1,8 +1,11 @@
 //! The permission table: every role-checked action and who may do it, in one place.
 //!
-//! Services ask `principal.authorize(Action::…)` (or `staff.authorize`) before anything else;
-//! no other code compares roles. Outlet and ownership rules (a MANAGER sees only their
-//! outlet, a KASIR only their own shift) come after, in the services. The served OpenAPI spec
+//! Services ask `principal.authorize(Action::…)` (or `staff.authorize`) before any rule or
+//! write; only finding the object comes first, so something the caller may not see stays a
+//! 404 rather than a 403. No other code decides by role (the one role comparison left, in
+//! `service::users`, keeps the last active OWNER: a fact about the data, not a permission).
+//! Outlet and ownership rules (a MANAGER sees only their outlet, a KASIR only their own
+//! shift) stay in the services. The served OpenAPI spec
 //! lists the same roles on every operation (`x-kedai-roles`, see `api::access`), and
 //! `tests/api/roles.rs` walks every row of this table against the live API.
 

@@ -111,8 +111,9 @@ pub async fn authenticate_token(req: &Request, token: &str) -> poem::Result<Prin
 }
 
 /// Resolves a bearer token to a principal. A staff token is refused when its user no longer
-/// exists, was deactivated, or changed password (or was deactivated) since the token was issued; a guest token
-/// when its session is unknown (401), closed or expired (410).
+/// exists or is deactivated, or when the account's `token_version` moved on since it was
+/// issued (a password change or a deactivation); a guest token when its session is unknown
+/// (401), closed or expired (410).
 pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Principal, AppError> {
     if token.starts_with(SESSION_TOKEN_PREFIX) {
         return guest_from_token(state, token).await;

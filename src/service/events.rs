@@ -194,7 +194,10 @@ pub async fn pruned_through(conn: &impl ConnectionTrait) -> AppResult<i64> {
 /// Whether a client that has seen everything up to `since` can catch up from the log:
 /// not when events after it were pruned, nor when it claims ids this server never issued.
 pub async fn can_resume_from(conn: &impl ConnectionTrait, since: i64) -> AppResult<bool> {
-    Ok(since >= pruned_through(conn).await? && since <= latest_id(conn).await?)
+    // The newest id ever issued is at least the pruned mark: after everything was pruned
+    // (or retired by an upgrade) the log is empty, yet clients up to date must resume.
+    let pruned = pruned_through(conn).await?;
+    Ok(since >= pruned && since <= latest_id(conn).await?.max(pruned))
 }
 
 /// Deletes events older than `cutoff` and idempotency keys older than `keys_cutoff`.

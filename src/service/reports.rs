@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, Statement};
+use sea_orm::{
+    AccessMode, ColumnTrait, DbBackend, EntityTrait, FromQueryResult, IsolationLevel, QueryFilter,
+    Statement, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::{
@@ -195,20 +198,32 @@ pub async fn sales(
         from: from.format("%Y-%m-%d").to_string(),
         to: to.format("%Y-%m-%d").to_string(),
     };
-    let conn = db.conn();
+    // One snapshot for every query, so the totals agree with the rows while orders come in.
     let backend = db.backend();
+    let conn = match backend {
+        DbBackend::Postgres => {
+            db.conn()
+                .begin_with_config(
+                    Some(IsolationLevel::RepeatableRead),
+                    Some(AccessMode::ReadOnly),
+                )
+                .await?
+        }
+        _ => db.conn().begin().await?,
+    };
     let mut parts = Vec::new();
     for statement in range.statements(backend, group_by) {
-        parts.extend(Aggregate::find_by_statement(statement).all(conn).await?);
+        parts.extend(Aggregate::find_by_statement(statement).all(&conn).await?);
     }
     let rows = match group_by {
         GroupBy::Hour => hours_of(parts, tz),
         _ => fold(parts.into_iter().map(|part| (part.group.clone(), part))),
     };
-    let orders = Count::find_by_statement(range.count(db.backend()))
-        .one(conn)
+    let orders = Count::find_by_statement(range.count(backend))
+        .one(&conn)
         .await?
         .map_or(0, |c| c.orders);
+    conn.commit().await?;
     let mut totals = SalesRow {
         key: "TOTAL".into(),
         orders,
@@ -292,7 +307,8 @@ impl SalesRange {
                  WHERE {IN_RANGE} GROUP BY p.method"
             )],
             // An order's refunds are shared among its lines by their share of the subtotal
-            // (integer division: rounded down, as the money rules do).
+            // (integer division: rounded down, as the money rules do; `refunded` is cast so
+            // PostgreSQL divides integers, not numerics).
             GroupBy::Product => vec![
                 format!(
                     "SELECT i.name AS grp, COUNT(DISTINCT i.order_id) AS orders, \
@@ -305,7 +321,7 @@ impl SalesRange {
                     "SELECT i.name AS grp, CAST(0 AS BIGINT) AS orders, \
                      CAST(0 AS BIGINT) AS quantity, CAST(0 AS BIGINT) AS gross, \
                      CAST(SUM(r.refunded * i.line_total / o.subtotal) AS BIGINT) AS refunds \
-                     FROM (SELECT p.order_id, SUM(p.amount) AS refunded FROM payments p \
+                     FROM (SELECT p.order_id, CAST(SUM(p.amount) AS BIGINT) AS refunded FROM payments p \
                            WHERE {REFUNDED} GROUP BY p.order_id) r \
                      JOIN orders o ON o.id = r.order_id \
                      JOIN order_items i ON i.order_id = r.order_id \

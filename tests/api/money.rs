@@ -1166,3 +1166,53 @@ async fn a_payment_racing_a_void_never_both_succeed() {
         );
     }
 }
+
+/// An order's refund is shared among its lines by their share of the subtotal, rounded down
+/// the same way on both databases: 1000 refunded of 1000 + 2000 → 333 and 666.
+#[tokio::test]
+async fn product_rows_share_a_refund_rounding_down() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[1_000, 2_000]).await;
+    let body = json!({"outlet_id": shop.outlet, "items": [
+        {"product_id": shop.products[0], "quantity": 1},
+        {"product_id": shop.products[1], "quantity": 1},
+    ]});
+    let order = app.order(&shop.owner, &body).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut payments = Vec::new();
+    for amount in [1_000, 2_000] {
+        let paid = pay(
+            &app,
+            &shop.owner,
+            &order,
+            json!({"method": "QRIS", "amount": amount}),
+        )
+        .await;
+        payments.push(expect_json(paid, StatusCode::CREATED).await["id"].clone());
+    }
+    let refund = format!("/payments/{}/refund", payments[0].as_str().unwrap());
+    expect_json(
+        app.post(&refund, Some(&shop.owner), &json!({"reason": "cold"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let report = expect_json(
+        app.get(
+            &format!("/reports/sales?outlet_id={}&group_by=product", shop.outlet),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let refunds: Vec<(&str, i64)> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["key"].as_str().unwrap(), r["refunds"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(refunds, [("Dish 0", 333), ("Dish 1", 666)]);
+}
