@@ -15,7 +15,7 @@ use crate::{
         Action, Role, Staff,
     },
     db::{self, Db, LockKey},
-    entity::{outlet, user},
+    entity::{outlet, shift, user},
     error::{AppError, AppResult},
 };
 
@@ -294,6 +294,19 @@ pub async fn update_user(
             return Err(AppError::conflict(
                 "LAST_OWNER",
                 "this is the last active OWNER; make another OWNER first",
+            ));
+        }
+    }
+    // From another outlet they could neither close that drawer nor open a new one.
+    if new_outlet.is_some() && new_outlet != current.outlet_id {
+        let open_shift = shift::Entity::find()
+            .filter(shift::Column::OpenUserId.eq(current.id))
+            .one(&txn)
+            .await?;
+        if open_shift.is_some() {
+            return Err(AppError::conflict(
+                "SHIFT_OPEN",
+                "this person has an open shift; close it before moving them to another outlet",
             ));
         }
     }

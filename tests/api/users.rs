@@ -410,3 +410,46 @@ async fn two_owners_deactivating_each_other_leave_one_active() {
     .await;
     assert_eq!(owners["items"].as_array().unwrap().len(), 1);
 }
+
+/// A cashier with an open shift cannot be moved to another outlet: from there they could
+/// neither close that drawer nor open a new one. Once the shift is closed, the move works.
+#[tokio::test]
+async fn a_cashier_with_an_open_shift_is_not_moved_to_another_outlet() {
+    let app = spawn_app().await;
+    let owner = app.owner_token().await;
+    let pusat = app.create_outlet(&owner, "Pusat").await;
+    let cabang = app.create_outlet(&owner, "Cabang").await;
+    let (kasir_id, kasir) = app.staff(&owner, "kasir1", Role::Kasir, pusat).await;
+    let shift = expect_json(
+        app.post(
+            "/shifts/open",
+            Some(&kasir),
+            &json!({"outlet_id": pusat, "start_cash": 0}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/users/{kasir_id}");
+    let move_to = json!({"outlet_id": cabang});
+    expect_problem(
+        app.patch(&path, Some(&owner), &move_to).await,
+        StatusCode::CONFLICT,
+        "SHIFT_OPEN",
+    )
+    .await;
+    let me = expect_json(app.get("/auth/me", Some(&kasir)).await, StatusCode::OK).await;
+    assert_eq!(me["outlet_id"], pusat.to_string(), "nothing changed");
+    let close = json!({"shift_id": shift["id"], "end_cash": 0});
+    expect_json(
+        app.post("/shifts/close", Some(&kasir), &close).await,
+        StatusCode::OK,
+    )
+    .await;
+    let moved = expect_json(
+        app.patch(&path, Some(&owner), &move_to).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(moved["outlet_id"], cabang.to_string());
+}
