@@ -10,6 +10,7 @@ mod m20261125_000004_create_maintenance_state;
 mod m20261125_000005_create_shifts_and_payments;
 mod m20261203_000006_user_token_version;
 mod m20261203_000007_retire_untyped_event_payloads;
+mod m20261203_000008_item_voids_and_adjustments;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_shifts_and_payments::Migration),
             Box::new(m20261203_000006_user_token_version::Migration),
             Box::new(m20261203_000007_retire_untyped_event_payloads::Migration),
+            Box::new(m20261203_000008_item_voids_and_adjustments::Migration),
         ]
     }
 }

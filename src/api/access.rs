@@ -92,6 +92,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
         "update_order_status",
         any(&[AdvanceOrder, CompleteOrder, VoidUnpaidOrder, VoidOrder]),
     ),
+    ("void_order_item", any(&[VoidItem, VoidItemAfterKitchen])),
     ("realtime_ws", any(&[Read])),
     ("list_events", any(&[Read])),
     ("open_shift", any(&[KeepDrawer, ManageShifts])),

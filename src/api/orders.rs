@@ -46,8 +46,12 @@ pub struct OrderItemView {
     pub quantity: i32,
     pub note: String,
     pub modifiers: Vec<ChosenModifierView>,
-    /// `unit_price × quantity`.
+    /// `unit_price × (quantity − voided − comped)`: what the line charges.
     pub line_total: i64,
+    /// Taken off the bill (never made).
+    pub voided_quantity: i32,
+    /// Made and given away: on the ticket at no charge.
+    pub comped_quantity: i32,
 }
 
 /// An order with its items and server-computed totals (smallest currency unit).
@@ -67,6 +71,8 @@ pub struct OrderView {
     pub note: String,
     pub items: Vec<OrderItemView>,
     pub subtotal: i64,
+    /// Line and order discounts together.
+    pub discount_amount: i64,
     pub service_charge_amount: i64,
     pub tax_amount: i64,
     pub total_amount: i64,
@@ -115,9 +121,12 @@ impl From<OrderDetails> for OrderView {
                         })
                         .collect(),
                     line_total: i.item.line_total,
+                    voided_quantity: i.item.voided_quantity,
+                    comped_quantity: i.item.comped_quantity,
                 })
                 .collect(),
             subtotal: o.subtotal,
+            discount_amount: o.discount_amount,
             service_charge_amount: o.service_charge_amount,
             tax_amount: o.tax_amount,
             total_amount: o.total_amount,
@@ -305,4 +314,48 @@ impl OrdersApi {
                 .into(),
         ))
     }
+
+    /// Void (take off the bill: it was not made) or comp (keep on the ticket at no charge)
+    /// `quantity` of one line, with a reason. Floor staff while the order is NEW; once the
+    /// kitchen has it, MANAGER/OWNER. Not on voided or settled orders (`409 ORDER_VOIDED`,
+    /// `ORDER_SETTLED`: refund first) and never below what is paid (`409 BELOW_PAID`).
+    /// Totals are recomputed; the order's `version` moves on.
+    #[oai(
+        path = "/orders/:id/items/:item_id/void",
+        method = "post",
+        operation_id = "void_order_item"
+    )]
+    async fn void_item(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        item_id: Path<Uuid>,
+        body: Json<ItemVoidRequest>,
+    ) -> AppResult<Json<OrderView>> {
+        let body = body.0;
+        let input = orders::ItemVoid {
+            quantity: body.quantity,
+            reason: body.reason.into(),
+            comp: body.comp,
+        };
+        Ok(Json(
+            orders::void_item(&state.db, auth.0.staff()?, id.0, item_id.0, input)
+                .await?
+                .into(),
+        ))
+    }
+}
+
+#[derive(Object)]
+pub struct ItemVoidRequest {
+    /// How many of the line: 1 up to what is left of it.
+    #[oai(validator(minimum(value = "1"), maximum(value = "999")))]
+    pub quantity: i32,
+    /// Why (sent back, wrong dish, on the house…).
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub reason: Text,
+    /// Comp instead of void: made and given away, kept on the ticket at no charge.
+    #[oai(default)]
+    pub comp: bool,
 }

@@ -81,6 +81,10 @@ pub enum Action {
     VoidUnpaidOrder,
     /// Void any order (one with payments still needs a refund first).
     VoidOrder,
+    /// Void or comp items of an order the kitchen has not accepted yet.
+    VoidItem,
+    /// Void or comp items once the kitchen has the order.
+    VoidItemAfterKitchen,
     /// Keep a drawer: open and close one's own shift, move its cash.
     KeepDrawer,
     TakePayment,
@@ -92,7 +96,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the tables built from this one (spec, tests).
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 27] = [
         Action::Read,
         Action::ReadFloor,
         Action::SeeAllOutlets,
@@ -113,6 +117,8 @@ impl Action {
         Action::CompleteOrder,
         Action::VoidUnpaidOrder,
         Action::VoidOrder,
+        Action::VoidItem,
+        Action::VoidItemAfterKitchen,
         Action::KeepDrawer,
         Action::TakePayment,
         Action::ManageShifts,
@@ -143,6 +149,8 @@ impl Action {
             Action::CompleteOrder => (FLOOR, "mark orders DONE"),
             Action::VoidUnpaidOrder => (CASHIERS, "void orders"),
             Action::VoidOrder => (ADMINS, "void orders that were paid"),
+            Action::VoidItem => (FLOOR, "void or comp items"),
+            Action::VoidItemAfterKitchen => (ADMINS, "void or comp items the kitchen has"),
             Action::KeepDrawer => (CASHIERS, "keep a drawer"),
             Action::TakePayment => (CASHIERS, "take payments"),
             Action::ManageShifts => (ADMINS, "handle someone else's shift"),

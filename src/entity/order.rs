@@ -19,6 +19,8 @@ pub struct Model {
     pub status: OrderStatus,
     pub note: String,
     pub subtotal: i64,
+    /// Line and order discounts together.
+    pub discount_amount: i64,
     pub service_charge_amount: i64,
     pub tax_amount: i64,
     pub total_amount: i64,

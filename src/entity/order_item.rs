@@ -16,7 +16,12 @@ pub struct Model {
     pub note: String,
     /// JSON array of chosen modifiers (see `service::orders::ChosenModifier`).
     pub modifiers: String,
+    /// `unit_price × (quantity − voided − comped)`: what the line charges.
     pub line_total: i64,
+    /// Taken off the bill: never made.
+    pub voided_quantity: i32,
+    /// Made and given away: on the ticket, not on the bill.
+    pub comped_quantity: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

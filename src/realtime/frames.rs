@@ -31,6 +31,8 @@ pub enum Event<'a> {
         payment: &'a payment::Model,
         refund: bool,
     },
+    /// A correction (an item voided or comped): the whole order as it is now.
+    OrderUpdated(&'a OrderDetails),
     TableSessionOpened {
         session: &'a table_session::Model,
         table: &'a dining_table::Model,
@@ -51,6 +53,7 @@ impl Event<'_> {
             Event::NewOrder(_) => EventKind::NewOrder,
             Event::OrderStatusChanged { .. } => EventKind::OrderStatusChanged,
             Event::OrderPaid { .. } => EventKind::OrderPaid,
+            Event::OrderUpdated(_) => EventKind::OrderUpdated,
             Event::TableSessionOpened { .. } => EventKind::TableSessionOpened,
             Event::TableSessionClosed { .. } => EventKind::TableSessionClosed,
             Event::ShiftOpened(_) => EventKind::ShiftOpened,
@@ -61,7 +64,7 @@ impl Event<'_> {
 
     pub fn outlet_id(&self) -> Uuid {
         match self {
-            Event::NewOrder(details) => details.order.outlet_id,
+            Event::NewOrder(details) | Event::OrderUpdated(details) => details.order.outlet_id,
             Event::OrderStatusChanged { order, .. } | Event::OrderPaid { order, .. } => {
                 order.outlet_id
             }
@@ -75,7 +78,9 @@ impl Event<'_> {
     /// The table session whose guests see the event (`None`: staff only, or the menu).
     pub fn table_session_id(&self) -> Option<Uuid> {
         match self {
-            Event::NewOrder(details) => details.order.table_session_id,
+            Event::NewOrder(details) | Event::OrderUpdated(details) => {
+                details.order.table_session_id
+            }
             Event::OrderStatusChanged { order, .. } | Event::OrderPaid { order, .. } => {
                 order.table_session_id
             }
@@ -88,7 +93,9 @@ impl Event<'_> {
     /// The payload, as its documented type writes it.
     pub fn payload(&self) -> serde_json::Value {
         match self {
-            Event::NewOrder(details) => OrderView::from((*details).clone()).to_json(),
+            Event::NewOrder(details) | Event::OrderUpdated(details) => {
+                OrderView::from((*details).clone()).to_json()
+            }
             Event::OrderStatusChanged {
                 order,
                 previous,
@@ -281,6 +288,8 @@ pub enum EventFrame {
     OrderStatusChanged(Frame<OrderStatusChanged>),
     #[oai(mapping = "ORDER_PAID")]
     OrderPaid(Frame<OrderPaid>),
+    #[oai(mapping = "ORDER_UPDATED")]
+    OrderUpdated(Frame<OrderView>),
     #[oai(mapping = "TABLE_SESSION_OPENED")]
     TableSessionOpened(Frame<TableSessionOpened>),
     #[oai(mapping = "TABLE_SESSION_CLOSED")]
@@ -311,6 +320,7 @@ impl EventFrame {
             EventKind::NewOrder => EventFrame::NewOrder(frame(event)?),
             EventKind::OrderStatusChanged => EventFrame::OrderStatusChanged(frame(event)?),
             EventKind::OrderPaid => EventFrame::OrderPaid(frame(event)?),
+            EventKind::OrderUpdated => EventFrame::OrderUpdated(frame(event)?),
             EventKind::TableSessionOpened => EventFrame::TableSessionOpened(frame(event)?),
             EventKind::TableSessionClosed => EventFrame::TableSessionClosed(frame(event)?),
             EventKind::ShiftOpened => EventFrame::ShiftOpened(frame(event)?),

@@ -23,6 +23,7 @@ pub enum EventKind {
     NewOrder,
     OrderStatusChanged,
     OrderPaid,
+    OrderUpdated,
     TableSessionOpened,
     TableSessionClosed,
     ShiftOpened,
@@ -36,6 +37,7 @@ impl EventKind {
             EventKind::NewOrder => "NEW_ORDER",
             EventKind::OrderStatusChanged => "ORDER_STATUS_CHANGED",
             EventKind::OrderPaid => "ORDER_PAID",
+            EventKind::OrderUpdated => "ORDER_UPDATED",
             EventKind::TableSessionOpened => "TABLE_SESSION_OPENED",
             EventKind::TableSessionClosed => "TABLE_SESSION_CLOSED",
             EventKind::ShiftOpened => "SHIFT_OPENED",
@@ -44,10 +46,11 @@ impl EventKind {
         }
     }
 
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::NewOrder,
         EventKind::OrderStatusChanged,
         EventKind::OrderPaid,
+        EventKind::OrderUpdated,
         EventKind::TableSessionOpened,
         EventKind::TableSessionClosed,
         EventKind::ShiftOpened,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    check_len, clean_optional,
+    check_len, clean_optional, clean_text,
     events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
     Page, PageRequest, MAX_NOTE_LEN,
@@ -23,8 +23,8 @@ use crate::{
     db::Db,
     domain::{self, BillLine, OrderSource, OrderStatus, PaymentStatus, SessionStatus},
     entity::{
-        modifier_group, modifier_option, order, order_item, order_status_change, outlet, product,
-        table_session,
+        modifier_group, modifier_option, order, order_adjustment, order_item, order_status_change,
+        outlet, product, table_session,
     },
     error::{AppError, AppResult},
 };
@@ -153,6 +153,7 @@ pub async fn create_order(
             .unwrap_or("")
             .to_owned()),
         subtotal: Set(totals.subtotal),
+        discount_amount: Set(totals.discount),
         service_charge_amount: Set(totals.service_charge),
         tax_amount: Set(totals.tax),
         total_amount: Set(totals.total),
@@ -178,6 +179,8 @@ pub async fn create_order(
             note: Set(line.note),
             modifiers: Set(serde_json::to_string(&line.modifiers).map_err(AppError::internal)?),
             line_total: Set(line.line_total),
+            voided_quantity: Set(0),
+            comped_quantity: Set(0),
         }
         .insert(&txn)
         .await?;
@@ -681,6 +684,164 @@ pub async fn change_status(
     Ok(details)
 }
 
+/// What `POST /orders/{id}/items/{item_id}/void` takes off.
+#[derive(Debug, Clone)]
+pub struct ItemVoid {
+    pub quantity: i32,
+    pub reason: String,
+    /// Comp instead of void: made and given away, kept on the ticket at no charge.
+    pub comp: bool,
+}
+
+/// Voids (takes off the bill: it was not made) or comps (keeps on the ticket at no charge)
+/// `quantity` of one line. One transaction: the order's totals and version first (a
+/// conditional update, so of racing corrections exactly one wins), then the line, an
+/// adjustment row and `ORDER_UPDATED`. Never on a voided or settled order, never below what
+/// is already paid (`409 BELOW_PAID`).
+pub async fn void_item(
+    db: &Db,
+    actor: &Staff,
+    order_id: Uuid,
+    item_id: Uuid,
+    input: ItemVoid,
+) -> AppResult<OrderDetails> {
+    let order = staff_order(db.conn(), actor, order_id).await?;
+    actor.authorize(if order.status == OrderStatus::New {
+        Action::VoidItem
+    } else {
+        Action::VoidItemAfterKitchen
+    })?;
+    let reason = clean_text("reason", &input.reason, MAX_NOTE_LEN)?;
+    if reason.is_empty() {
+        return Err(AppError::validation(
+            "reason",
+            "a void or comp needs a reason",
+        ));
+    }
+    if input.quantity < 1 {
+        return Err(AppError::validation(
+            "quantity",
+            "quantity must be at least 1",
+        ));
+    }
+    if order.status == OrderStatus::Voided {
+        return Err(AppError::conflict("ORDER_VOIDED", "the order is voided"));
+    }
+    if matches!(
+        order.payment_status,
+        PaymentStatus::Paid | PaymentStatus::Refunded
+    ) {
+        return Err(AppError::conflict(
+            "ORDER_SETTLED",
+            "the order is settled; refund it before correcting it",
+        ));
+    }
+    let outlet = super::outlets::get_outlet(db, actor, order.outlet_id).await?;
+
+    let txn = db.begin().await?;
+    let details = load_order(&txn, order_id).await?;
+    let line = details
+        .items
+        .iter()
+        .find(|i| i.item.id == item_id)
+        .map(|i| i.item.clone())
+        .ok_or_else(|| AppError::not_found("order item"))?;
+    let left = line.quantity - line.voided_quantity - line.comped_quantity;
+    if input.quantity > left {
+        return Err(AppError::validation(
+            "quantity",
+            format!("only {left} of this line are left to void or comp"),
+        ));
+    }
+    let lines: Vec<BillLine> = details
+        .items
+        .iter()
+        .map(|i| {
+            let mut bill_line = BillLine {
+                unit_price: i.item.unit_price,
+                quantity: i.item.quantity,
+                voided: i.item.voided_quantity,
+                comped: i.item.comped_quantity,
+            };
+            if i.item.id == item_id {
+                if input.comp {
+                    bill_line.comped += input.quantity;
+                } else {
+                    bill_line.voided += input.quantity;
+                }
+            }
+            bill_line
+        })
+        .collect();
+    let totals = domain::bill(&lines, &[], outlet.service_charge_bp, outlet.tax_bp)
+        .map(|bill| bill.totals)
+        .ok_or_else(too_large)?;
+    let current = &details.order;
+    if totals.total < current.paid_amount {
+        return Err(AppError::conflict(
+            "BELOW_PAID",
+            "this would bring the total below what is already paid; refund first",
+        ));
+    }
+
+    let now = Utc::now();
+    let updated = order::Entity::update_many()
+        .col_expr(order::Column::Subtotal, Expr::value(totals.subtotal))
+        .col_expr(order::Column::DiscountAmount, Expr::value(totals.discount))
+        .col_expr(
+            order::Column::ServiceChargeAmount,
+            Expr::value(totals.service_charge),
+        )
+        .col_expr(order::Column::TaxAmount, Expr::value(totals.tax))
+        .col_expr(order::Column::TotalAmount, Expr::value(totals.total))
+        .col_expr(
+            order::Column::PaymentStatus,
+            Expr::value(domain::payment_status(current.paid_amount, totals.total, false).as_str()),
+        )
+        .col_expr(
+            order::Column::Version,
+            Expr::col(order::Column::Version).add(1),
+        )
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(order_id))
+        .filter(order::Column::Version.eq(order.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        drop(txn);
+        return Err(version_conflict(&find_order(db.conn(), order_id).await?));
+    }
+    let (voided, comped) = if input.comp {
+        (line.voided_quantity, line.comped_quantity + input.quantity)
+    } else {
+        (line.voided_quantity + input.quantity, line.comped_quantity)
+    };
+    let billable = line.quantity - voided - comped;
+    let mut item: order_item::ActiveModel = line.clone().into();
+    item.voided_quantity = Set(voided);
+    item.comped_quantity = Set(comped);
+    item.line_total = Set(line.unit_price * i64::from(billable));
+    item.update(&txn).await?;
+    order_adjustment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        order_id: Set(order_id),
+        item_id: Set(Some(item_id)),
+        kind: Set(if input.comp { "COMP" } else { "VOID" }.to_owned()),
+        quantity: Set(Some(input.quantity)),
+        amount: Set(line.unit_price * i64::from(input.quantity)),
+        reason: Set(reason),
+        created_by: Set(actor.user_id),
+        approved_by: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let details = load_order(&txn, order_id).await?;
+    events::record(&txn, Event::OrderUpdated(&details)).await?;
+    txn.commit().await?;
+    Ok(details)
+}
+
 /// Who may make this move (the permission table): forward to ACCEPTED, COOKING or READY,
 /// to DONE, or a void (which also needs a reason). A KASIR voids only what was never paid.
 fn check_status_permission(
@@ -832,6 +993,7 @@ mod tests {
             status: OrderStatus::New,
             note: String::new(),
             subtotal: 0,
+            discount_amount: 0,
             service_charge_amount: 0,
             tax_amount: 0,
             total_amount: 0,

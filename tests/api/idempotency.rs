@@ -136,7 +136,7 @@ async fn a_moved_cashiers_payment_replay_is_refused_like_a_read() {
     let (kasir_id, kasir) = app
         .staff(&shop.owner, "kasir1", Role::Kasir, shop.outlet)
         .await;
-    expect_json(
+    let shift = expect_json(
         app.post(
             "/shifts/open",
             Some(&kasir),
@@ -162,6 +162,13 @@ async fn a_moved_cashiers_payment_replay_is_refused_like_a_read() {
     )
     .await;
 
+    // Someone with an open shift is not moved: close it first.
+    let close = json!({"shift_id": shift["id"], "end_cash": 12_345});
+    expect_json(
+        app.post("/shifts/close", Some(&kasir), &close).await,
+        StatusCode::OK,
+    )
+    .await;
     move_to(&app, &shop, kasir_id, cabang).await;
     let read = expect_problem(
         app.get(&path, Some(&kasir)).await,

@@ -4,6 +4,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::{expect_json, expect_problem, spawn_app, TestApp};
 
+const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn order_count(app: &TestApp, token: &str) -> usize {
     let page = expect_json(
         app.get("/orders?limit=200", Some(token)).await,
@@ -544,4 +546,215 @@ async fn order_lists_filter_and_page_within_the_outlet() {
     )
     .await;
     assert!(none["items"].as_array().unwrap().is_empty());
+}
+
+fn void_path(order: &Value, line: usize) -> String {
+    format!(
+        "/orders/{}/items/{}/void",
+        order["id"].as_str().unwrap(),
+        order["items"][line]["id"].as_str().unwrap()
+    )
+}
+
+/// Voiding 1 of 3 drops the bill by one unit price with service and tax recomputed; a comp
+/// keeps the line on the ticket at 0; each is an ORDER_UPDATED with the whole order.
+#[tokio::test]
+async fn voiding_and_comping_items_recompute_the_bill() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[8_000, 5_000]).await;
+    let rates = json!({"service_charge_bp": 500, "tax_bp": 1_000});
+    expect_json(
+        app.patch(
+            &format!("/outlets/{}", shop.outlet),
+            Some(&shop.owner),
+            &rates,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let order = app
+        .order(
+            &shop.owner,
+            &json!({"outlet_id": shop.outlet, "items": [
+                {"product_id": shop.products[0], "quantity": 3},
+                {"product_id": shop.products[1], "quantity": 1},
+            ]}),
+        )
+        .await;
+    // 29000 + 5 % 1450 = 30450 + 10 % 3045 = 33495.
+    assert_eq!(order["total_amount"], 33_495);
+    let (_, kitchen) = app
+        .staff(&shop.owner, "dapur", Role::Kitchen, shop.outlet)
+        .await;
+    let mut socket = app.ws(&format!("token={kitchen}")).await.unwrap();
+
+    let voided = expect_json(
+        app.post(
+            &void_path(&order, 0),
+            Some(&shop.owner),
+            &json!({"quantity": 1, "reason": "sent back"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    // 21000 + 1050 = 22050 + 2205 = 24255.
+    assert_eq!(
+        (
+            voided["subtotal"].as_i64(),
+            voided["service_charge_amount"].as_i64(),
+            voided["tax_amount"].as_i64(),
+            voided["total_amount"].as_i64()
+        ),
+        (Some(21_000), Some(1_050), Some(2_205), Some(24_255))
+    );
+    assert_eq!(voided["items"][0]["voided_quantity"], 1);
+    assert_eq!(voided["items"][0]["line_total"], 16_000);
+    assert_eq!(voided["version"], order["version"].as_i64().unwrap() + 1);
+    let frame = socket
+        .next_of("ORDER_UPDATED", WAIT)
+        .await
+        .expect("ORDER_UPDATED");
+    assert_eq!(frame["payload"]["items"][0]["voided_quantity"], 1);
+
+    let comped = expect_json(
+        app.post(
+            &void_path(&order, 1),
+            Some(&shop.owner),
+            &json!({"quantity": 1, "reason": "birthday", "comp": true}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(comped["items"][1]["comped_quantity"], 1);
+    assert_eq!(comped["items"][1]["line_total"], 0);
+    assert_eq!(comped["items"][1]["quantity"], 1, "still on the ticket");
+    // 16000 + 800 = 16800 + 1680 = 18480.
+    assert_eq!(comped["total_amount"], 18_480);
+}
+
+/// Bad corrections get a clear 4xx and change nothing.
+#[tokio::test]
+async fn bad_voids_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[8_000]).await;
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 2}]});
+    let order = app.order(&shop.owner, &body).await;
+    let other = app.order(&shop.owner, &body).await;
+    let reason = |q: i32| json!({"quantity": q, "reason": "x"});
+    let path = void_path(&order, 0);
+    for (body, status, code) in [
+        (reason(3), StatusCode::BAD_REQUEST, "VALIDATION_FAILED"),
+        (reason(0), StatusCode::BAD_REQUEST, "VALIDATION_FAILED"),
+        (
+            json!({"quantity": 1, "reason": " "}),
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_FAILED",
+        ),
+    ] {
+        expect_problem(
+            app.post(&path, Some(&shop.owner), &body).await,
+            status,
+            code,
+        )
+        .await;
+    }
+    // An item of another order, an order of another outlet.
+    let foreign_item = format!(
+        "/orders/{}/items/{}/void",
+        order["id"].as_str().unwrap(),
+        other["items"][0]["id"].as_str().unwrap()
+    );
+    expect_problem(
+        app.post(&foreign_item, Some(&shop.owner), &reason(1)).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+    let cabang = app.create_outlet(&shop.owner, "Cabang").await;
+    let (_, elsewhere) = app
+        .staff(&shop.owner, "kasir-cabang", Role::Kasir, cabang)
+        .await;
+    expect_problem(
+        app.post(&path, Some(&elsewhere), &reason(1)).await,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+    )
+    .await;
+    // Paid in part: a void that would bring the total below it.
+    let paid = app
+        .post(
+            &format!("/orders/{}/payments", order["id"].as_str().unwrap()),
+            Some(&shop.owner),
+            &json!({"method": "QRIS", "amount": 12_000}),
+        )
+        .await;
+    assert_eq!(paid.status(), StatusCode::CREATED);
+    expect_problem(
+        app.post(&path, Some(&shop.owner), &reason(1)).await,
+        StatusCode::CONFLICT,
+        "BELOW_PAID",
+    )
+    .await;
+    let now = expect_json(
+        app.get(
+            &format!("/orders/{}", order["id"].as_str().unwrap()),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(now["total_amount"], 16_000);
+    assert_eq!(now["items"][0]["voided_quantity"], 0);
+    assert_eq!(
+        now["version"].as_i64(),
+        order["version"].as_i64().map(|v| v + 1),
+        "only the payment moved it"
+    );
+}
+
+/// 16 cashiers void the last unit of a line at once: exactly one succeeds.
+#[tokio::test]
+async fn concurrent_voids_of_the_last_unit_have_one_winner() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[8_000, 5_000]).await;
+    let order = app
+        .order(
+            &shop.owner,
+            &json!({"outlet_id": shop.outlet, "items": [
+                {"product_id": shop.products[0], "quantity": 1},
+                {"product_id": shop.products[1], "quantity": 1},
+            ]}),
+        )
+        .await;
+    let path = void_path(&order, 0);
+    let body = json!({"quantity": 1, "reason": "race"});
+    let attempts = (0..16).map(|_| app.post(&path, Some(&shop.owner), &body));
+    let statuses: Vec<StatusCode> = futures::future::join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    let won = statuses.iter().filter(|s| s.is_success()).count();
+    assert_eq!(won, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| s.is_success() || *s == StatusCode::CONFLICT || *s == StatusCode::BAD_REQUEST),
+        "{statuses:?}"
+    );
+    let now = expect_json(
+        app.get(
+            &format!("/orders/{}", order["id"].as_str().unwrap()),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(now["items"][0]["voided_quantity"], 1);
+    assert_eq!(now["total_amount"], 5_000);
 }

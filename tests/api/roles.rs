@@ -365,6 +365,21 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
     )
     .await;
     let refundable = pay(new_order().await).await;
+    let ten = json!({"outlet_id": outlet, "items": [{"product_id": f.product, "quantity": 10}]});
+    let (fresh, accepted) = (app.order(owner, &ten).await, app.order(owner, &ten).await);
+    app.set_status(
+        owner,
+        accepted["id"].as_str().unwrap(),
+        &json!({"status": "ACCEPTED"}),
+    )
+    .await;
+    let void_path = |order: &Value| {
+        format!(
+            "/orders/{}/items/{}/void",
+            order["id"].as_str().unwrap(),
+            order["items"][0]["id"].as_str().unwrap()
+        )
+    };
     let mut sessions = Vec::new();
     for name in ["Close", "Force", "Open"] {
         let (table, _) = app.create_table(owner, outlet, name).await;
@@ -496,6 +511,18 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
             Method::PATCH,
             format!("/orders/{refunded}/status"),
             Some(json!({"status": "VOIDED", "reason": "test"})),
+        ),
+        (
+            Action::VoidItem,
+            Method::POST,
+            void_path(&fresh),
+            Some(json!({"quantity": 1, "reason": "test"})),
+        ),
+        (
+            Action::VoidItemAfterKitchen,
+            Method::POST,
+            void_path(&accepted),
+            Some(json!({"quantity": 1, "reason": "test", "comp": true})),
         ),
         (
             Action::KeepDrawer,
