@@ -43,6 +43,8 @@ function ticket(order) {
     items: (order.items || []).map((item) => ({
       name: item.name,
       quantity: item.quantity,
+      voided: item.voided_quantity || 0,
+      comped: item.comped_quantity || 0,
       note: item.note || '',
       modifiers: (item.modifiers || []).map((m) => (typeof m === 'string' ? m : m.option_name)),
     })),
@@ -114,9 +116,11 @@ function ticketElement(order) {
     h('span', { class: 'number' }, `#${order.number}`),
     h('span', { class: 'where' }, tableLabel(order)),
     h('span', { class: 'age', dataset: { created: order.created_at }, title: 'Waiting for' }, text)),
-  h('ul', { class: 'items' }, order.items.map((item) => h('li', {},
-    h('span', { class: 'qty' }, `${item.quantity}×`), ' ',
+  h('ul', { class: 'items' }, order.items.map((item) => h('li', { class: item.voided >= item.quantity ? 'all-voided' : '' },
+    h('span', { class: 'qty' }, `${item.quantity - item.voided}×`), ' ',
     h('span', { class: 'name' }, item.name),
+    item.voided ? h('s', { class: 'voided', title: 'Voided: do not make' }, `${item.voided}× void`) : null,
+    item.comped ? h('span', { class: 'comped', title: 'On the house' }, `${item.comped}× comp`) : null,
     item.modifiers.length ? h('span', { class: 'mods' }, item.modifiers.join(', ')) : null,
     item.note ? h('span', { class: 'note' }, `“${item.note}”`) : null))),
   order.note ? h('p', { class: 'order-note' }, `Note: ${order.note}`) : null,
@@ -253,6 +257,10 @@ function apply(frame, live) {
       if (fresh && live && payload.status === 'NEW') announce(payload.id);
       break;
     }
+    case 'ORDER_UPDATED':
+      // A correction: the payload is the whole order as it is now.
+      upsert(ticket(payload), { authoritative: true });
+      break;
     case 'ORDER_STATUS_CHANGED': {
       const known = state.orders.get(payload.id);
       if (known) {

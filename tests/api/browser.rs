@@ -1076,6 +1076,28 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
     .await;
     assert_eq!(product["available"], false);
     kitchen.screenshot("sold-out").await;
+
+    // A dish sent back, voided at the till: struck through on the ticket without a reload.
+    let item = orders["items"][0]["items"][0]["id"].as_str().unwrap();
+    expect_json(
+        app.post(
+            &format!("/orders/{order_id}/items/{item}/void"),
+            Some(&shop.owner),
+            &json!({"quantity": 1, "reason": "sent back"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let accepted = ".column[data-status='ACCEPTED'] .ticket[data-number='1']";
+    kitchen
+        .wait_for(
+            &format!("document.querySelector(\"{accepted} s.voided\")?.textContent === '1× void'"),
+            LIVE,
+        )
+        .await;
+    assert!(kitchen.text(accepted).await.contains("1× Dish 0"));
+    kitchen.screenshot("voided").await;
     kitchen.viewport(360, 740, true).await;
     kitchen.screenshot("phone").await;
     kitchen.assert_no_problems().await;
