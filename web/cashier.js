@@ -26,6 +26,7 @@ const state = {
   cart: { lines: [], key: null },
   item: null, // {product, quantity} in the item dialog
   paying: null, // {order, key}
+  voiding: null, // {order, item}
   billSession: null,
 };
 
@@ -369,10 +370,74 @@ function renderOrders() {
     h('div', { class: 'order-head' },
       h('span', { class: 'number' }, `#${order.number} · ${where(order)}`),
       h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
-    h('span', { class: 'hint' }, order.items.map((i) => `${i.quantity}× ${i.name}`).join(', ')),
+    h('ul', { class: 'order-lines' }, order.items.map((item) => h('li', { dataset: { itemId: item.id } },
+      h('span', {}, `${left(item)}× ${item.name}`),
+      item.voided_quantity ? h('s', { class: 'voided' }, ` ${item.voided_quantity}× void`) : null,
+      item.comped_quantity ? h('span', { class: 'comped' }, ` ${item.comped_quantity}× comp`) : null,
+      correctable(order, item)
+        ? h('button', {
+          type: 'button',
+          class: 'void small',
+          'aria-label': `Void or comp ${item.name} of order ${order.number}`,
+          onclick: () => openVoid(order, item),
+        }, 'Void')
+        : null))),
     h('p', { class: 'order-total' }, `${money(order.total_amount)} · ${order.payment_status.replace('_', ' ').toLowerCase()}`)),
   payButton(order))));
   if (!state.orders.length) list.append(h('li', { class: 'hint' }, 'No orders here.'));
+}
+
+// ---- corrections ---------------------------------------------------------------------------
+
+/** Still on the bill: ordered less voided and comped. */
+function left(item) {
+  return item.quantity - (item.voided_quantity || 0) - (item.comped_quantity || 0);
+}
+
+function correctable(order, item) {
+  return order.status !== 'VOIDED' && !['PAID', 'REFUNDED'].includes(order.payment_status) && left(item) > 0;
+}
+
+function openVoid(order, item) {
+  state.voiding = { order, item };
+  $('void-summary').textContent = `Order #${order.number} · ${where(order)} · ${left(item)}× ${item.name}`;
+  $('void-quantity').value = '1';
+  $('void-quantity').max = String(left(item));
+  $('void-reason-pick').value = 'Sent back';
+  $('void-reason-text').value = '';
+  $('void-comp').checked = false;
+  $('void-error').hidden = true;
+  if (!$('void-dialog').open) $('void-dialog').showModal();
+}
+
+async function confirmVoid(event) {
+  event.preventDefault();
+  const { order, item } = state.voiding || {};
+  if (!order) return;
+  const quantity = Number($('void-quantity').value);
+  const reason = [$('void-reason-pick').value, $('void-reason-text').value.trim()].filter(Boolean).join(': ');
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > left(item)) {
+    showError($('void-error'), `Choose between 1 and ${left(item)}.`);
+    return;
+  }
+  if (!reason) {
+    showError($('void-error'), 'Say why.');
+    return;
+  }
+  $('void-confirm').disabled = true;
+  try {
+    await staffApi(`/orders/${order.id}/items/${item.id}/void`, {
+      method: 'POST',
+      body: { quantity, reason, comp: $('void-comp').checked },
+    });
+    $('void-dialog').close();
+    toast(`${quantity}× ${item.name} ${$('void-comp').checked ? 'comped' : 'voided'}.`);
+    await loadOrders();
+  } catch (err) {
+    showError($('void-error'), err);
+  } finally {
+    $('void-confirm').disabled = false;
+  }
 }
 
 // ---- payments ------------------------------------------------------------------------------
@@ -624,6 +689,7 @@ function onFrame(frame) {
     case 'NEW_ORDER':
     case 'ORDER_STATUS_CHANGED':
     case 'ORDER_PAID':
+    case 'ORDER_UPDATED':
       reloadOrdersSoon();
       if (frame.type === 'ORDER_PAID' && state.shift) loadReport().then(renderDifference);
       break;
@@ -673,6 +739,8 @@ function setUp() {
   $('pay-method').addEventListener('change', renderChange);
   $('pay-form').addEventListener('submit', confirmPayment);
   $('pay-cancel').addEventListener('click', () => $('pay-dialog').close());
+  $('void-form').addEventListener('submit', confirmVoid);
+  $('void-cancel').addEventListener('click', () => $('void-dialog').close());
   $('qr-close').addEventListener('click', () => $('qr-dialog').close());
   $('bill-dismiss').addEventListener('click', () => $('bill-dialog').close());
   $('bill-close-table').addEventListener('click', closeTable);

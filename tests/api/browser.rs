@@ -721,6 +721,35 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
     )
     .await;
 
+    // A second order, sent back: voided from its row with a reason, the total drops to 0.
+    page.click(&format!(".menu-item[data-product-id='{dish}']"))
+        .await;
+    page.wait_for("!document.getElementById('order-submit').disabled", WAIT)
+        .await;
+    page.click("#order-submit").await;
+    let second = "#order-list .order-row[data-number='2']";
+    page.wait_for(
+        &format!("document.querySelector(\"{second} button.void\")"),
+        WAIT,
+    )
+    .await;
+    page.click(&format!("{second} button.void")).await;
+    page.wait_for("document.getElementById('void-dialog').open", WAIT)
+        .await;
+    page.fill("#void-reason-text", "too salty").await;
+    page.screenshot("void").await;
+    page.click("#void-confirm").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{second}\")?.innerText.includes('1× void')"),
+        WAIT,
+    )
+    .await;
+    assert!(
+        page.text(second).await.contains("Rp0"),
+        "{}",
+        page.text(second).await
+    );
+
     // Closing: expected cash and the difference show as the count is typed.
     page.click("#close-panel summary").await;
     page.wait_for(
