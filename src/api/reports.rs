@@ -36,7 +36,7 @@ pub struct SalesRowView {
     /// The day (`YYYY-MM-DD`), hour (`HH:00`), product name or payment method.
     pub key: String,
     pub orders: i64,
-    /// Items sold (product grouping only).
+    /// Items made, voided ones left out (product grouping only).
     pub quantity: i64,
     pub gross_sales: i64,
     pub refunds: i64,

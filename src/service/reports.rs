@@ -312,7 +312,7 @@ impl SalesRange {
             GroupBy::Product => vec![
                 format!(
                     "SELECT i.name AS grp, COUNT(DISTINCT i.order_id) AS orders, \
-                     CAST(SUM(i.quantity) AS BIGINT) AS quantity, \
+                     CAST(SUM(i.quantity - i.voided_quantity) AS BIGINT) AS quantity, \
                      CAST(SUM(i.line_total) AS BIGINT) AS gross, CAST(0 AS BIGINT) AS refunds \
                      FROM order_items i JOIN orders o ON o.id = i.order_id \
                      WHERE {IN_RANGE} GROUP BY i.name"

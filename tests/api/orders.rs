@@ -633,6 +633,29 @@ async fn voiding_and_comping_items_recompute_the_bill() {
     assert_eq!(comped["items"][1]["quantity"], 1, "still on the ticket");
     // 16000 + 800 = 16800 + 1680 = 18480.
     assert_eq!(comped["total_amount"], 18_480);
+    // The sales report counts what was made (a comp was, a void was not) and what it charged.
+    let report = expect_json(
+        app.get(
+            &format!("/reports/sales?outlet_id={}&group_by=product", shop.outlet),
+            Some(&shop.owner),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let rows: Vec<(&str, i64, i64)> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap(),
+                r["quantity"].as_i64().unwrap(),
+                r["gross_sales"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("Dish 0", 2, 16_000), ("Dish 1", 1, 0)]);
 }
 
 /// Bad corrections get a clear 4xx and change nothing.
