@@ -216,6 +216,12 @@ function apply(frame) {
       refreshBillSoon();
       break;
     }
+    case 'ORDER_UPDATED':
+      // A correction at the till (a dish taken off or on the house): the whole order.
+      if (state.orders.has(payload.id)) state.orders.set(payload.id, payload);
+      renderOrders();
+      refreshBillSoon();
+      break;
     case 'ORDER_PAID':
       refreshBillSoon();
       break;
@@ -491,7 +497,11 @@ async function placeOrder() {
 
 function itemLine(item) {
   const mods = (item.modifiers || []).map((m) => (typeof m === 'string' ? m : m.option_name));
-  return h('li', {}, `${item.quantity}× ${item.name}`,
+  const voided = item.voided_quantity || 0;
+  const comped = item.comped_quantity || 0;
+  return h('li', {}, `${item.quantity - voided}× ${item.name}`,
+    voided ? h('s', { class: 'voided' }, ` ${voided}× taken off`) : null,
+    comped ? h('span', { class: 'comped' }, ` ${comped}× on the house`) : null,
     mods.length ? h('span', { class: 'mods' }, ` (${mods.join(', ')})`) : null,
     item.note ? h('span', { class: 'note' }, ` “${item.note}”`) : null);
 }

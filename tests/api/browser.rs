@@ -1127,6 +1127,20 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
         .await;
     assert!(kitchen.text(accepted).await.contains("1× Dish 0"));
     kitchen.screenshot("voided").await;
+    // … and on the guest's phone, with the bill brought down.
+    guest
+        .wait_for(
+            "document.getElementById('orders').innerText.includes('1× taken off')",
+            LIVE,
+        )
+        .await;
+    guest
+        .wait_for(
+            "document.getElementById('bill').textContent.includes('Rp27.000')",
+            LIVE,
+        )
+        .await;
+    guest.screenshot("voided").await;
     kitchen.viewport(360, 740, true).await;
     kitchen.screenshot("phone").await;
     kitchen.assert_no_problems().await;
