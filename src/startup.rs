@@ -92,6 +92,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 /// `/api/v1/…` (REST + spec), `/docs` (Swagger UI, bundled: no CDN) and the web pages.
 fn routes(state: AppState) -> BoxEndpoint<'static> {
     let spec = api::spec_json();
+    let docs = web::swagger_ui(api::swagger_ui_html(&spec));
     let realtime = state.realtime.clone();
     let permits = Arc::new(Semaphore::new(state.config.limits.max_in_flight));
     let timeout = state.config.limits.request_timeout;
@@ -106,7 +107,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
         )
         .nest(
             "/docs",
-            Route::new().at("/", web::swagger_ui(api::swagger_ui_html())),
+            Route::new().at("/", docs),
         )
         .nest(api::BASE_PATH, api::service())
         .nest("/", web::routes())

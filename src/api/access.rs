@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::auth::{Action, Role, Who};
+use crate::auth::{permissions::ANYONE, Action};
 
 /// Who may call an operation: anyone (`public`), and whoever may do one of `actions`.
 pub struct Access {
@@ -108,23 +108,13 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("sales_report", any(&[ViewReports])),
 ];
 
-/// In the order the spec lists them.
-const EVERYONE: [Who; 6] = [
-    Who::Guest,
-    Who::Staff(Role::Owner),
-    Who::Staff(Role::Manager),
-    Who::Staff(Role::Kasir),
-    Who::Staff(Role::Waiter),
-    Who::Staff(Role::Kitchen),
-];
-
 /// The `x-kedai-roles` of an operation: `PUBLIC`, then each role one of its actions allows.
 pub fn roles(access: &Access) -> Vec<&'static str> {
     let mut roles = Vec::new();
     if access.public {
         roles.push("PUBLIC");
     }
-    for who in EVERYONE {
+    for &who in ANYONE {
         if access.actions.iter().any(|action| action.allows(who)) {
             roles.push(who.as_str());
         }

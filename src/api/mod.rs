@@ -83,9 +83,10 @@ pub fn spec_json() -> String {
     access::annotate(&service().spec())
 }
 
-/// Swagger UI's page around that spec, set to show the `x-kedai-roles` extension. poem-openapi
-/// writes the page with its own copy of the spec as `let spec = …;`, which is swapped here.
-pub fn swagger_ui_html() -> String {
+/// Swagger UI's page around `spec` (the annotated one), set to show the `x-kedai-roles`
+/// extension. poem-openapi writes the page with its own copy of the spec as `let spec = …;`,
+/// which is swapped here.
+pub fn swagger_ui_html(spec: &str) -> String {
     const START: &str = "let spec = ";
     const END: &str = "let oauth2RedirectUrl";
     let html = service().swagger_ui_html();
@@ -95,7 +96,7 @@ pub fn swagger_ui_html() -> String {
     let (Some(head), Some(tail)) = (html.get(..start + START.len()), html.get(end..)) else {
         return html;
     };
-    format!("{head}{};\n    {tail}", spec_json()).replacen(
+    format!("{head}{spec};\n    {tail}").replacen(
         "deepLinking: true,",
         "deepLinking: true,\n        showExtensions: true,",
         1,

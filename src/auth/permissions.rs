@@ -40,7 +40,8 @@ const ADMINS: &[Who] = &[OWNER, MANAGER];
 const CASHIERS: &[Who] = &[OWNER, MANAGER, KASIR];
 const FLOOR: &[Who] = &[OWNER, MANAGER, KASIR, WAITER];
 const STAFF: &[Who] = &[OWNER, MANAGER, KASIR, WAITER, KITCHEN];
-const ANYONE: &[Who] = &[GUEST, OWNER, MANAGER, KASIR, WAITER, KITCHEN];
+/// Everyone who may act, in the order the spec lists them.
+pub const ANYONE: &[Who] = &[GUEST, OWNER, MANAGER, KASIR, WAITER, KITCHEN];
 
 /// Everything a role check guards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
