@@ -105,10 +105,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
                     .body(spec.clone())
             }),
         )
-        .nest(
-            "/docs",
-            Route::new().at("/", docs),
-        )
+        .nest("/docs", Route::new().at("/", docs))
         .nest(api::BASE_PATH, api::service())
         .nest("/", web::routes())
         .around(refuse_control_text)

@@ -396,14 +396,7 @@ async fn run_steps(server: &mut Server, args: &WsArgs, spawned: Instant) -> Resu
         cold_start.as_secs_f64() * 1000.0
     );
 
-    let login = json!({"username": "owner", "password": "bench-password-1"});
-    (api.post("/auth/register", &login, 201).await)
-        .context("the database must be empty (drop and re-create it)")?;
-    api.token = str_field(&api.post("/auth/login", &login, 200).await?, "access_token")?;
-    let outlet = str_field(
-        &api.post("/outlets", &json!({"name": "Bench"}), 201).await?,
-        "id",
-    )?;
+    let outlet = api.owner_with_outlet().await?;
     let product = json!({"name": "Nasi", "price": 10000});
     let product = api
         .post(&format!("/outlets/{outlet}/products"), &product, 201)
@@ -645,6 +638,24 @@ impl Api {
             base: format!("http://{}/api/v1", server.addr),
             token: String::new(),
         })
+    }
+
+    /// Registers the first owner on an empty database, signs in and creates an outlet;
+    /// returns the outlet's id.
+    async fn owner_with_outlet(&mut self) -> Result<String> {
+        let login = json!({"username": "owner", "password": "bench-password-1"});
+        (self.post("/auth/register", &login, 201).await)
+            .context("the database must be empty (drop and re-create it)")?;
+        self.token = str_field(
+            &self.post("/auth/login", &login, 200).await?,
+            "access_token",
+        )?;
+        str_field(
+            &self
+                .post("/outlets", &json!({"name": "Bench"}), 201)
+                .await?,
+            "id",
+        )
     }
 
     async fn post(&self, path: &str, body: &Value, expect: u16) -> Result<Value> {

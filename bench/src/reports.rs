@@ -43,14 +43,7 @@ async fn measure(
 ) -> Result<()> {
     let mut api = Api::new(server, Duration::from_secs(60))?;
     wait_ready(&api, spawned).await?;
-    let login = json!({"username": "owner", "password": "bench-password-1"});
-    (api.post("/auth/register", &login, 201).await)
-        .context("the database must be empty (drop and re-create it)")?;
-    api.token = str_field(&api.post("/auth/login", &login, 200).await?, "access_token")?;
-    let outlet = str_field(
-        &api.post("/outlets", &json!({"name": "Bench"}), 201).await?,
-        "id",
-    )?;
+    let outlet = api.owner_with_outlet().await?;
     for (name, price, quantity, refund) in [
         ("Nasi Goreng", 25_000, 2, false),
         ("Es Teh", 5_000, 3, true),

@@ -290,13 +290,7 @@ async fn backup_copies_the_live_database_and_restores() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(kedai(dir.path()));
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let register = client
-        .post(format!("{}/api/v1/auth/register", server.address))
-        .json(&serde_json::json!({"username": "boss", "password": "boss-password"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(register.status(), StatusCode::CREATED);
+    register_boss(&client, &server).await;
 
     // While the server runs.
     let output = kedai(dir.path())
@@ -537,6 +531,17 @@ async fn a_kill_9_loses_no_acknowledged_order_on_postgresql() {
     crash_keeps_every_acknowledged_order(Some(&db.url)).await;
 }
 
+/// Creates the first account, `boss`, on a fresh server.
+async fn register_boss(client: &reqwest::Client, server: &Server) {
+    let register = client
+        .post(format!("{}/api/v1/auth/register", server.address))
+        .json(&serde_json::json!({"username": "boss", "password": "boss-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(register.status(), StatusCode::CREATED);
+}
+
 /// The mode bits of `path` (Unix), asserted.
 fn assert_private(path: &Path, mode: u32) {
     #[cfg(unix)]
@@ -573,13 +578,7 @@ async fn the_data_folder_and_every_file_in_it_are_private() {
 
     let server = Server::start(kedai(dir.path()));
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let register = client
-        .post(format!("{}/api/v1/auth/register", server.address))
-        .json(&serde_json::json!({"username": "boss", "password": "boss-password"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(register.status(), StatusCode::CREATED);
+    register_boss(&client, &server).await;
     assert_private(&data, 0o700);
     let mut files = 0;
     for entry in std::fs::read_dir(&data).unwrap() {

@@ -2,7 +2,7 @@ use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{expect_json, expect_problem, spawn_app, TestApp};
+use crate::helpers::{expect_json, expect_problem, spawn_app, Shop, TestApp};
 
 const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -56,21 +56,25 @@ async fn the_original_order_example_works_as_written() {
     assert!(takeaway["table_session_id"].is_null());
 }
 
-#[tokio::test]
-async fn totals_apply_service_then_tax() {
-    let app = spawn_app().await;
-    let shop = app.shop(&[8_000]).await;
-    let patch = json!({"service_charge_bp": 500, "tax_bp": 1000});
+async fn five_percent_service_ten_percent_tax(app: &TestApp, shop: &Shop) {
+    let rates = json!({"service_charge_bp": 500, "tax_bp": 1_000});
     expect_json(
         app.patch(
             &format!("/outlets/{}", shop.outlet),
             Some(&shop.owner),
-            &patch,
+            &rates,
         )
         .await,
         StatusCode::OK,
     )
     .await;
+}
+
+#[tokio::test]
+async fn totals_apply_service_then_tax() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[8_000]).await;
+    five_percent_service_ten_percent_tax(&app, &shop).await;
     let order = app.order(&shop.owner, &json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 3}]})).await;
     assert_eq!(order["subtotal"], 24_000);
     assert_eq!(order["service_charge_amount"], 1_200);
@@ -562,17 +566,7 @@ fn void_path(order: &Value, line: usize) -> String {
 async fn voiding_and_comping_items_recompute_the_bill() {
     let app = spawn_app().await;
     let shop = app.shop(&[8_000, 5_000]).await;
-    let rates = json!({"service_charge_bp": 500, "tax_bp": 1_000});
-    expect_json(
-        app.patch(
-            &format!("/outlets/{}", shop.outlet),
-            Some(&shop.owner),
-            &rates,
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    five_percent_service_ten_percent_tax(&app, &shop).await;
     let order = app
         .order(
             &shop.owner,
