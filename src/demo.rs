@@ -147,6 +147,7 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
             address: Some("Jl. Sabang No. 12, Jakarta Pusat".into()),
             currency: Some("IDR".into()),
             service_charge_bp: Some(500),
+            max_cashier_discount_bp: Some(1_000),
             tax_bp: Some(1000),
             timezone: Some("Asia/Jakarta".into()),
             qr_self_service: Some(true),

@@ -177,6 +177,55 @@ pub enum CashMovementKind {
     PayOut,
 }
 
+/// How a discount is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "UPPERCASE")]
+pub enum DiscountKind {
+    /// `value` in basis points of what it applies to (1000 = 10 %).
+    #[sea_orm(string_value = "PERCENT")]
+    Percent,
+    /// `value` in the smallest currency unit.
+    #[sea_orm(string_value = "AMOUNT")]
+    Amount,
+}
+
+/// What a correction of an order did (`adjustments[]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AdjustmentKind {
+    /// Taken off the bill: never made.
+    #[sea_orm(string_value = "VOID")]
+    Void,
+    /// Made and given away: on the ticket at no charge.
+    #[sea_orm(string_value = "COMP")]
+    Comp,
+    #[sea_orm(string_value = "DISCOUNT")]
+    Discount,
+    #[sea_orm(string_value = "DISCOUNT_REMOVED")]
+    DiscountRemoved,
+    /// Items moved to a new bill.
+    #[sea_orm(string_value = "SPLIT")]
+    Split,
+    /// The order moved to another table.
+    #[sea_orm(string_value = "MOVE")]
+    Move,
+}
+
+impl AdjustmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdjustmentKind::Void => "VOID",
+            AdjustmentKind::Comp => "COMP",
+            AdjustmentKind::Discount => "DISCOUNT",
+            AdjustmentKind::DiscountRemoved => "DISCOUNT_REMOVED",
+            AdjustmentKind::Split => "SPLIT",
+            AdjustmentKind::Move => "MOVE",
+        }
+    }
+}
+
 /// The payment status that follows from what has been paid.
 pub fn payment_status(paid: i64, total: i64, any_refund: bool) -> PaymentStatus {
     if paid <= 0 {
@@ -267,6 +316,8 @@ pub struct Discount {
 pub struct Bill {
     pub totals: Totals,
     pub line_net: Vec<i64>,
+    /// What each discount took off, in the order they were given.
+    pub discount_off: Vec<i64>,
 }
 
 /// The totals formula, in integers with each rounding half-up:
@@ -296,12 +347,13 @@ pub fn bill(
     // Percent before amount, in the order given within each kind.
     let ordered = |line: Option<usize>| {
         let of = move |percent: bool| {
-            discounts.iter().filter(move |d| {
+            discounts.iter().enumerate().filter(move |(_, d)| {
                 d.line == line && matches!(d.value, DiscountValue::Percent(_)) == percent
             })
         };
         of(true).chain(of(false))
     };
+    let mut discount_off = vec![0; discounts.len()];
     let take = |left: i64, value: DiscountValue| -> Option<i64> {
         let off = match value {
             DiscountValue::Percent(bp) => basis_points_of(left, bp.clamp(0, 10_000))?,
@@ -312,14 +364,16 @@ pub fn bill(
 
     let mut net = gross.clone();
     for (index, left) in net.iter_mut().enumerate() {
-        for d in ordered(Some(index)) {
-            *left -= take(*left, d.value)?;
+        for (at, d) in ordered(Some(index)) {
+            discount_off[at] = take(*left, d.value)?;
+            *left -= discount_off[at];
         }
     }
     let after_lines = net.iter().sum::<i64>();
     let mut left = after_lines;
-    for d in ordered(None) {
-        left -= take(left, d.value)?;
+    for (at, d) in ordered(None) {
+        discount_off[at] = take(left, d.value)?;
+        left -= discount_off[at];
     }
     share(&mut net, after_lines - left);
 
@@ -336,6 +390,7 @@ pub fn bill(
             total: taxable.checked_add(tax)?,
         },
         line_net: net,
+        discount_off,
     })
 }
 
@@ -436,6 +491,7 @@ mod tests {
                 total: 65_835
             }
         );
+        assert_eq!(b.discount_off, vec![3_000, 5_000]);
         // The order's 3000 is shared 45000 : 15000 → 2250 and 750.
         assert_eq!(b.line_net, vec![42_750, 14_250]);
         assert_eq!(b.line_net.iter().sum::<i64>(), 57_000);

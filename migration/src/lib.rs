@@ -11,6 +11,7 @@ mod m20261125_000005_create_shifts_and_payments;
 mod m20261203_000006_user_token_version;
 mod m20261203_000007_retire_untyped_event_payloads;
 mod m20261203_000008_item_voids_and_adjustments;
+mod m20261203_000009_discounts_splits_and_table_moves;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_user_token_version::Migration),
             Box::new(m20261203_000007_retire_untyped_event_payloads::Migration),
             Box::new(m20261203_000008_item_voids_and_adjustments::Migration),
+            Box::new(m20261203_000009_discounts_splits_and_table_moves::Migration),
         ]
     }
 }

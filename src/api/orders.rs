@@ -1,4 +1,5 @@
-//! Orders: `POST/GET /orders`, `GET /orders/{id}`, `PATCH /orders/{id}/status`.
+//! Orders: `POST/GET /orders`, `GET /orders/{id}`, `PATCH /orders/{id}/status`, and the
+//! corrections: void/comp an item, discounts, split, move to another table.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -13,9 +14,10 @@ use uuid::Uuid;
 use super::{text::Text, ApiTags};
 use crate::{
     auth::{Auth, Principal},
-    domain::{OrderSource, OrderStatus, PaymentStatus},
+    domain::{AdjustmentKind, DiscountKind, OrderSource, OrderStatus, PaymentStatus},
     error::AppResult,
     service::{
+        corrections,
         idempotency::IdempotencyKey,
         orders::{self, NewOrder, NewOrderItem, OrderDetails, OrderFilter, StatusChange},
         PageRequest,
@@ -52,6 +54,45 @@ pub struct OrderItemView {
     pub voided_quantity: i32,
     /// Made and given away: on the ticket at no charge.
     pub comped_quantity: i32,
+    /// This line's share of the discounts (its own, and its part of the order's).
+    pub discount_amount: i64,
+}
+
+/// A discount standing on the order.
+#[derive(Object)]
+pub struct DiscountView {
+    pub id: Uuid,
+    /// The line it is on; `null`: the whole order.
+    #[oai(nullable)]
+    pub item_id: Option<Uuid>,
+    pub kind: DiscountKind,
+    /// Basis points (PERCENT) or an amount (AMOUNT).
+    pub value: i64,
+    /// What it takes off now.
+    pub amount: i64,
+    pub reason: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One correction of the order, kept for the record.
+#[derive(Object)]
+pub struct AdjustmentView {
+    pub id: Uuid,
+    pub kind: AdjustmentKind,
+    #[oai(nullable)]
+    pub item_id: Option<Uuid>,
+    #[oai(nullable)]
+    pub quantity: Option<i32>,
+    /// What it took off the subtotal before service and tax (negative: put back on).
+    pub amount: i64,
+    pub reason: String,
+    pub created_by: Uuid,
+    /// Their username.
+    pub created_by_name: String,
+    #[oai(nullable)]
+    pub approved_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
 }
 
 /// An order with its items and server-computed totals (smallest currency unit).
@@ -78,6 +119,15 @@ pub struct OrderView {
     pub total_amount: i64,
     pub paid_amount: i64,
     pub payment_status: PaymentStatus,
+    /// The rates it was taken at (basis points); corrections recompute with these.
+    pub service_charge_bp: i32,
+    pub tax_bp: i32,
+    pub discounts: Vec<DiscountView>,
+    /// Every correction (void, comp, discount, split, move), oldest first.
+    pub adjustments: Vec<AdjustmentView>,
+    /// The order this one was split off.
+    #[oai(nullable)]
+    pub split_from: Option<Uuid>,
     /// Increases with every change; send it back as `version` to move only an unchanged order.
     pub version: i32,
     /// The staff member who took it; `null` for a guest order.
@@ -123,6 +173,7 @@ impl From<OrderDetails> for OrderView {
                     line_total: i.item.line_total,
                     voided_quantity: i.item.voided_quantity,
                     comped_quantity: i.item.comped_quantity,
+                    discount_amount: i.item.discount_amount,
                 })
                 .collect(),
             subtotal: o.subtotal,
@@ -132,6 +183,39 @@ impl From<OrderDetails> for OrderView {
             total_amount: o.total_amount,
             paid_amount: o.paid_amount,
             payment_status: o.payment_status,
+            service_charge_bp: o.service_charge_bp,
+            tax_bp: o.tax_bp,
+            discounts: d
+                .discounts
+                .into_iter()
+                .map(|(d, amount)| DiscountView {
+                    id: d.id,
+                    item_id: d.item_id,
+                    kind: d.kind,
+                    value: d.value,
+                    amount,
+                    reason: d.reason,
+                    created_by: d.created_by,
+                    created_at: d.created_at,
+                })
+                .collect(),
+            adjustments: d
+                .adjustments
+                .into_iter()
+                .map(|a| AdjustmentView {
+                    id: a.adjustment.id,
+                    kind: a.adjustment.kind,
+                    item_id: a.adjustment.item_id,
+                    quantity: a.adjustment.quantity,
+                    amount: a.adjustment.amount,
+                    reason: a.adjustment.reason,
+                    created_by: a.adjustment.created_by,
+                    created_by_name: a.created_by_name,
+                    approved_by: a.adjustment.approved_by,
+                    created_at: a.adjustment.created_at,
+                })
+                .collect(),
+            split_from: o.split_from,
             version: o.version,
             created_by: o.created_by,
             created_at: o.created_at,
@@ -334,17 +418,164 @@ impl OrdersApi {
         body: Json<ItemVoidRequest>,
     ) -> AppResult<Json<OrderView>> {
         let body = body.0;
-        let input = orders::ItemVoid {
+        let input = corrections::ItemVoid {
             quantity: body.quantity,
             reason: body.reason.into(),
             comp: body.comp,
         };
         Ok(Json(
-            orders::void_item(&state.db, auth.0.staff()?, id.0, item_id.0, input)
+            corrections::void_item(&state.db, auth.0.staff()?, id.0, item_id.0, input)
                 .await?
                 .into(),
         ))
     }
+
+    /// Give a discount on one line (`item_id`) or the whole order: PERCENT (`value` in basis
+    /// points, 1000 = 10 %) or AMOUNT, with a reason. Line discounts come first, then the
+    /// order's; within each PERCENT before AMOUNT; never more than there is. A KASIR may give
+    /// up to the outlet's `max_cashier_discount_bp` of what it applies to (more: `403`, ask a
+    /// MANAGER). Not on voided or settled orders; never below what is paid.
+    #[oai(
+        path = "/orders/:id/discounts",
+        method = "post",
+        operation_id = "add_order_discount"
+    )]
+    async fn add_discount(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<NewDiscountRequest>,
+    ) -> AppResult<AddDiscountResponse> {
+        let b = body.0;
+        let input = corrections::NewDiscount {
+            item_id: b.item_id,
+            kind: b.kind,
+            value: b.value,
+            reason: b.reason.into(),
+        };
+        let order = corrections::add_discount(&state.db, auth.0.staff()?, id.0, input).await?;
+        Ok(AddDiscountResponse::Created(Json(order.into())))
+    }
+
+    /// Take a discount off again; the totals are recomputed.
+    #[oai(
+        path = "/orders/:id/discounts/:discount_id",
+        method = "delete",
+        operation_id = "remove_order_discount"
+    )]
+    async fn remove_discount(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        discount_id: Path<Uuid>,
+    ) -> AppResult<Json<OrderView>> {
+        Ok(Json(
+            corrections::remove_discount(&state.db, auth.0.staff()?, id.0, discount_id.0)
+                .await?
+                .into(),
+        ))
+    }
+
+    /// Split the chosen quantities into a new order of the same table (same kitchen status, a
+    /// new number); answers the new order. Each bill is computed on its own: together they
+    /// come to the original total but for each bill's rounding of service and tax. Only for
+    /// orders without payments (`409 ORDER_HAS_PAYMENTS`; pay in parts instead).
+    #[oai(path = "/orders/:id/split", method = "post", operation_id = "split_order")]
+    async fn split(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<SplitRequest>,
+    ) -> AppResult<SplitResponse> {
+        let lines = body
+            .0
+            .items
+            .into_iter()
+            .map(|l| corrections::SplitLine {
+                item_id: l.item_id,
+                quantity: l.quantity,
+            })
+            .collect();
+        let order = corrections::split(&state.db, auth.0.staff()?, id.0, lines).await?;
+        Ok(SplitResponse::Created(Json(order.into())))
+    }
+
+    /// Move the order to another open table session of its outlet.
+    #[oai(path = "/orders/:id/move", method = "post", operation_id = "move_order")]
+    async fn move_order(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<MoveOrderRequest>,
+    ) -> AppResult<Json<OrderView>> {
+        let b = body.0;
+        Ok(Json(
+            corrections::move_order(
+                &state.db,
+                auth.0.staff()?,
+                id.0,
+                b.table_session_id,
+                b.reason.map(String::from),
+            )
+            .await?
+            .into(),
+        ))
+    }
+}
+
+#[derive(Object)]
+pub struct NewDiscountRequest {
+    /// The line; leave out for the whole order.
+    #[oai(nullable)]
+    pub item_id: Option<Uuid>,
+    pub kind: DiscountKind,
+    /// PERCENT: 1–10000 basis points. AMOUNT: 1 or more, in the smallest currency unit.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000000000000")))]
+    pub value: i64,
+    /// Why (regular guest, complaint, staff meal…).
+    #[oai(validator(min_length = 1, max_length = 500))]
+    pub reason: Text,
+}
+
+#[derive(ApiResponse)]
+pub enum AddDiscountResponse {
+    /// The order with the discount.
+    #[oai(status = 201)]
+    Created(Json<OrderView>),
+}
+
+#[derive(Object)]
+pub struct SplitLineRequest {
+    pub item_id: Uuid,
+    /// 1 up to what is still charged of the line.
+    #[oai(validator(minimum(value = "1"), maximum(value = "999")))]
+    pub quantity: i32,
+}
+
+#[derive(Object)]
+pub struct SplitRequest {
+    #[oai(validator(min_items = 1, max_items = 100))]
+    pub items: Vec<SplitLineRequest>,
+}
+
+#[derive(ApiResponse)]
+pub enum SplitResponse {
+    /// The new order, holding the chosen quantities.
+    #[oai(status = 201)]
+    Created(Json<OrderView>),
+}
+
+#[derive(Object)]
+pub struct MoveOrderRequest {
+    /// An open table session of the same outlet.
+    pub table_session_id: Uuid,
+    #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
+    pub reason: Option<Text>,
 }
 
 #[derive(Object)]

@@ -35,6 +35,9 @@ pub struct OutletView {
     pub service_charge_bp: i32,
     /// Tax in basis points, applied after the service charge (1100 = 11%).
     pub tax_bp: i32,
+    /// The biggest discount a KASIR may give, in basis points of what it applies to (1000 =
+    /// 10 %); more needs a MANAGER or OWNER.
+    pub max_cashier_discount_bp: i32,
     /// IANA time zone; business days and reports follow it.
     pub timezone: String,
     /// Whether guests scanning a table QR may open the table themselves.
@@ -52,6 +55,7 @@ impl From<outlet::Model> for OutletView {
             currency: o.currency,
             service_charge_bp: o.service_charge_bp,
             tax_bp: o.tax_bp,
+            max_cashier_discount_bp: o.max_cashier_discount_bp,
             timezone: o.timezone,
             qr_self_service: o.qr_self_service,
             created_at: o.created_at,
@@ -86,6 +90,10 @@ pub struct NewOutletRequest {
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
     pub tax_bp: Option<i32>,
+    /// The biggest discount a KASIR may give, 0–10000 basis points, default 0.
+    #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
+    pub max_cashier_discount_bp: Option<i32>,
     /// Default `Asia/Jakarta`.
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]
@@ -113,6 +121,9 @@ pub struct OutletPatch {
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
     pub tax_bp: Option<i32>,
+    #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "10000")))]
+    pub max_cashier_discount_bp: Option<i32>,
     #[oai(validator(max_length = 64))]
     #[oai(nullable)]
     pub timezone: Option<Text>,
@@ -144,6 +155,7 @@ impl OutletsApi {
             currency: b.currency.map(String::from),
             service_charge_bp: b.service_charge_bp,
             tax_bp: b.tax_bp,
+            max_cashier_discount_bp: b.max_cashier_discount_bp,
             timezone: b.timezone.map(String::from),
             qr_self_service: b.qr_self_service,
         };
@@ -207,6 +219,7 @@ impl OutletsApi {
             currency: b.currency.map(String::from),
             service_charge_bp: b.service_charge_bp,
             tax_bp: b.tax_bp,
+            max_cashier_discount_bp: b.max_cashier_discount_bp,
             timezone: b.timezone.map(String::from),
             qr_self_service: b.qr_self_service,
         };

@@ -1,4 +1,5 @@
-//! Payments: `POST/GET /orders/{id}/payments`, `POST /payments/{id}/refund`.
+//! Payments: `POST/GET /orders/{id}/payments`, `POST /table-sessions/{id}/payments` (the
+//! whole table at once), `POST /payments/{id}/refund`.
 
 use chrono::{DateTime, Utc};
 use poem::web::Data;
@@ -10,7 +11,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{text::Text, ApiTags};
+use super::{orders::OrderView, text::Text, ApiTags};
 use crate::{
     auth::Auth,
     domain::PaymentMethod,
@@ -101,6 +102,27 @@ pub struct PaymentList {
     pub items: Vec<PaymentView>,
 }
 
+/// What paying a whole table did.
+#[derive(Object)]
+pub struct TablePaymentView {
+    /// Shared by these payments.
+    pub batch_id: Uuid,
+    pub amount: i64,
+    /// Cash to hand back.
+    pub change_amount: i64,
+    /// One per order paid, oldest order first.
+    pub payments: Vec<PaymentView>,
+    /// The orders paid, as they are now.
+    pub orders: Vec<OrderView>,
+}
+
+#[derive(ApiResponse)]
+pub enum TablePaymentResponse {
+    /// Recorded (also for a retry with the same `Idempotency-Key`).
+    #[oai(status = 201)]
+    Created(Json<TablePaymentView>),
+}
+
 #[derive(ApiResponse)]
 pub enum PaymentResponse {
     /// Recorded (also for a retry with the same `Idempotency-Key`).
@@ -144,6 +166,49 @@ impl PaymentsApi {
         };
         let payment = payments::take_payment(&state.db, actor, id.0, input, key).await?;
         Ok(PaymentResponse::Created(Json(payment.into())))
+    }
+
+    /// Pay the whole table at once: `amount` settles the session's unpaid orders oldest first
+    /// (the last may stay partly paid), one payment per order, in one transaction. Cash needs
+    /// your open shift; more than the table's outstanding is 400, nothing left is
+    /// `409 NOTHING_TO_PAY`. Send an `Idempotency-Key`: a retry answers the same payments.
+    #[oai(
+        path = "/table-sessions/:id/payments",
+        method = "post",
+        operation_id = "pay_table_session"
+    )]
+    async fn pay_table(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        /// Any unique string per payment attempt; a retry reuses it.
+        #[oai(name = "Idempotency-Key")]
+        idempotency_key: Header<Option<String>>,
+        body: Json<PaymentRequest>,
+    ) -> AppResult<TablePaymentResponse> {
+        let actor = auth.0.staff()?;
+        let key = IdempotencyKey::from_header(
+            "pay_table_session",
+            actor.user_id,
+            idempotency_key.0.as_deref(),
+            || format!("{}:{}", id.0, body.0.to_json_string()),
+        )?;
+        let b = body.0;
+        let input = NewPayment {
+            method: b.method,
+            amount: b.amount,
+            tendered: b.tendered,
+            reference: b.reference.map(String::from),
+        };
+        let paid = payments::pay_session(&state.db, actor, id.0, input, key).await?;
+        Ok(TablePaymentResponse::Created(Json(TablePaymentView {
+            batch_id: paid.batch_id,
+            amount: paid.amount,
+            change_amount: paid.change,
+            payments: paid.payments.into_iter().map(PaymentView::from).collect(),
+            orders: paid.orders.into_iter().map(OrderView::from).collect(),
+        })))
     }
 
     /// The order's payments, oldest first.

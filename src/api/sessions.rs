@@ -45,6 +45,9 @@ pub struct SessionView {
     pub closed_at: Option<DateTime<Utc>>,
     #[oai(nullable)]
     pub close_reason: Option<String>,
+    /// The session it was merged into (its orders are there now).
+    #[oai(nullable)]
+    pub merged_into: Option<Uuid>,
 }
 
 impl From<table_session::Model> for SessionView {
@@ -59,6 +62,7 @@ impl From<table_session::Model> for SessionView {
             expires_at: s.expires_at,
             closed_at: s.closed_at,
             close_reason: s.close_reason,
+            merged_into: s.merged_into,
         }
     }
 }
@@ -144,6 +148,7 @@ pub struct BillView {
     pub status: SessionStatus,
     pub orders: Vec<OrderView>,
     pub subtotal: i64,
+    pub discount_amount: i64,
     pub service_charge_amount: i64,
     pub tax_amount: i64,
     pub total_amount: i64,
@@ -325,6 +330,7 @@ impl SessionsApi {
             status: bill.session.status,
             orders: bill.orders.into_iter().map(OrderView::from).collect(),
             subtotal: bill.subtotal,
+            discount_amount: bill.discount_amount,
             service_charge_amount: bill.service_charge_amount,
             tax_amount: bill.tax_amount,
             total_amount: bill.total_amount,
@@ -354,4 +360,55 @@ impl SessionsApi {
         let session = sessions::close_session(&state.db, actor, id.0, force, reason).await?;
         Ok(Json(session.into()))
     }
+
+    /// Move the guests to a free table: its QR code opens this session from now on, the old
+    /// table is free, guest tokens keep working. `409 TABLE_OCCUPIED` when the table is open
+    /// (merge instead).
+    #[oai(
+        path = "/table-sessions/:id/move",
+        method = "post",
+        operation_id = "move_table_session"
+    )]
+    async fn move_session(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<MoveSessionRequest>,
+    ) -> AppResult<Json<SessionView>> {
+        let session =
+            sessions::move_session(&state.db, auth.0.staff()?, id.0, body.0.table_id).await?;
+        Ok(Json(session.into()))
+    }
+
+    /// Merge another open table into this one: its orders move here and it closes (its guest
+    /// token then answers `410 SESSION_MERGED`). Answers this session.
+    #[oai(
+        path = "/table-sessions/:id/merge",
+        method = "post",
+        operation_id = "merge_table_sessions"
+    )]
+    async fn merge(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        id: Path<Uuid>,
+        body: Json<MergeSessionsRequest>,
+    ) -> AppResult<Json<SessionView>> {
+        let session =
+            sessions::merge_sessions(&state.db, auth.0.staff()?, id.0, body.0.session_id).await?;
+        Ok(Json(session.into()))
+    }
+}
+
+#[derive(Object)]
+pub struct MoveSessionRequest {
+    /// A free table of the same outlet.
+    pub table_id: Uuid,
+}
+
+#[derive(Object)]
+pub struct MergeSessionsRequest {
+    /// The open session to bring into this one.
+    pub session_id: Uuid,
 }

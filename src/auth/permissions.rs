@@ -86,6 +86,14 @@ pub enum Action {
     VoidItem,
     /// Void or comp items once the kitchen has the order.
     VoidItemAfterKitchen,
+    /// Give (or take back) a discount up to the outlet's `max_cashier_discount_bp`.
+    GiveDiscount,
+    /// Give a discount above the outlet's cap.
+    DiscountOverCap,
+    /// Split items of an order into a new bill.
+    SplitOrder,
+    /// Move a table to another, merge two tables, move an order between tables.
+    MoveTable,
     /// Keep a drawer: open and close one's own shift, move its cash.
     KeepDrawer,
     TakePayment,
@@ -97,7 +105,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the tables built from this one (spec, tests).
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 31] = [
         Action::Read,
         Action::ReadFloor,
         Action::SeeAllOutlets,
@@ -120,6 +128,10 @@ impl Action {
         Action::VoidOrder,
         Action::VoidItem,
         Action::VoidItemAfterKitchen,
+        Action::GiveDiscount,
+        Action::DiscountOverCap,
+        Action::SplitOrder,
+        Action::MoveTable,
         Action::KeepDrawer,
         Action::TakePayment,
         Action::ManageShifts,
@@ -152,6 +164,10 @@ impl Action {
             Action::VoidOrder => (ADMINS, "void orders that were paid"),
             Action::VoidItem => (FLOOR, "void or comp items"),
             Action::VoidItemAfterKitchen => (ADMINS, "void or comp items the kitchen has"),
+            Action::GiveDiscount => (CASHIERS, "give discounts"),
+            Action::DiscountOverCap => (ADMINS, "give discounts above the outlet's cap"),
+            Action::SplitOrder => (FLOOR, "split bills"),
+            Action::MoveTable => (FLOOR, "move or merge tables"),
             Action::KeepDrawer => (CASHIERS, "keep a drawer"),
             Action::TakePayment => (CASHIERS, "take payments"),
             Action::ManageShifts => (ADMINS, "handle someone else's shift"),

@@ -10,6 +10,7 @@ pub mod modifier_group;
 pub mod modifier_option;
 pub mod order;
 pub mod order_adjustment;
+pub mod order_discount;
 pub mod order_item;
 pub mod order_status_change;
 pub mod outlet;

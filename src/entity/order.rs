@@ -26,6 +26,11 @@ pub struct Model {
     pub total_amount: i64,
     pub paid_amount: i64,
     pub payment_status: PaymentStatus,
+    /// The outlet's rates when the order was taken; corrections recompute with these.
+    pub service_charge_bp: i32,
+    pub tax_bp: i32,
+    /// The order this one was split off (`POST /orders/{id}/split`).
+    pub split_from: Option<Uuid>,
     /// Bumped on every change; status moves are conditional on it.
     pub version: i32,
     /// Staff member, or `None` for a guest order.

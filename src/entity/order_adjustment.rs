@@ -1,7 +1,9 @@
-//! `order_adjustments`: one row per correction of an order (a void or comp of an item so far),
-//! with how much it took off the bill, why, and who.
+//! `order_adjustments`: one row per correction of an order (a void, comp, discount, split or
+//! move), with how much it took off the bill, why, and who.
 
 use sea_orm::entity::prelude::*;
+
+use crate::domain::AdjustmentKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_adjustments")]
@@ -10,10 +12,9 @@ pub struct Model {
     pub id: Uuid,
     pub order_id: Uuid,
     pub item_id: Option<Uuid>,
-    /// `VOID` or `COMP`.
-    pub kind: String,
+    pub kind: AdjustmentKind,
     pub quantity: Option<i32>,
-    /// What it took off the subtotal (before service and tax).
+    /// What it took off the subtotal before service and tax (negative: put back on).
     pub amount: i64,
     pub reason: String,
     pub created_by: Uuid,

@@ -22,6 +22,8 @@ pub struct Model {
     pub voided_quantity: i32,
     /// Made and given away: on the ticket, not on the bill.
     pub comped_quantity: i32,
+    /// This line's share of the order's discounts (line ones, and its part of order ones).
+    pub discount_amount: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     /// Basis points (1/100 of a percent).
     pub service_charge_bp: i32,
     pub tax_bp: i32,
+    /// The biggest discount a KASIR may give, in basis points of what it applies to.
+    pub max_cashier_discount_bp: i32,
     /// IANA name, e.g. `Asia/Jakarta`.
     pub timezone: String,
     pub qr_self_service: bool,

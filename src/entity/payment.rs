@@ -28,6 +28,8 @@ pub struct Model {
     pub refund_reason: Option<String>,
     /// The drawer a cash refund was paid out of.
     pub refund_shift_id: Option<Uuid>,
+    /// Shared by the payments of one "pay the table" (`POST /table-sessions/{id}/payments`).
+    pub batch_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

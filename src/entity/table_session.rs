@@ -25,6 +25,8 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     pub closed_by: Option<Uuid>,
     pub close_reason: Option<String>,
+    /// Set when it was merged into another session (its orders moved there).
+    pub merged_into: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

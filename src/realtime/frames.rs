@@ -31,7 +31,7 @@ pub enum Event<'a> {
         payment: &'a payment::Model,
         refund: bool,
     },
-    /// A correction (an item voided or comped): the whole order as it is now.
+    /// A correction (a void, comp, discount, split or move): the whole order as it is now.
     OrderUpdated(&'a OrderDetails),
     TableSessionOpened {
         session: &'a table_session::Model,
@@ -41,6 +41,18 @@ pub enum Event<'a> {
         session: &'a table_session::Model,
         forced: bool,
         reason: Option<String>,
+    },
+    /// The session moved to another (free) table.
+    TableSessionMoved {
+        session: &'a table_session::Model,
+        from: &'a dining_table::Model,
+        to: &'a dining_table::Model,
+    },
+    /// `merged` was merged into `session`: its orders moved there and it closed.
+    TableSessionMerged {
+        session: &'a table_session::Model,
+        merged: &'a table_session::Model,
+        order_ids: &'a [Uuid],
     },
     ShiftOpened(&'a shift::Model),
     ShiftClosed(&'a shift::Model),
@@ -56,6 +68,8 @@ impl Event<'_> {
             Event::OrderUpdated(_) => EventKind::OrderUpdated,
             Event::TableSessionOpened { .. } => EventKind::TableSessionOpened,
             Event::TableSessionClosed { .. } => EventKind::TableSessionClosed,
+            Event::TableSessionMoved { .. } => EventKind::TableSessionMoved,
+            Event::TableSessionMerged { .. } => EventKind::TableSessionMerged,
             Event::ShiftOpened(_) => EventKind::ShiftOpened,
             Event::ShiftClosed(_) => EventKind::ShiftClosed,
             Event::ProductUpdated(_) => EventKind::ProductUpdated,
@@ -69,7 +83,9 @@ impl Event<'_> {
                 order.outlet_id
             }
             Event::TableSessionOpened { session, .. }
-            | Event::TableSessionClosed { session, .. } => session.outlet_id,
+            | Event::TableSessionClosed { session, .. }
+            | Event::TableSessionMoved { session, .. }
+            | Event::TableSessionMerged { session, .. } => session.outlet_id,
             Event::ShiftOpened(shift) | Event::ShiftClosed(shift) => shift.outlet_id,
             Event::ProductUpdated(product) => product.outlet_id,
         }
@@ -85,7 +101,9 @@ impl Event<'_> {
                 order.table_session_id
             }
             Event::TableSessionOpened { session, .. }
-            | Event::TableSessionClosed { session, .. } => Some(session.id),
+            | Event::TableSessionClosed { session, .. }
+            | Event::TableSessionMoved { session, .. }
+            | Event::TableSessionMerged { session, .. } => Some(session.id),
             Event::ShiftOpened(_) | Event::ShiftClosed(_) | Event::ProductUpdated(_) => None,
         }
     }
@@ -145,6 +163,26 @@ impl Event<'_> {
                 status: session.status,
                 forced: *forced,
                 reason: reason.clone(),
+            }
+            .to_json(),
+            Event::TableSessionMoved { session, from, to } => TableSessionMoved {
+                id: session.id,
+                table_id: to.id,
+                table_name: to.name.clone(),
+                from_table_id: from.id,
+                from_table_name: from.name.clone(),
+            }
+            .to_json(),
+            Event::TableSessionMerged {
+                session,
+                merged,
+                order_ids,
+            } => TableSessionMerged {
+                id: session.id,
+                table_id: session.table_id,
+                merged_session_id: merged.id,
+                merged_table_id: merged.table_id,
+                order_ids: order_ids.to_vec(),
             }
             .to_json(),
             Event::ShiftOpened(shift) => ShiftOpened {
@@ -230,6 +268,32 @@ pub struct TableSessionClosed {
     pub reason: Option<String>,
 }
 
+/// `TABLE_SESSION_MOVED`: the guests moved; the new table's QR now opens this session and the
+/// old table is free. Guest tokens keep working.
+#[derive(Debug, Clone, Object)]
+pub struct TableSessionMoved {
+    /// The session.
+    pub id: Uuid,
+    /// Where it is now.
+    pub table_id: Uuid,
+    pub table_name: String,
+    pub from_table_id: Uuid,
+    pub from_table_name: String,
+}
+
+/// `TABLE_SESSION_MERGED`: the orders of `merged_session_id` moved into session `id`, and
+/// that session closed (its guest token answers `410 SESSION_MERGED`).
+#[derive(Debug, Clone, Object)]
+pub struct TableSessionMerged {
+    /// The session that holds the orders now.
+    pub id: Uuid,
+    pub table_id: Uuid,
+    pub merged_session_id: Uuid,
+    /// The table that is free now.
+    pub merged_table_id: Uuid,
+    pub order_ids: Vec<Uuid>,
+}
+
 /// `SHIFT_OPENED`.
 #[derive(Debug, Clone, Object)]
 pub struct ShiftOpened {
@@ -294,6 +358,10 @@ pub enum EventFrame {
     TableSessionOpened(Frame<TableSessionOpened>),
     #[oai(mapping = "TABLE_SESSION_CLOSED")]
     TableSessionClosed(Frame<TableSessionClosed>),
+    #[oai(mapping = "TABLE_SESSION_MOVED")]
+    TableSessionMoved(Frame<TableSessionMoved>),
+    #[oai(mapping = "TABLE_SESSION_MERGED")]
+    TableSessionMerged(Frame<TableSessionMerged>),
     #[oai(mapping = "SHIFT_OPENED")]
     ShiftOpened(Frame<ShiftOpened>),
     #[oai(mapping = "SHIFT_CLOSED")]
@@ -323,6 +391,8 @@ impl EventFrame {
             EventKind::OrderUpdated => EventFrame::OrderUpdated(frame(event)?),
             EventKind::TableSessionOpened => EventFrame::TableSessionOpened(frame(event)?),
             EventKind::TableSessionClosed => EventFrame::TableSessionClosed(frame(event)?),
+            EventKind::TableSessionMoved => EventFrame::TableSessionMoved(frame(event)?),
+            EventKind::TableSessionMerged => EventFrame::TableSessionMerged(frame(event)?),
             EventKind::ShiftOpened => EventFrame::ShiftOpened(frame(event)?),
             EventKind::ShiftClosed => EventFrame::ShiftClosed(frame(event)?),
             EventKind::ProductUpdated => EventFrame::ProductUpdated(frame(event)?),

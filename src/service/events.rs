@@ -26,6 +26,8 @@ pub enum EventKind {
     OrderUpdated,
     TableSessionOpened,
     TableSessionClosed,
+    TableSessionMoved,
+    TableSessionMerged,
     ShiftOpened,
     ShiftClosed,
     ProductUpdated,
@@ -40,19 +42,23 @@ impl EventKind {
             EventKind::OrderUpdated => "ORDER_UPDATED",
             EventKind::TableSessionOpened => "TABLE_SESSION_OPENED",
             EventKind::TableSessionClosed => "TABLE_SESSION_CLOSED",
+            EventKind::TableSessionMoved => "TABLE_SESSION_MOVED",
+            EventKind::TableSessionMerged => "TABLE_SESSION_MERGED",
             EventKind::ShiftOpened => "SHIFT_OPENED",
             EventKind::ShiftClosed => "SHIFT_CLOSED",
             EventKind::ProductUpdated => "PRODUCT_UPDATED",
         }
     }
 
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 11] = [
         EventKind::NewOrder,
         EventKind::OrderStatusChanged,
         EventKind::OrderPaid,
         EventKind::OrderUpdated,
         EventKind::TableSessionOpened,
         EventKind::TableSessionClosed,
+        EventKind::TableSessionMoved,
+        EventKind::TableSessionMerged,
         EventKind::ShiftOpened,
         EventKind::ShiftClosed,
         EventKind::ProductUpdated,

@@ -2,6 +2,7 @@
 //! acting staff member and plain inputs, and return models or `AppError`.
 
 pub mod categories;
+pub mod corrections;
 pub mod events;
 pub mod health;
 pub mod idempotency;

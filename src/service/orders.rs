@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    check_len, clean_optional, clean_text,
+    check_len, clean_optional,
     events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
     Page, PageRequest, MAX_NOTE_LEN,
@@ -21,10 +21,13 @@ use super::{
 use crate::{
     auth::{Action, Principal, Staff},
     db::Db,
-    domain::{self, BillLine, OrderSource, OrderStatus, PaymentStatus, SessionStatus},
+    domain::{
+        self, BillLine, DiscountKind, DiscountValue, OrderSource, OrderStatus, PaymentStatus,
+        SessionStatus,
+    },
     entity::{
-        modifier_group, modifier_option, order, order_adjustment, order_item, order_status_change,
-        outlet, product, table_session,
+        modifier_group, modifier_option, order, order_adjustment, order_discount, order_item,
+        order_status_change, outlet, product, table_session, user,
     },
     error::{AppError, AppResult},
 };
@@ -62,6 +65,17 @@ pub struct ChosenModifier {
 pub struct OrderDetails {
     pub order: order::Model,
     pub items: Vec<ItemDetails>,
+    /// The discounts standing on the order, each with what it takes off now.
+    pub discounts: Vec<(order_discount::Model, i64)>,
+    /// Every correction made to it, oldest first.
+    pub adjustments: Vec<AdjustmentDetails>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AdjustmentDetails {
+    pub adjustment: order_adjustment::Model,
+    /// The username of who made it (empty if the account is gone).
+    pub created_by_name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +173,9 @@ pub async fn create_order(
         total_amount: Set(totals.total),
         paid_amount: Set(0),
         payment_status: Set(PaymentStatus::Unpaid),
+        service_charge_bp: Set(outlet.service_charge_bp),
+        tax_bp: Set(outlet.tax_bp),
+        split_from: Set(None),
         version: Set(1),
         created_by: Set(created_by),
         created_at: Set(now),
@@ -181,6 +198,7 @@ pub async fn create_order(
             line_total: Set(line.line_total),
             voided_quantity: Set(0),
             comped_quantity: Set(0),
+            discount_amount: Set(0),
         }
         .insert(&txn)
         .await?;
@@ -190,13 +208,18 @@ pub async fn create_order(
         });
     }
     record_status(&txn, order.id, None, OrderStatus::New, created_by, None).await?;
-    let details = OrderDetails { order, items };
+    let details = OrderDetails {
+        order,
+        items,
+        discounts: Vec::new(),
+        adjustments: Vec::new(),
+    };
     events::record(&txn, Event::NewOrder(&details)).await?;
     txn.commit().await?;
     Ok(details)
 }
 
-fn too_large() -> AppError {
+pub(super) fn too_large() -> AppError {
     AppError::validation("items", "the order total is too large")
 }
 
@@ -439,7 +462,7 @@ fn business_date(outlet: &outlet::Model, now: chrono::DateTime<Utc>) -> String {
 
 /// The next order number of the outlet's business day. One upsert on a counter row: the row
 /// lock (PostgreSQL) or the write lock (SQLite) hands out each number once.
-async fn next_number(
+pub(super) async fn next_number(
     txn: &DatabaseTransaction,
     outlet_id: Uuid,
     business_date: &str,
@@ -469,7 +492,7 @@ async fn next_number(
     Ok(row.try_get::<i32>("", "last_number")?)
 }
 
-async fn record_status(
+pub(super) async fn record_status(
     conn: &impl ConnectionTrait,
     order_id: Uuid,
     from: Option<OrderStatus>,
@@ -524,26 +547,118 @@ pub(super) async fn with_items(
     if orders.is_empty() {
         return Ok(Vec::new());
     }
-    let mut by_order: HashMap<Uuid, Vec<ItemDetails>> = HashMap::new();
-    let items = order_item::Entity::find()
-        .filter(order_item::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
+    let ids = || orders.iter().map(|o| o.id);
+    let mut items: HashMap<Uuid, Vec<ItemDetails>> = HashMap::new();
+    for item in order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(ids()))
         .order_by_asc(order_item::Column::Id)
         .all(conn)
-        .await?;
-    for item in items {
+        .await?
+    {
         let modifiers = serde_json::from_str(&item.modifiers).map_err(AppError::internal)?;
-        by_order
+        items
             .entry(item.order_id)
             .or_default()
             .push(ItemDetails { item, modifiers });
     }
-    Ok(orders
+    let mut discounts: HashMap<Uuid, Vec<order_discount::Model>> = HashMap::new();
+    for discount in order_discount::Entity::find()
+        .filter(order_discount::Column::OrderId.is_in(ids()))
+        .order_by_asc(order_discount::Column::Id)
+        .all(conn)
+        .await?
+    {
+        discounts.entry(discount.order_id).or_default().push(discount);
+    }
+    let adjustment_rows = order_adjustment::Entity::find()
+        .filter(order_adjustment::Column::OrderId.is_in(ids()))
+        .order_by_asc(order_adjustment::Column::Id)
+        .all(conn)
+        .await?;
+    let names = usernames(conn, adjustment_rows.iter().map(|a| a.created_by)).await?;
+    let mut adjustments: HashMap<Uuid, Vec<AdjustmentDetails>> = HashMap::new();
+    for adjustment in adjustment_rows {
+        let created_by_name = names.get(&adjustment.created_by).cloned().unwrap_or_default();
+        adjustments
+            .entry(adjustment.order_id)
+            .or_default()
+            .push(AdjustmentDetails {
+                adjustment,
+                created_by_name,
+            });
+    }
+    orders
         .into_iter()
-        .map(|order| OrderDetails {
-            items: by_order.remove(&order.id).unwrap_or_default(),
-            order,
+        .map(|order| {
+            let items = items.remove(&order.id).unwrap_or_default();
+            let discounts = discounts.remove(&order.id).unwrap_or_default();
+            let off = if discounts.is_empty() {
+                Vec::new()
+            } else {
+                let lines: Vec<&order_item::Model> = items.iter().map(|i| &i.item).collect();
+                compute_bill(&order, &lines, &discounts)?.discount_off
+            };
+            Ok(OrderDetails {
+                discounts: discounts.into_iter().zip(off).collect(),
+                adjustments: adjustments.remove(&order.id).unwrap_or_default(),
+                items,
+                order,
+            })
         })
+        .collect()
+}
+
+/// Usernames by id, for showing who did what.
+pub(super) async fn usernames(
+    conn: &impl ConnectionTrait,
+    ids: impl Iterator<Item = Uuid>,
+) -> AppResult<HashMap<Uuid, String>> {
+    let ids: HashSet<Uuid> = ids.collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
         .collect())
+}
+
+/// The order's bill by the one formula (`domain::bill`), with the rates it was taken at.
+pub(super) fn compute_bill(
+    order: &order::Model,
+    items: &[&order_item::Model],
+    discounts: &[order_discount::Model],
+) -> AppResult<domain::Bill> {
+    let lines: Vec<BillLine> = items
+        .iter()
+        .map(|i| BillLine {
+            unit_price: i.unit_price,
+            quantity: i.quantity,
+            voided: i.voided_quantity,
+            comped: i.comped_quantity,
+        })
+        .collect();
+    let discounts: Vec<domain::Discount> = discounts
+        .iter()
+        .map(|d| domain::Discount {
+            // A discount of a line that is not on this order (never stored so) counts for nothing.
+            line: d
+                .item_id
+                .map(|id| items.iter().position(|i| i.id == id).unwrap_or(usize::MAX)),
+            value: match d.kind {
+                DiscountKind::Percent => {
+                    DiscountValue::Percent(i32::try_from(d.value).unwrap_or(i32::MAX))
+                }
+                DiscountKind::Amount => DiscountValue::Amount(d.value),
+            },
+        })
+        .collect();
+    domain::bill(&lines, &discounts, order.service_charge_bp, order.tax_bp)
+        .filter(|b| b.totals.subtotal <= super::MAX_AMOUNT)
+        .ok_or_else(too_large)
 }
 
 /// Whether the caller may see this order: staff of its outlet, or the guest of its session.
@@ -684,164 +799,6 @@ pub async fn change_status(
     Ok(details)
 }
 
-/// What `POST /orders/{id}/items/{item_id}/void` takes off.
-#[derive(Debug, Clone)]
-pub struct ItemVoid {
-    pub quantity: i32,
-    pub reason: String,
-    /// Comp instead of void: made and given away, kept on the ticket at no charge.
-    pub comp: bool,
-}
-
-/// Voids (takes off the bill: it was not made) or comps (keeps on the ticket at no charge)
-/// `quantity` of one line. One transaction: the order's totals and version first (a
-/// conditional update, so of racing corrections exactly one wins), then the line, an
-/// adjustment row and `ORDER_UPDATED`. Never on a voided or settled order, never below what
-/// is already paid (`409 BELOW_PAID`).
-pub async fn void_item(
-    db: &Db,
-    actor: &Staff,
-    order_id: Uuid,
-    item_id: Uuid,
-    input: ItemVoid,
-) -> AppResult<OrderDetails> {
-    let order = staff_order(db.conn(), actor, order_id).await?;
-    actor.authorize(if order.status == OrderStatus::New {
-        Action::VoidItem
-    } else {
-        Action::VoidItemAfterKitchen
-    })?;
-    let reason = clean_text("reason", &input.reason, MAX_NOTE_LEN)?;
-    if reason.is_empty() {
-        return Err(AppError::validation(
-            "reason",
-            "a void or comp needs a reason",
-        ));
-    }
-    if input.quantity < 1 {
-        return Err(AppError::validation(
-            "quantity",
-            "quantity must be at least 1",
-        ));
-    }
-    if order.status == OrderStatus::Voided {
-        return Err(AppError::conflict("ORDER_VOIDED", "the order is voided"));
-    }
-    if matches!(
-        order.payment_status,
-        PaymentStatus::Paid | PaymentStatus::Refunded
-    ) {
-        return Err(AppError::conflict(
-            "ORDER_SETTLED",
-            "the order is settled; refund it before correcting it",
-        ));
-    }
-    let outlet = super::outlets::get_outlet(db, actor, order.outlet_id).await?;
-
-    let txn = db.begin().await?;
-    let details = load_order(&txn, order_id).await?;
-    let line = details
-        .items
-        .iter()
-        .find(|i| i.item.id == item_id)
-        .map(|i| i.item.clone())
-        .ok_or_else(|| AppError::not_found("order item"))?;
-    let left = line.quantity - line.voided_quantity - line.comped_quantity;
-    if input.quantity > left {
-        return Err(AppError::validation(
-            "quantity",
-            format!("only {left} of this line are left to void or comp"),
-        ));
-    }
-    let lines: Vec<BillLine> = details
-        .items
-        .iter()
-        .map(|i| {
-            let mut bill_line = BillLine {
-                unit_price: i.item.unit_price,
-                quantity: i.item.quantity,
-                voided: i.item.voided_quantity,
-                comped: i.item.comped_quantity,
-            };
-            if i.item.id == item_id {
-                if input.comp {
-                    bill_line.comped += input.quantity;
-                } else {
-                    bill_line.voided += input.quantity;
-                }
-            }
-            bill_line
-        })
-        .collect();
-    let totals = domain::bill(&lines, &[], outlet.service_charge_bp, outlet.tax_bp)
-        .map(|bill| bill.totals)
-        .ok_or_else(too_large)?;
-    let current = &details.order;
-    if totals.total < current.paid_amount {
-        return Err(AppError::conflict(
-            "BELOW_PAID",
-            "this would bring the total below what is already paid; refund first",
-        ));
-    }
-
-    let now = Utc::now();
-    let updated = order::Entity::update_many()
-        .col_expr(order::Column::Subtotal, Expr::value(totals.subtotal))
-        .col_expr(order::Column::DiscountAmount, Expr::value(totals.discount))
-        .col_expr(
-            order::Column::ServiceChargeAmount,
-            Expr::value(totals.service_charge),
-        )
-        .col_expr(order::Column::TaxAmount, Expr::value(totals.tax))
-        .col_expr(order::Column::TotalAmount, Expr::value(totals.total))
-        .col_expr(
-            order::Column::PaymentStatus,
-            Expr::value(domain::payment_status(current.paid_amount, totals.total, false).as_str()),
-        )
-        .col_expr(
-            order::Column::Version,
-            Expr::col(order::Column::Version).add(1),
-        )
-        .col_expr(order::Column::UpdatedAt, Expr::value(now))
-        .filter(order::Column::Id.eq(order_id))
-        .filter(order::Column::Version.eq(order.version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        drop(txn);
-        return Err(version_conflict(&find_order(db.conn(), order_id).await?));
-    }
-    let (voided, comped) = if input.comp {
-        (line.voided_quantity, line.comped_quantity + input.quantity)
-    } else {
-        (line.voided_quantity + input.quantity, line.comped_quantity)
-    };
-    let billable = line.quantity - voided - comped;
-    let mut item: order_item::ActiveModel = line.clone().into();
-    item.voided_quantity = Set(voided);
-    item.comped_quantity = Set(comped);
-    item.line_total = Set(line.unit_price * i64::from(billable));
-    item.update(&txn).await?;
-    order_adjustment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        order_id: Set(order_id),
-        item_id: Set(Some(item_id)),
-        kind: Set(if input.comp { "COMP" } else { "VOID" }.to_owned()),
-        quantity: Set(Some(input.quantity)),
-        amount: Set(line.unit_price * i64::from(input.quantity)),
-        reason: Set(reason),
-        created_by: Set(actor.user_id),
-        approved_by: Set(None),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let details = load_order(&txn, order_id).await?;
-    events::record(&txn, Event::OrderUpdated(&details)).await?;
-    txn.commit().await?;
-    Ok(details)
-}
-
 /// Who may make this move (the permission table): forward to ACCEPTED, COOKING or READY,
 /// to DONE, or a void (which also needs a reason). A KASIR voids only what was never paid.
 fn check_status_permission(
@@ -901,7 +858,7 @@ fn transition_invalid(from: OrderStatus, to: OrderStatus) -> AppError {
     )
 }
 
-fn version_conflict(order: &order::Model) -> AppError {
+pub(super) fn version_conflict(order: &order::Model) -> AppError {
     AppError::conflict(
         "ORDER_VERSION_CONFLICT",
         format!(

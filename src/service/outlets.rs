@@ -23,6 +23,7 @@ pub struct NewOutlet {
     pub currency: Option<String>,
     pub service_charge_bp: Option<i32>,
     pub tax_bp: Option<i32>,
+    pub max_cashier_discount_bp: Option<i32>,
     pub timezone: Option<String>,
     pub qr_self_service: Option<bool>,
 }
@@ -34,6 +35,7 @@ pub struct OutletChanges {
     pub currency: Option<String>,
     pub service_charge_bp: Option<i32>,
     pub tax_bp: Option<i32>,
+    pub max_cashier_discount_bp: Option<i32>,
     pub timezone: Option<String>,
     pub qr_self_service: Option<bool>,
 }
@@ -55,6 +57,10 @@ pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResul
             input.service_charge_bp.unwrap_or(0),
         )?),
         tax_bp: Set(check_bp("tax_bp", input.tax_bp.unwrap_or(0))?),
+        max_cashier_discount_bp: Set(check_bp(
+            "max_cashier_discount_bp",
+            input.max_cashier_discount_bp.unwrap_or(0),
+        )?),
         timezone: Set(clean_timezone(
             input.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE.name()),
         )?),
@@ -115,6 +121,9 @@ pub async fn update_outlet(
     }
     if let Some(bp) = changes.tax_bp {
         model.tax_bp = Set(check_bp("tax_bp", bp)?);
+    }
+    if let Some(bp) = changes.max_cashier_discount_bp {
+        model.max_cashier_discount_bp = Set(check_bp("max_cashier_discount_bp", bp)?);
     }
     if let Some(timezone) = changes.timezone {
         model.timezone = Set(clean_timezone(&timezone)?);

@@ -3,7 +3,8 @@
 use chrono::Utc;
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -17,7 +18,7 @@ use crate::{
     auth::{Action, Staff},
     db::Db,
     domain::{self, OrderStatus, PaymentMethod, ShiftStatus},
-    entity::{order, payment},
+    entity::{order, payment, table_session},
     error::{AppError, AppResult},
 };
 
@@ -53,8 +54,40 @@ pub async fn take_payment(
         return visible_payment(db, actor, earlier).await;
     }
     let order = orders::staff_order(db.conn(), actor, order_id).await?;
+    let change = change_of(&input)?;
+    let reference = clean_optional("reference", input.reference, 100)?;
+
+    let payment_id = Uuid::now_v7();
+    let txn = match idempotency::claim(db, key.as_ref(), payment_id).await? {
+        Claim::Fresh(txn) => txn,
+        Claim::Earlier(earlier) => return visible_payment(db, actor, earlier).await,
+    };
+    let shift = drawer_for(&txn, actor, order.outlet_id, input.method).await?;
+    let payment = Tender {
+        method: input.method,
+        amount: input.amount,
+        tendered: input.tendered,
+        change,
+        reference,
+        shift_id: shift,
+        batch_id: None,
+    };
+    let payment = match pay_order(&txn, actor, &order, payment_id, payment, None).await {
+        Ok(payment) => payment,
+        Err(Unpaid::Refused(why)) => return Err(why),
+        Err(Unpaid::Missed) => {
+            drop(txn);
+            return Err(why_unpaid(&orders::find_order(db.conn(), order.id).await?));
+        }
+    };
+    txn.commit().await?;
+    Ok(payment)
+}
+
+/// Checks the amount and tendered cash; the change to hand back.
+fn change_of(input: &NewPayment) -> AppResult<i64> {
     check_positive_amount("amount", input.amount)?;
-    let change = match (input.method, input.tendered) {
+    Ok(match (input.method, input.tendered) {
         (PaymentMethod::Cash, Some(tendered)) => {
             check_amount("tendered", tendered)?;
             if tendered < input.amount {
@@ -73,23 +106,68 @@ pub async fn take_payment(
             ))
         }
         (_, None) => 0,
-    };
-    let reference = clean_optional("reference", input.reference, 100)?;
+    })
+}
 
-    let payment_id = Uuid::now_v7();
-    let txn = match idempotency::claim(db, key.as_ref(), payment_id).await? {
-        Claim::Fresh(txn) => txn,
-        Claim::Earlier(earlier) => return visible_payment(db, actor, earlier).await,
-    };
-    let shift = shifts::open_shift_of(&txn, actor.user_id, order.outlet_id).await?;
-    if input.method == PaymentMethod::Cash && shift.is_none() {
+/// The actor's open shift at the outlet, which any cash must go through.
+async fn drawer_for(
+    txn: &DatabaseTransaction,
+    actor: &Staff,
+    outlet_id: Uuid,
+    method: PaymentMethod,
+) -> AppResult<Option<Uuid>> {
+    let shift = shifts::open_shift_of(txn, actor.user_id, outlet_id).await?;
+    if method == PaymentMethod::Cash && shift.is_none() {
         return Err(no_open_shift());
     }
+    Ok(shift.map(|s| s.id))
+}
 
-    let paid = order::Entity::update_many()
+/// One payment as it is written.
+struct Tender {
+    method: PaymentMethod,
+    amount: i64,
+    tendered: Option<i64>,
+    change: i64,
+    reference: Option<String>,
+    shift_id: Option<Uuid>,
+    batch_id: Option<Uuid>,
+}
+
+/// Why a payment of an order was not written.
+enum Unpaid {
+    Refused(AppError),
+    /// The conditional update missed: the order changed, is voided or would be overpaid.
+    Missed,
+}
+
+impl From<AppError> for Unpaid {
+    fn from(e: AppError) -> Self {
+        Unpaid::Refused(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for Unpaid {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Unpaid::Refused(e.into())
+    }
+}
+
+/// Pays `tender.amount` on the order, inside `txn`. `paid_amount` moves with an update
+/// conditional on what is outstanding (and on `version`, when given), so racing payments can
+/// never pay more than the total.
+async fn pay_order(
+    txn: &DatabaseTransaction,
+    actor: &Staff,
+    order: &order::Model,
+    payment_id: Uuid,
+    tender: Tender,
+    version: Option<i32>,
+) -> Result<payment::Model, Unpaid> {
+    let mut paid = order::Entity::update_many()
         .col_expr(
             order::Column::PaidAmount,
-            Expr::col(order::Column::PaidAmount).add(input.amount),
+            Expr::col(order::Column::PaidAmount).add(tender.amount),
         )
         .col_expr(
             order::Column::Version,
@@ -100,51 +178,194 @@ pub async fn take_payment(
         .filter(order::Column::Status.ne(OrderStatus::Voided))
         .filter(
             Expr::col(order::Column::PaidAmount)
-                .add(input.amount)
+                .add(tender.amount)
                 .lte(Expr::col(order::Column::TotalAmount)),
-        )
-        .exec(&txn)
-        .await?;
-    if paid.rows_affected != 1 {
-        drop(txn);
-        let now_is = orders::find_order(db.conn(), order.id).await?;
-        return Err(if now_is.status == OrderStatus::Voided {
-            AppError::conflict("ORDER_VOIDED", "a voided order cannot be paid")
-        } else if now_is.paid_amount >= now_is.total_amount {
-            AppError::conflict("ORDER_ALREADY_PAID", "this order is fully paid")
-        } else {
-            AppError::validation(
-                "amount",
-                format!(
-                    "amount exceeds the outstanding {}",
-                    now_is.total_amount - now_is.paid_amount
-                ),
-            )
-        });
+        );
+    if let Some(version) = version {
+        paid = paid.filter(order::Column::Version.eq(version));
     }
-    let order = settle_status(&txn, order.id).await?;
+    if paid.exec(txn).await?.rows_affected != 1 {
+        return Err(Unpaid::Missed);
+    }
+    let order = settle_status(txn, order.id).await?;
     let payment = payment::ActiveModel {
         id: Set(payment_id),
         order_id: Set(order.id),
         outlet_id: Set(order.outlet_id),
-        shift_id: Set(shift.map(|s| s.id)),
-        method: Set(input.method),
-        amount: Set(input.amount),
-        tendered: Set(input.tendered),
-        change_amount: Set(change),
-        reference: Set(reference),
+        shift_id: Set(tender.shift_id),
+        method: Set(tender.method),
+        amount: Set(tender.amount),
+        tendered: Set(tender.tendered),
+        change_amount: Set(tender.change),
+        reference: Set(tender.reference),
         created_by: Set(actor.user_id),
         created_at: Set(Utc::now()),
         refunded_at: Set(None),
         refunded_by: Set(None),
         refund_reason: Set(None),
         refund_shift_id: Set(None),
+        batch_id: Set(tender.batch_id),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    paid_event(&txn, &order, &payment, false).await?;
-    txn.commit().await?;
+    paid_event(txn, &order, &payment, false).await?;
     Ok(payment)
+}
+
+/// Why a payment found the order unpayable, as it is now.
+fn why_unpaid(now_is: &order::Model) -> AppError {
+    if now_is.status == OrderStatus::Voided {
+        AppError::conflict("ORDER_VOIDED", "a voided order cannot be paid")
+    } else if now_is.paid_amount >= now_is.total_amount {
+        AppError::conflict("ORDER_ALREADY_PAID", "this order is fully paid")
+    } else {
+        AppError::validation(
+            "amount",
+            format!(
+                "amount exceeds the outstanding {}",
+                now_is.total_amount - now_is.paid_amount
+            ),
+        )
+    }
+}
+
+/// What paying a whole table did.
+#[derive(Debug, Clone)]
+pub struct TablePayment {
+    pub batch_id: Uuid,
+    /// One per order paid, oldest order first.
+    pub payments: Vec<payment::Model>,
+    pub amount: i64,
+    pub change: i64,
+    /// The orders paid, as they are now.
+    pub orders: Vec<orders::OrderDetails>,
+}
+
+/// Pays a table at once: `amount` settles the session's unpaid orders oldest first (the last
+/// one may stay partly paid), one payment per order sharing a `batch_id`, in one transaction.
+/// With an `Idempotency-Key` a retry answers the same payments and pays nothing more.
+pub async fn pay_session(
+    db: &Db,
+    actor: &Staff,
+    session_id: Uuid,
+    input: NewPayment,
+    key: Option<IdempotencyKey>,
+) -> AppResult<TablePayment> {
+    actor.authorize(Action::TakePayment)?;
+    if let Some(earlier) = idempotency::earlier(db, key.as_ref()).await? {
+        return table_payment(db, actor, earlier).await;
+    }
+    let session = table_session::Entity::find_by_id(session_id)
+        .one(db.conn())
+        .await?
+        .filter(|s| actor.sees_outlet(s.outlet_id))
+        .ok_or_else(|| AppError::not_found("table session"))?;
+    let change = change_of(&input)?;
+    let reference = clean_optional("reference", input.reference, 100)?;
+
+    let batch_id = Uuid::now_v7();
+    let txn = match idempotency::claim(db, key.as_ref(), batch_id).await? {
+        Claim::Fresh(txn) => txn,
+        Claim::Earlier(earlier) => return table_payment(db, actor, earlier).await,
+    };
+    let shift_id = drawer_for(&txn, actor, session.outlet_id, input.method).await?;
+    // Locks the session: a second "pay the table" waits for this one, and the table cannot
+    // close or merge meanwhile.
+    table_session::Entity::find_by_id(session.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let unpaid: Vec<order::Model> = super::sessions::session_orders(&txn, session.id)
+        .await?
+        .into_iter()
+        .filter(|o| o.status != OrderStatus::Voided && o.paid_amount < o.total_amount)
+        .collect();
+    let outstanding: i64 = unpaid.iter().map(|o| o.total_amount - o.paid_amount).sum();
+    if outstanding == 0 {
+        return Err(AppError::conflict(
+            "NOTHING_TO_PAY",
+            "every order of this table is paid or voided",
+        ));
+    }
+    if input.amount > outstanding {
+        return Err(AppError::validation(
+            "amount",
+            format!("amount exceeds the table's outstanding {outstanding}"),
+        ));
+    }
+    let mut left = input.amount;
+    let mut payments = Vec::new();
+    for order in &unpaid {
+        if left == 0 {
+            break;
+        }
+        let part = std::cmp::min(left, order.total_amount - order.paid_amount);
+        left -= part;
+        let last = left == 0;
+        // The cash handed over and the change belong to the whole table: on the last payment.
+        let tender = Tender {
+            method: input.method,
+            amount: part,
+            tendered: input.tendered.filter(|_| last).map(|_| part + change),
+            change: if last { change } else { 0 },
+            reference: reference.clone(),
+            shift_id,
+            batch_id: Some(batch_id),
+        };
+        match pay_order(&txn, actor, order, Uuid::now_v7(), tender, Some(order.version)).await {
+            Ok(payment) => payments.push(payment),
+            Err(Unpaid::Refused(why)) => return Err(why),
+            Err(Unpaid::Missed) => {
+                return Err(AppError::conflict(
+                    "ORDER_VERSION_CONFLICT",
+                    format!(
+                        "order #{} changed meanwhile; reload the table and retry",
+                        order.number
+                    ),
+                ))
+            }
+        }
+    }
+    txn.commit().await?;
+    let orders = orders_of(db, &payments).await?;
+    Ok(TablePayment {
+        batch_id,
+        amount: input.amount,
+        change,
+        payments,
+        orders,
+    })
+}
+
+/// A table payment made earlier, read again (its payments share the batch id).
+async fn table_payment(db: &Db, actor: &Staff, batch_id: Uuid) -> AppResult<TablePayment> {
+    let payments = payment::Entity::find()
+        .filter(payment::Column::BatchId.eq(batch_id))
+        .order_by_asc(payment::Column::Id)
+        .all(db.conn())
+        .await?;
+    let first = payments
+        .first()
+        .ok_or_else(|| AppError::not_found("payment"))?;
+    orders::staff_order(db.conn(), actor, first.order_id).await?;
+    Ok(TablePayment {
+        batch_id,
+        amount: payments.iter().map(|p| p.amount).sum(),
+        change: payments.iter().map(|p| p.change_amount).sum(),
+        orders: orders_of(db, &payments).await?,
+        payments,
+    })
+}
+
+async fn orders_of(
+    db: &Db,
+    payments: &[payment::Model],
+) -> AppResult<Vec<orders::OrderDetails>> {
+    let mut details = Vec::with_capacity(payments.len());
+    for p in payments {
+        details.push(orders::load_order(db.conn(), p.order_id).await?);
+    }
+    Ok(details)
 }
 
 /// Recomputes the order's payment status from its paid amount (inside the transaction).

@@ -4,7 +4,8 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
@@ -48,6 +49,7 @@ pub struct Bill {
     pub orders: Vec<super::orders::OrderDetails>,
     /// Sums over orders that are not voided.
     pub subtotal: i64,
+    pub discount_amount: i64,
     pub service_charge_amount: i64,
     pub tax_amount: i64,
     pub total_amount: i64,
@@ -106,6 +108,13 @@ pub async fn renew_open_token(txn: &impl ConnectionTrait, table_id: Uuid) -> App
 }
 
 fn ensure_usable(session: &table_session::Model) -> AppResult<()> {
+    if session.merged_into.is_some() {
+        return Err(AppError::Gone {
+            code: "SESSION_MERGED",
+            detail: "this table joined another table; please scan the QR code on that table"
+                .into(),
+        });
+    }
     if session.status == SessionStatus::Closed {
         return Err(AppError::Gone {
             code: "SESSION_CLOSED",
@@ -181,6 +190,7 @@ async fn open_or_get(
         closed_at: Set(None),
         closed_by: Set(None),
         close_reason: Set(None),
+        merged_into: Set(None),
     }
     .insert(&txn)
     .await
@@ -386,6 +396,171 @@ pub async fn close_session(
     Ok(session)
 }
 
+/// Moves an open session to a free table of its outlet: the new table's QR opens it from now
+/// on, the old table is free, and guest tokens keep working. `409 TABLE_OCCUPIED` when the
+/// target has an open session.
+pub async fn move_session(
+    db: &Db,
+    actor: &Staff,
+    id: Uuid,
+    table_id: Uuid,
+) -> AppResult<table_session::Model> {
+    actor.authorize(Action::MoveTable)?;
+    let txn = db.begin().await?;
+    let session = lock_open(&txn, actor, id).await?;
+    let target = dining_table::Entity::find_by_id(table_id)
+        .one(&txn)
+        .await?
+        .filter(|t| t.outlet_id == session.outlet_id)
+        .ok_or_else(|| AppError::validation("table_id", "table not found"))?;
+    if target.id == session.table_id {
+        return Err(AppError::validation(
+            "table_id",
+            "the guests are already at this table",
+        ));
+    }
+    if !target.active {
+        return Err(AppError::conflict(
+            "TABLE_INACTIVE",
+            "that table is not in use",
+        ));
+    }
+    let from = dining_table::Entity::find_by_id(session.table_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("table session without its table"))?;
+    let occupied = || {
+        AppError::conflict(
+            "TABLE_OCCUPIED",
+            "that table is taken; merge the tables instead",
+        )
+    };
+    let mut model: table_session::ActiveModel = session.into();
+    model.table_id = Set(target.id);
+    model.open_table_id = Set(Some(target.id));
+    // The unique `open_table_id` refuses a table that is open, even one opened just now.
+    let session = model
+        .update(&txn)
+        .await
+        .map_err(super::unique_to(occupied))?;
+    events::record(
+        &txn,
+        Event::TableSessionMoved {
+            session: &session,
+            from: &from,
+            to: &target,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Merges the open session `other_id` into the open session `id`: every order of the other
+/// moves here, and the other closes with `merged_into` (its guests' token answers
+/// `410 SESSION_MERGED`; they scan this table's QR).
+pub async fn merge_sessions(
+    db: &Db,
+    actor: &Staff,
+    id: Uuid,
+    other_id: Uuid,
+) -> AppResult<table_session::Model> {
+    actor.authorize(Action::MoveTable)?;
+    if id == other_id {
+        return Err(AppError::validation(
+            "session_id",
+            "a table cannot be merged with itself",
+        ));
+    }
+    let txn = db.begin().await?;
+    // Both rows locked in id order, so two opposite merges cannot deadlock.
+    let (first, second) = if id < other_id {
+        (id, other_id)
+    } else {
+        (other_id, id)
+    };
+    let first = lock_open(&txn, actor, first).await;
+    let second = lock_open(&txn, actor, second).await;
+    let (session, other) = if id < other_id {
+        (first?, second)
+    } else {
+        (second?, first)
+    };
+    let other = other.map_err(|e| match e {
+        AppError::NotFound(_) => AppError::validation("session_id", "table session not found"),
+        e => e,
+    })?;
+    if other.outlet_id != session.outlet_id {
+        return Err(AppError::validation(
+            "session_id",
+            "table session not found",
+        ));
+    }
+    let now = Utc::now();
+    let moved: Vec<Uuid> = session_orders(&txn, other.id)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    order::Entity::update_many()
+        .col_expr(order::Column::TableSessionId, Expr::value(session.id))
+        .col_expr(
+            order::Column::Version,
+            Expr::col(order::Column::Version).add(1),
+        )
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::TableSessionId.eq(other.id))
+        .exec(&txn)
+        .await?;
+    let table_name = dining_table::Entity::find_by_id(session.table_id)
+        .one(&txn)
+        .await?
+        .map(|t| t.name)
+        .unwrap_or_default();
+    let reason = format!("tables merged into {table_name}");
+    super::corrections::record_moves(&txn, actor, &moved, &reason, now).await?;
+    let mut model: table_session::ActiveModel = other.into();
+    model.status = Set(SessionStatus::Closed);
+    model.open_table_id = Set(None);
+    model.closed_at = Set(Some(now));
+    model.closed_by = Set(Some(actor.user_id));
+    model.close_reason = Set(Some(reason));
+    model.merged_into = Set(Some(session.id));
+    let merged = model.update(&txn).await?;
+    events::record(
+        &txn,
+        Event::TableSessionMerged {
+            session: &session,
+            merged: &merged,
+            order_ids: &moved,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// The session, locked for the transaction: 404 unless the actor sees it, 409 unless open.
+async fn lock_open(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Staff,
+    id: Uuid,
+) -> AppResult<table_session::Model> {
+    let session = table_session::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .filter(|s| actor.sees_outlet(s.outlet_id))
+        .ok_or_else(|| AppError::not_found("table session"))?;
+    if session.status != SessionStatus::Open {
+        return Err(AppError::conflict(
+            "SESSION_CLOSED",
+            "this table session is closed",
+        ));
+    }
+    Ok(session)
+}
+
 /// The bill of a session: its orders and what is still to pay (voided orders count for nothing).
 pub async fn bill(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Bill> {
     let session = get_session(db, principal, id).await?;
@@ -394,6 +569,7 @@ pub async fn bill(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Bill> {
         session,
         orders: Vec::new(),
         subtotal: 0,
+        discount_amount: 0,
         service_charge_amount: 0,
         tax_amount: 0,
         total_amount: 0,
@@ -406,12 +582,13 @@ pub async fn bill(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Bill> {
         .filter(|o| o.status != OrderStatus::Voided)
     {
         bill.subtotal += order.subtotal;
+        bill.discount_amount += order.discount_amount;
         bill.service_charge_amount += order.service_charge_amount;
         bill.tax_amount += order.tax_amount;
         bill.total_amount += order.total_amount;
         bill.paid_amount += order.paid_amount;
     }
-    bill.outstanding = (bill.total_amount - bill.paid_amount).max(0);
+    bill.outstanding = std::cmp::max(bill.total_amount - bill.paid_amount, 0);
     bill.orders = orders;
     Ok(bill)
 }
