@@ -56,7 +56,11 @@ enum OrderDiscounts {
     CreatedAt,
 }
 
-async fn add(manager: &SchemaManager<'_>, table: impl IntoIden, column: ColumnDef) -> Result<(), DbErr> {
+async fn add(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
     let mut column = column;
     manager
         .alter_table(
@@ -86,7 +90,11 @@ impl MigrationTrait for Migration {
             add(
                 manager,
                 Orders::Table,
-                ColumnDef::new(column).integer().not_null().default(0).to_owned(),
+                ColumnDef::new(column)
+                    .integer()
+                    .not_null()
+                    .default(0)
+                    .to_owned(),
             )
             .await?;
         }
@@ -109,7 +117,10 @@ impl MigrationTrait for Migration {
         add(
             manager,
             TableSessions::Table,
-            ColumnDef::new(TableSessions::MergedInto).uuid().null().to_owned(),
+            ColumnDef::new(TableSessions::MergedInto)
+                .uuid()
+                .null()
+                .to_owned(),
         )
         .await?;
         add(
@@ -142,8 +153,16 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(OrderDiscounts::OrderId).uuid().not_null())
                     .col(ColumnDef::new(OrderDiscounts::ItemId).uuid().null())
-                    .col(ColumnDef::new(OrderDiscounts::Kind).string_len(16).not_null())
-                    .col(ColumnDef::new(OrderDiscounts::Value).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(OrderDiscounts::Kind)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(OrderDiscounts::Value)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(OrderDiscounts::Reason)
                             .string_len(500)
@@ -186,19 +205,36 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(Index::drop().name("idx_payments_batch").table(Payments::Table).to_owned())
+            .drop_index(
+                Index::drop()
+                    .name("idx_payments_batch")
+                    .table(Payments::Table)
+                    .to_owned(),
+            )
             .await?;
         manager
             .drop_table(Table::drop().table(OrderDiscounts::Table).to_owned())
             .await?;
         let drops: [(DynIden, DynIden); 7] = [
             (Payments::Table.into_iden(), Payments::BatchId.into_iden()),
-            (TableSessions::Table.into_iden(), TableSessions::MergedInto.into_iden()),
-            (OrderItems::Table.into_iden(), OrderItems::DiscountAmount.into_iden()),
+            (
+                TableSessions::Table.into_iden(),
+                TableSessions::MergedInto.into_iden(),
+            ),
+            (
+                OrderItems::Table.into_iden(),
+                OrderItems::DiscountAmount.into_iden(),
+            ),
             (Orders::Table.into_iden(), Orders::SplitFrom.into_iden()),
             (Orders::Table.into_iden(), Orders::TaxBp.into_iden()),
-            (Orders::Table.into_iden(), Orders::ServiceChargeBp.into_iden()),
-            (Outlets::Table.into_iden(), Outlets::MaxCashierDiscountBp.into_iden()),
+            (
+                Orders::Table.into_iden(),
+                Orders::ServiceChargeBp.into_iden(),
+            ),
+            (
+                Outlets::Table.into_iden(),
+                Outlets::MaxCashierDiscountBp.into_iden(),
+            ),
         ];
         for (table, column) in drops {
             manager

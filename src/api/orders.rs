@@ -482,7 +482,11 @@ impl OrdersApi {
     /// new number); answers the new order. Each bill is computed on its own: together they
     /// come to the original total but for each bill's rounding of service and tax. Only for
     /// orders without payments (`409 ORDER_HAS_PAYMENTS`; pay in parts instead).
-    #[oai(path = "/orders/:id/split", method = "post", operation_id = "split_order")]
+    #[oai(
+        path = "/orders/:id/split",
+        method = "post",
+        operation_id = "split_order"
+    )]
     async fn split(
         &self,
         state: Data<&AppState>,
@@ -504,7 +508,11 @@ impl OrdersApi {
     }
 
     /// Move the order to another open table session of its outlet.
-    #[oai(path = "/orders/:id/move", method = "post", operation_id = "move_order")]
+    #[oai(
+        path = "/orders/:id/move",
+        method = "post",
+        operation_id = "move_order"
+    )]
     async fn move_order(
         &self,
         state: Data<&AppState>,

@@ -190,7 +190,9 @@ pub async fn add_discount(
         )));
     }
     draft.save(&txn, now).await?;
-    order_discount::ActiveModel::from(discount).insert(&txn).await?;
+    order_discount::ActiveModel::from(discount)
+        .insert(&txn)
+        .await?;
     let adjustment = Adjustment {
         item_id: input.item_id,
         amount: off,
@@ -267,8 +269,8 @@ pub async fn split(
     }
     let now = Utc::now();
     let child_id = Uuid::now_v7();
-    let number = orders::next_number(&txn, parent.order.outlet_id, &parent.order.business_date)
-        .await?;
+    let number =
+        orders::next_number(&txn, parent.order.outlet_id, &parent.order.business_date).await?;
     let mut child = Draft {
         order: order::Model {
             id: child_id,
@@ -339,7 +341,11 @@ pub async fn split(
         let mut item = parent.items.remove(at);
         item.order_id = child_id;
         child.items.push(item);
-        for d in parent.discounts.iter_mut().filter(|d| d.item_id == Some(*id)) {
+        for d in parent
+            .discounts
+            .iter_mut()
+            .filter(|d| d.item_id == Some(*id))
+        {
             d.order_id = child_id;
         }
     }
@@ -408,7 +414,11 @@ pub async fn split(
             .exec(&txn)
             .await?;
     }
-    for d in child.discounts.iter().filter(|d| !moved_ids.contains(&d.id)) {
+    for d in child
+        .discounts
+        .iter()
+        .filter(|d| !moved_ids.contains(&d.id))
+    {
         order_discount::ActiveModel::from(d.clone())
             .insert(&txn)
             .await?;

@@ -568,7 +568,10 @@ pub(super) async fn with_items(
         .all(conn)
         .await?
     {
-        discounts.entry(discount.order_id).or_default().push(discount);
+        discounts
+            .entry(discount.order_id)
+            .or_default()
+            .push(discount);
     }
     let adjustment_rows = order_adjustment::Entity::find()
         .filter(order_adjustment::Column::OrderId.is_in(ids()))
@@ -578,7 +581,10 @@ pub(super) async fn with_items(
     let names = usernames(conn, adjustment_rows.iter().map(|a| a.created_by)).await?;
     let mut adjustments: HashMap<Uuid, Vec<AdjustmentDetails>> = HashMap::new();
     for adjustment in adjustment_rows {
-        let created_by_name = names.get(&adjustment.created_by).cloned().unwrap_or_default();
+        let created_by_name = names
+            .get(&adjustment.created_by)
+            .cloned()
+            .unwrap_or_default();
         adjustments
             .entry(adjustment.order_id)
             .or_default()
@@ -956,6 +962,9 @@ mod tests {
             total_amount: 0,
             paid_amount: 0,
             payment_status: PaymentStatus::Unpaid,
+            service_charge_bp: 0,
+            tax_bp: 0,
+            split_from: None,
             version: 1,
             created_by: None,
             created_at: now,

@@ -312,7 +312,16 @@ pub async fn pay_session(
             shift_id,
             batch_id: Some(batch_id),
         };
-        match pay_order(&txn, actor, order, Uuid::now_v7(), tender, Some(order.version)).await {
+        match pay_order(
+            &txn,
+            actor,
+            order,
+            Uuid::now_v7(),
+            tender,
+            Some(order.version),
+        )
+        .await
+        {
             Ok(payment) => payments.push(payment),
             Err(Unpaid::Refused(why)) => return Err(why),
             Err(Unpaid::Missed) => {
@@ -357,10 +366,7 @@ async fn table_payment(db: &Db, actor: &Staff, batch_id: Uuid) -> AppResult<Tabl
     })
 }
 
-async fn orders_of(
-    db: &Db,
-    payments: &[payment::Model],
-) -> AppResult<Vec<orders::OrderDetails>> {
+async fn orders_of(db: &Db, payments: &[payment::Model]) -> AppResult<Vec<orders::OrderDetails>> {
     let mut details = Vec::with_capacity(payments.len());
     for p in payments {
         details.push(orders::load_order(db.conn(), p.order_id).await?);

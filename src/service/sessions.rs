@@ -5,8 +5,8 @@
 use chrono::{Duration, Utc};
 use sea_orm::{
     sea_query::{Expr, ExprTrait},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -111,8 +111,7 @@ fn ensure_usable(session: &table_session::Model) -> AppResult<()> {
     if session.merged_into.is_some() {
         return Err(AppError::Gone {
             code: "SESSION_MERGED",
-            detail: "this table joined another table; please scan the QR code on that table"
-                .into(),
+            detail: "this table joined another table; please scan the QR code on that table".into(),
         });
     }
     if session.status == SessionStatus::Closed {

@@ -10,6 +10,7 @@ mod auth;
 mod binary;
 mod browser;
 mod connections;
+mod corrections;
 mod errors;
 mod faults;
 mod helpers;

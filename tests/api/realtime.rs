@@ -487,6 +487,27 @@ async fn every_frame_type_is_documented_and_real_frames_parse_as_documented() {
         &json!({"available": false}),
     )
     .await;
+    // Table moves: to a free table, then another table merged in.
+    let (terrace, _) = app.create_table(&shop.owner, shop.outlet, "Terrace").await;
+    let (bar, _) = app.create_table(&shop.owner, shop.outlet, "Bar").await;
+    let joining = app.open_table(&shop.owner, bar).await;
+    let session_id = session["id"].as_str().unwrap();
+    let moved = app
+        .post(
+            &format!("/table-sessions/{session_id}/move"),
+            Some(&shop.owner),
+            &json!({"table_id": terrace}),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    let merged = app
+        .post(
+            &format!("/table-sessions/{session_id}/merge"),
+            Some(&shop.owner),
+            &json!({"session_id": joining["id"]}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
     let closed = app
         .post(
             &format!("/table-sessions/{}/close", session["id"].as_str().unwrap()),

@@ -381,7 +381,7 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
         )
     };
     let mut sessions = Vec::new();
-    for name in ["Close", "Force", "Open"] {
+    for name in ["Close", "Force", "Open", "Moved", "Merging", "Merged"] {
         let (table, _) = app.create_table(owner, outlet, name).await;
         let session = if name == "Open" {
             table
@@ -391,6 +391,15 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
         sessions.push(session);
     }
     let (close_session, force_session, open_table) = (sessions[0], sessions[1], sessions[2]);
+    let (moved_session, merging, merged) = (sessions[3], sessions[4], sessions[5]);
+    let (free_table, _) = app.create_table(owner, outlet, "Free").await;
+    let discounted = app.order(owner, &ten).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let split = app.order(owner, &ten).await;
+    let split_path = format!("/orders/{}/split", split["id"].as_str().unwrap());
+    let split_item = split["items"][0]["id"].as_str().unwrap().to_owned();
 
     let cases: Vec<(Action, Method, String, Option<Value>)> = vec![
         (
@@ -525,6 +534,33 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
             Some(json!({"quantity": 1, "reason": "test", "comp": true})),
         ),
         (
+            // Taking back a discount that is not there: allowed callers get 404.
+            Action::GiveDiscount,
+            Method::DELETE,
+            format!("/orders/{discounted}/discounts/{}", uuid::Uuid::now_v7()),
+            None,
+        ),
+        (
+            // The outlet's cap is 0, so any discount is above it.
+            Action::DiscountOverCap,
+            Method::POST,
+            format!("/orders/{discounted}/discounts"),
+            Some(json!({"kind": "PERCENT", "value": 100, "reason": "test"})),
+        ),
+        (
+            Action::SplitOrder,
+            Method::POST,
+            split_path,
+            Some(json!({"items": [{"item_id": split_item, "quantity": 1}]})),
+        ),
+        (
+            // The first allowed caller moves it; the rest find it there (400).
+            Action::MoveTable,
+            Method::POST,
+            format!("/table-sessions/{moved_session}/move"),
+            Some(json!({"table_id": free_table})),
+        ),
+        (
             Action::KeepDrawer,
             Method::POST,
             "/shifts/open".into(),
@@ -555,6 +591,21 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
             None,
         ),
     ];
+    // Merging is the same action as moving; it is checked once more here by a refused role.
+    let kitchen = f
+        .tokens
+        .iter()
+        .find(|(role, _)| *role == Role::Kitchen)
+        .map(|(_, token)| token.as_str())
+        .unwrap();
+    let merge = app
+        .post(
+            &format!("/table-sessions/{merging}/merge"),
+            Some(kitchen),
+            &json!({"session_id": merged}),
+        )
+        .await;
+    assert_eq!(merge.status(), StatusCode::FORBIDDEN);
     for action in Action::ALL {
         assert!(
             cases.iter().any(|(a, ..)| *a == action),
