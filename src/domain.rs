@@ -365,15 +365,21 @@ pub fn bill(
     let mut net = gross.clone();
     for (index, left) in net.iter_mut().enumerate() {
         for (at, d) in ordered(Some(index)) {
-            discount_off[at] = take(*left, d.value)?;
-            *left -= discount_off[at];
+            let off = take(*left, d.value)?;
+            *left -= off;
+            if let Some(slot) = discount_off.get_mut(at) {
+                *slot = off;
+            }
         }
     }
     let after_lines = net.iter().sum::<i64>();
     let mut left = after_lines;
     for (at, d) in ordered(None) {
-        discount_off[at] = take(left, d.value)?;
-        left -= discount_off[at];
+        let off = take(left, d.value)?;
+        left -= off;
+        if let Some(slot) = discount_off.get_mut(at) {
+            *slot = off;
+        }
     }
     share(&mut net, after_lines - left);
 

@@ -1,6 +1,6 @@
 //! `GET /reports/sales`: sales by day, hour, product or payment method, as JSON or CSV.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
 use poem_openapi::{
     param::{Header, Query},
@@ -16,7 +16,7 @@ use super::{
 use crate::{
     auth::Auth,
     error::AppResult,
-    service::reports::{self, GroupBy, SalesReport, SalesRow},
+    service::reports::{self, CorrectionLine, GroupBy, SalesReport, SalesRow},
     state::AppState,
 };
 
@@ -38,6 +38,8 @@ pub struct SalesRowView {
     pub orders: i64,
     /// Items made, voided ones left out (product grouping only).
     pub quantity: i64,
+    /// What discounts took off; `gross_sales` is after them.
+    pub discount_amount: i64,
     pub gross_sales: i64,
     pub refunds: i64,
     pub net_sales: i64,
@@ -49,6 +51,7 @@ impl From<SalesRow> for SalesRowView {
             key: r.key,
             orders: r.orders,
             quantity: r.quantity,
+            discount_amount: r.discount,
             gross_sales: r.gross,
             refunds: r.refunds,
             net_sales: r.net,
@@ -67,6 +70,45 @@ pub struct SalesReportView {
     pub group_by: SalesGrouping,
     pub rows: Vec<SalesRowView>,
     pub totals: SalesRowView,
+    /// Voids, comps and discounts of these days' orders with reason and staff, oldest first
+    /// (at most 1000).
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// A void, comp or discount, as the reports list it.
+#[derive(Object)]
+pub struct CorrectionView {
+    pub order_id: Uuid,
+    pub order_number: i32,
+    /// VOID, COMP, DISCOUNT or DISCOUNT_REMOVED.
+    pub kind: String,
+    /// The dish, for a correction of one line.
+    #[oai(nullable)]
+    pub item_name: Option<String>,
+    #[oai(nullable)]
+    pub quantity: Option<i32>,
+    /// Taken off the subtotal (negative: a discount taken back).
+    pub amount: i64,
+    pub reason: String,
+    /// Who made it (username).
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<CorrectionLine> for CorrectionView {
+    fn from(c: CorrectionLine) -> Self {
+        CorrectionView {
+            order_id: c.order_id,
+            order_number: c.number,
+            kind: c.kind,
+            item_name: c.item_name,
+            quantity: c.quantity,
+            amount: c.amount,
+            reason: c.reason,
+            by: c.by_name.unwrap_or_default(),
+            at: c.at,
+        }
+    }
 }
 
 #[derive(ResponseContent)]
@@ -129,6 +171,11 @@ impl ReportsApi {
                 group_by: grouping,
                 rows: report.rows.into_iter().map(SalesRowView::from).collect(),
                 totals: report.totals.into(),
+                corrections: report
+                    .corrections
+                    .into_iter()
+                    .map(CorrectionView::from)
+                    .collect(),
             },
         ))))
     }
@@ -141,6 +188,7 @@ fn sales_csv(report: &SalesReport) -> AppResult<String> {
             Cell::Text(&row.key),
             Cell::Int(row.orders),
             Cell::Int(row.quantity),
+            Cell::Int(row.discount),
             Cell::Int(row.gross),
             Cell::Int(row.refunds),
             Cell::Int(row.net),
@@ -151,6 +199,7 @@ fn sales_csv(report: &SalesReport) -> AppResult<String> {
             "key",
             "orders",
             "quantity",
+            "discount_amount",
             "gross_sales",
             "refunds",
             "net_sales",

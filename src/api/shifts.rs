@@ -168,6 +168,8 @@ pub struct ZReportView {
     pub cash_movements: Vec<CashMovementView>,
     /// Orders the cashier voided during the shift.
     pub voids: Vec<VoidView>,
+    /// Items the cashier voided or comped, and discounts they gave, during the shift.
+    pub corrections: Vec<super::reports::CorrectionView>,
     pub start_cash: i64,
     pub cash_payments: i64,
     pub cash_refunds: i64,
@@ -377,6 +379,11 @@ impl ShiftsApi {
                     reason: v.reason,
                     at: v.at,
                 })
+                .collect(),
+            corrections: r
+                .corrections
+                .into_iter()
+                .map(super::reports::CorrectionView::from)
                 .collect(),
             shift: r.shift.into(),
         }))

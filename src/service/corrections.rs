@@ -157,12 +157,9 @@ pub async fn add_discount(
     // already on it.
     let base = match input.item_id {
         Some(item_id) => {
-            let at = draft
-                .items
-                .iter()
-                .position(|i| i.id == item_id)
-                .ok_or_else(|| AppError::not_found("order item"))?;
-            before.line_net[at]
+            let at = draft.items.iter().position(|i| i.id == item_id);
+            at.and_then(|at| before.line_net.get(at).copied())
+                .ok_or_else(|| AppError::not_found("order item"))?
         }
         None => before.totals.subtotal - before.totals.discount,
     };

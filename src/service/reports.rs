@@ -49,6 +49,8 @@ pub struct ZReport {
     pub cash_movements: Vec<cash_movement::Model>,
     /// Orders the cashier voided during the shift.
     pub voids: Vec<VoidLine>,
+    /// Items the cashier voided or comped, and discounts they gave, during the shift.
+    pub corrections: Vec<CorrectionLine>,
     pub drawer: Drawer,
     pub expected_cash: i64,
 }
@@ -115,6 +117,18 @@ pub async fn z_report(db: &Db, actor: &Staff, shift_id: Uuid) -> AppResult<ZRepo
         })
         .collect();
 
+    let corrections = corrections(
+        conn,
+        db.backend(),
+        "a.created_by = $1 AND a.created_at >= $2 AND a.created_at <= $3 AND o.outlet_id = $4",
+        vec![
+            shift.user_id.into(),
+            shift.opened_at.into(),
+            until.into(),
+            shift.outlet_id.into(),
+        ],
+    )
+    .await?;
     let drawer = shifts::drawer_of(&taken, &from_drawer, &movements);
     let expected_cash = match (shift.status, shift.expected_cash) {
         (ShiftStatus::Closed, Some(expected)) => expected,
@@ -127,6 +141,7 @@ pub async fn z_report(db: &Db, actor: &Staff, shift_id: Uuid) -> AppResult<ZRepo
         payments: by_method.into_values().collect(),
         refunds,
         voids,
+        corrections,
         drawer,
         expected_cash,
     })
@@ -148,6 +163,8 @@ pub struct SalesRow {
     pub key: String,
     pub orders: i64,
     pub quantity: i64,
+    /// What discounts took off (gross is after them).
+    pub discount: i64,
     pub gross: i64,
     pub refunds: i64,
     pub net: i64,
@@ -163,6 +180,51 @@ pub struct SalesReport {
     pub group_by: GroupBy,
     pub rows: Vec<SalesRow>,
     pub totals: SalesRow,
+    /// Voids, comps and discounts of the range's orders, oldest first (at most
+    /// `MAX_CORRECTIONS`).
+    pub corrections: Vec<CorrectionLine>,
+}
+
+/// Corrections a report lists at most.
+pub const MAX_CORRECTIONS: u64 = 1_000;
+
+/// A void, comp or discount as a report lists it: what, how much, why and who.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct CorrectionLine {
+    pub order_id: Uuid,
+    pub number: i32,
+    pub kind: String,
+    /// The dish, for a correction of one line.
+    pub item_name: Option<String>,
+    pub quantity: Option<i32>,
+    /// Taken off the subtotal (negative: a discount taken back).
+    pub amount: i64,
+    pub reason: String,
+    /// Username of who made it.
+    pub by_name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// The corrections of the orders matching `filter` (`$1`… bound by `values`).
+async fn corrections(
+    conn: &impl sea_orm::ConnectionTrait,
+    backend: DbBackend,
+    filter: &str,
+    values: Vec<sea_orm::Value>,
+) -> AppResult<Vec<CorrectionLine>> {
+    let sql = format!(
+        "SELECT a.order_id, o.number, a.kind, i.name AS item_name, a.quantity, a.amount, \
+         a.reason, u.username AS by_name, a.created_at AS at \
+         FROM order_adjustments a JOIN orders o ON o.id = a.order_id \
+         LEFT JOIN order_items i ON i.id = a.item_id LEFT JOIN users u ON u.id = a.created_by \
+         WHERE a.kind IN ('VOID', 'COMP', 'DISCOUNT', 'DISCOUNT_REMOVED') AND {filter} \
+         ORDER BY a.id LIMIT {MAX_CORRECTIONS}"
+    );
+    Ok(
+        CorrectionLine::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .all(conn)
+            .await?,
+    )
 }
 
 /// Sales of an outlet's business days `from..=to` (default: today where the outlet is).
@@ -223,6 +285,17 @@ pub async fn sales(
         .one(&conn)
         .await?
         .map_or(0, |c| c.orders);
+    let corrections = corrections(
+        &conn,
+        backend,
+        "o.outlet_id = $1 AND o.business_date >= $2 AND o.business_date <= $3",
+        vec![
+            range.outlet_id.into(),
+            range.from.clone().into(),
+            range.to.clone().into(),
+        ],
+    )
+    .await?;
     conn.commit().await?;
     let mut totals = SalesRow {
         key: "TOTAL".into(),
@@ -231,6 +304,7 @@ pub async fn sales(
     };
     for row in &rows {
         totals.quantity += row.quantity;
+        totals.discount += row.discount;
         totals.gross += row.gross;
         totals.refunds += row.refunds;
         totals.net += row.net;
@@ -244,6 +318,7 @@ pub async fn sales(
         group_by,
         rows,
         totals,
+        corrections,
     })
 }
 
@@ -285,14 +360,15 @@ impl SalesRange {
                 vec![
                     format!(
                         "SELECT {group} AS grp, COUNT(*) AS orders, CAST(0 AS BIGINT) AS quantity, \
+                         CAST(SUM(o.discount_amount) AS BIGINT) AS discount, \
                          CAST(SUM(o.total_amount) AS BIGINT) AS gross, \
                          CAST(0 AS BIGINT) AS refunds \
                          FROM orders o WHERE {IN_RANGE} GROUP BY {group}"
                     ),
                     format!(
                         "SELECT {group} AS grp, CAST(0 AS BIGINT) AS orders, \
-                         CAST(0 AS BIGINT) AS quantity, CAST(0 AS BIGINT) AS gross, \
-                         CAST(SUM(p.amount) AS BIGINT) AS refunds \
+                         CAST(0 AS BIGINT) AS quantity, CAST(0 AS BIGINT) AS discount, \
+                         CAST(0 AS BIGINT) AS gross, CAST(SUM(p.amount) AS BIGINT) AS refunds \
                          FROM payments p JOIN orders o ON o.id = p.order_id \
                          WHERE {REFUNDED} AND {IN_RANGE} GROUP BY {group}"
                     ),
@@ -300,32 +376,38 @@ impl SalesRange {
             }
             GroupBy::Method => vec![format!(
                 "SELECT p.method AS grp, COUNT(DISTINCT p.order_id) AS orders, \
-                 CAST(0 AS BIGINT) AS quantity, CAST(SUM(p.amount) AS BIGINT) AS gross, \
+                 CAST(0 AS BIGINT) AS quantity, CAST(0 AS BIGINT) AS discount, \
+                 CAST(SUM(p.amount) AS BIGINT) AS gross, \
                  CAST(SUM(CASE WHEN p.refunded_at IS NULL THEN 0 ELSE p.amount END) AS BIGINT) \
                  AS refunds \
                  FROM payments p JOIN orders o ON o.id = p.order_id \
                  WHERE {IN_RANGE} GROUP BY p.method"
             )],
-            // An order's refunds are shared among its lines by their share of the subtotal
-            // (integer division: rounded down, as the money rules do; `refunded` is cast so
-            // PostgreSQL divides integers, not numerics).
+            // Products sell at their net (after discounts). An order's refunds are shared among
+            // its lines by their share of the net subtotal (integer division: rounded down, as
+            // the money rules do; `refunded` is cast so PostgreSQL divides integers, not
+            // numerics).
             GroupBy::Product => vec![
                 format!(
                     "SELECT i.name AS grp, COUNT(DISTINCT i.order_id) AS orders, \
                      CAST(SUM(i.quantity - i.voided_quantity) AS BIGINT) AS quantity, \
-                     CAST(SUM(i.line_total) AS BIGINT) AS gross, CAST(0 AS BIGINT) AS refunds \
+                     CAST(SUM(i.discount_amount) AS BIGINT) AS discount, \
+                     CAST(SUM(i.line_total - i.discount_amount) AS BIGINT) AS gross, \
+                     CAST(0 AS BIGINT) AS refunds \
                      FROM order_items i JOIN orders o ON o.id = i.order_id \
                      WHERE {IN_RANGE} GROUP BY i.name"
                 ),
                 format!(
                     "SELECT i.name AS grp, CAST(0 AS BIGINT) AS orders, \
-                     CAST(0 AS BIGINT) AS quantity, CAST(0 AS BIGINT) AS gross, \
-                     CAST(SUM(r.refunded * i.line_total / o.subtotal) AS BIGINT) AS refunds \
+                     CAST(0 AS BIGINT) AS quantity, CAST(0 AS BIGINT) AS discount, \
+                     CAST(0 AS BIGINT) AS gross, \
+                     CAST(SUM(r.refunded * (i.line_total - i.discount_amount) \
+                          / (o.subtotal - o.discount_amount)) AS BIGINT) AS refunds \
                      FROM (SELECT p.order_id, CAST(SUM(p.amount) AS BIGINT) AS refunded FROM payments p \
                            WHERE {REFUNDED} GROUP BY p.order_id) r \
                      JOIN orders o ON o.id = r.order_id \
                      JOIN order_items i ON i.order_id = r.order_id \
-                     WHERE o.subtotal > 0 AND {IN_RANGE} GROUP BY i.name"
+                     WHERE o.subtotal > o.discount_amount AND {IN_RANGE} GROUP BY i.name"
                 ),
             ],
         };
@@ -359,6 +441,7 @@ struct Aggregate {
     group: String,
     orders: i64,
     quantity: i64,
+    discount: i64,
     gross: i64,
     refunds: i64,
 }
@@ -379,6 +462,7 @@ fn fold(parts: impl IntoIterator<Item = (String, Aggregate)>) -> Vec<SalesRow> {
         });
         row.orders += part.orders;
         row.quantity += part.quantity;
+        row.discount += part.discount;
         row.gross += part.gross;
         row.refunds += part.refunds;
         row.net += part.gross - part.refunds;
@@ -406,6 +490,7 @@ mod tests {
             group: (at.timestamp() / 900).to_string(),
             orders: 1,
             quantity: 0,
+            discount: 0,
             gross,
             refunds: 0,
         }

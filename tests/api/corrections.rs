@@ -60,6 +60,16 @@ async fn the_worked_discount_example_matches_the_unit_example_and_the_cap_holds(
         .await;
     let id = order["id"].as_str().unwrap();
     let first_line = order["items"][0]["id"].as_str().unwrap();
+    let kasir_shift = expect_json(
+        app.post(
+            "/shifts/open",
+            Some(&kasir),
+            &json!({"outlet_id": shop.outlet, "start_cash": 0}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
 
     // A KASIR may give 10 % here: 20 % is refused and changes nothing.
     let over = discount(
@@ -195,6 +205,73 @@ async fn the_worked_discount_example_matches_the_unit_example_and_the_cap_holds(
     )
     .await;
     assert_eq!(after["version"], version);
+
+    // The reports: discount_amount by day, net sales by product, every correction with its
+    // reason and who; the KASIR's Z-report lists theirs.
+    let report = |group: &str| {
+        let path = format!("/reports/sales?outlet_id={}&group_by={group}", shop.outlet);
+        let (app, owner) = (&app, shop.owner.clone());
+        async move { app.get(&path, Some(&owner)).await }
+    };
+    let by_day = expect_json(report("day").await, StatusCode::OK).await;
+    assert_eq!(by_day["totals"]["discount_amount"], 8_000);
+    assert_eq!(by_day["totals"]["gross_sales"], 65_835);
+    let listed: Vec<(&str, i64, &str)> = by_day["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap(),
+                c["amount"].as_i64().unwrap(),
+                c["by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("DISCOUNT", 5_000, "kasir"),
+            ("DISCOUNT", 3_000, "owner"),
+            ("DISCOUNT", 57_000, "owner"),
+            ("DISCOUNT_REMOVED", -57_000, "kasir")
+        ]
+    );
+    assert_eq!(by_day["corrections"][0]["item_name"], "Dish 0");
+    let by_product = expect_json(report("product").await, StatusCode::OK).await;
+    let nets: Vec<(i64, i64)> = by_product["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["gross_sales"].as_i64().unwrap(),
+                r["discount_amount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(nets, [(42_750, 7_250), (14_250, 750)]);
+    let csv = report("day&format=csv").await.text().await.unwrap();
+    assert!(
+        csv.starts_with("key,orders,quantity,discount_amount,gross_sales"),
+        "{csv}"
+    );
+    let z = expect_json(
+        app.get(
+            &format!("/shifts/{}/report", kasir_shift["id"].as_str().unwrap()),
+            Some(&kasir),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mine: Vec<i64> = z["corrections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["amount"].as_i64().unwrap())
+        .collect();
+    assert_eq!(mine, [5_000, -57_000]);
 }
 
 #[tokio::test]

@@ -894,10 +894,10 @@ async fn sales_reports_leave_out_voids_and_subtract_refunds() {
         .starts_with("text/csv"));
     let text = csv.text().await.unwrap();
     assert!(
-        text.starts_with("key,orders,quantity,gross_sales,refunds,net_sales\r\n"),
+        text.starts_with("key,orders,quantity,discount_amount,gross_sales,refunds,net_sales\r\n"),
         "{text}"
     );
-    assert!(text.contains("TOTAL,2,0,24000,4000,20000"), "{text}");
+    assert!(text.contains("TOTAL,2,0,0,24000,4000,20000"), "{text}");
     let csv = app
         .get(
             &format!("{base}&format=csv&group_by=method"),
@@ -907,7 +907,7 @@ async fn sales_reports_leave_out_voids_and_subtract_refunds() {
         .text()
         .await
         .unwrap();
-    assert!(csv.contains("QRIS,1,0,4000,4000,0"), "{csv}");
+    assert!(csv.contains("QRIS,1,0,0,4000,4000,0"), "{csv}");
 
     expect_problem(
         app.get(
@@ -1024,6 +1024,7 @@ async fn a_sales_report_over_more_orders_than_sql_parameters_sums_them_in_the_da
                 "key": rows[0]["key"],
                 "orders": orders,
                 "quantity": quantity,
+                "discount_amount": 0,
                 "gross_sales": 24_000 * orders,
                 "refunds": 24_000 * orders,
                 "net_sales": 0,
@@ -1068,13 +1069,13 @@ async fn csv_downloads_defuse_formulas_in_names() {
     assert_eq!(
         lines,
         [
-            "key,orders,quantity,gross_sales,refunds,net_sales",
-            "'+62 Kopi,1,1,5000,0,5000",
-            "'-Es Teh,1,1,5000,0,5000",
-            "'=1+2,1,1,5000,0,5000",
-            "'@SUM(A1),1,1,5000,0,5000",
-            "\"Nasi, \"\"Spesial\"\"\",1,1,5000,0,5000",
-            "TOTAL,5,5,25000,0,25000",
+            "key,orders,quantity,discount_amount,gross_sales,refunds,net_sales",
+            "'+62 Kopi,1,1,0,5000,0,5000",
+            "'-Es Teh,1,1,0,5000,0,5000",
+            "'=1+2,1,1,0,5000,0,5000",
+            "'@SUM(A1),1,1,0,5000,0,5000",
+            "\"Nasi, \"\"Spesial\"\"\",1,1,0,5000,0,5000",
+            "TOTAL,5,5,0,25000,0,25000",
             "",
         ],
         "{csv}"
