@@ -2,16 +2,20 @@
 //! of 20 dishes in 4 categories, and one account per role.
 
 use sea_orm::EntityTrait;
+use uuid::Uuid;
 
 use crate::{
-    auth::{password::Passwords, Role, Staff},
+    auth::{password::Passwords, Principal, Role, Staff},
     db::Db,
+    domain::DiscountKind,
     entity::{outlet, user},
     error::{AppError, AppResult},
     service::{
-        categories,
+        categories, corrections,
+        orders::{self, NewOrder, NewOrderItem},
         outlets::{self, NewOutlet},
         products::{self, NewModifierGroup, NewProduct, OptionInput},
+        sessions,
         tables::{self, NewTable},
         users::{self, NewUser, Registrar},
     },
@@ -155,6 +159,7 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
     )
     .await?;
 
+    let mut tables = Vec::new();
     for number in 1..=8 {
         let capacity = match number {
             1..=2 => 2,
@@ -165,10 +170,11 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
             name: format!("Meja {number}"),
             capacity: Some(capacity),
         };
-        tables::create_table(db, &actor, outlet.id, input).await?;
+        tables.push(tables::create_table(db, &actor, outlet.id, input).await?);
     }
 
     let mut product_count = 0;
+    let mut plain_dishes = Vec::new();
     for (position, (category_name, dishes)) in MENU.iter().enumerate() {
         let sort = i32::try_from(position).unwrap_or(0);
         let category =
@@ -184,7 +190,11 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
             };
             let product = products::create_product(db, &actor, outlet.id, input).await?;
             product_count += 1;
-            for group in modifiers_for(category_name, name) {
+            let groups = modifiers_for(category_name, name);
+            if groups.is_empty() && product.product.available {
+                plain_dishes.push(product.product.id);
+            }
+            for group in groups {
                 products::create_modifier_group(db, &actor, product.product.id, group).await?;
             }
         }
@@ -211,12 +221,57 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
         });
     }
 
+    if let (Some(table), [first, second, ..]) = (tables.get(2), plain_dishes.as_slice()) {
+        corrected_table(db, &actor, table.id, *first, *second).await?;
+    }
+
     Ok(DemoSummary {
         outlet_name: outlet.name,
         tables: 8,
         products: product_count,
         accounts,
     })
+}
+
+/// An open table with an order that was corrected, so a newcomer sees a void and a discount
+/// on the cashier's screen, the kitchen board and the guest's bill.
+async fn corrected_table(
+    db: &Db,
+    actor: &Staff,
+    table_id: Uuid,
+    first: Uuid,
+    second: Uuid,
+) -> AppResult<()> {
+    let (session, _) = sessions::open_session(db, actor, table_id).await?;
+    let item = |product_id, quantity| NewOrderItem {
+        product_id,
+        quantity,
+        note: None,
+        modifier_option_ids: Vec::new(),
+    };
+    let order = NewOrder {
+        outlet_id: None,
+        table_session_id: Some(session.id),
+        note: None,
+        items: vec![item(first, 2), item(second, 1)],
+    };
+    let order = orders::create_order(db, &Principal::Staff(actor.clone()), order, None).await?;
+    if let Some(line) = order.items.first() {
+        let void = corrections::ItemVoid {
+            quantity: 1,
+            reason: "Sent back: too salty".into(),
+            comp: false,
+        };
+        corrections::void_item(db, actor, order.order.id, line.item.id, void).await?;
+    }
+    let discount = corrections::NewDiscount {
+        item_id: None,
+        kind: DiscountKind::Percent,
+        value: 1_000,
+        reason: "Regular guest".into(),
+    };
+    corrections::add_discount(db, actor, order.order.id, discount).await?;
+    Ok(())
 }
 
 fn option(name: &str, price_delta: i64) -> OptionInput {

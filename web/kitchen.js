@@ -274,6 +274,18 @@ function apply(frame, live) {
       state.sessionTables.set(payload.id, payload.table_id);
       if (payload.table_name) state.tables.set(payload.table_id, payload.table_name);
       break;
+    case 'TABLE_SESSION_MOVED':
+      // The guests moved: their tickets now show the new table.
+      state.sessionTables.set(payload.id, payload.table_id);
+      if (payload.table_name) state.tables.set(payload.table_id, payload.table_name);
+      break;
+    case 'TABLE_SESSION_MERGED':
+      for (const id of payload.order_ids || []) {
+        const known = state.orders.get(id);
+        if (known) known.table_session_id = payload.id;
+      }
+      state.sessionTables.set(payload.id, payload.table_id);
+      break;
     case 'PRODUCT_UPDATED':
       if (payload.deleted) state.products.delete(payload.id);
       else state.products.set(payload.id, { id: payload.id, name: payload.name, available: payload.available });

@@ -217,8 +217,10 @@ function apply(frame) {
       break;
     }
     case 'ORDER_UPDATED':
-      // A correction at the till (a dish taken off or on the house): the whole order.
-      if (state.orders.has(payload.id)) state.orders.set(payload.id, payload);
+      // A correction at the till (a dish taken off or on the house, a discount, a split bill
+      // or an order moved here or away): the whole order.
+      if (payload.table_session_id === state.session.id) state.orders.set(payload.id, payload);
+      else state.orders.delete(payload.id);
       renderOrders();
       refreshBillSoon();
       break;
@@ -239,6 +241,13 @@ function apply(frame) {
       renderCart();
       break;
     }
+    case 'TABLE_SESSION_MERGED':
+      // Another table joined ours: its orders are on our bill now.
+      loadBill().then(() => {
+        for (const order of state.bill.orders) state.orders.set(order.id, order);
+        renderOrders();
+      }, handleGone);
+      break;
     case 'TABLE_SESSION_CLOSED':
       if (frame.table_session_id === state.session.id) showClosed();
       break;
@@ -515,10 +524,12 @@ function renderOrders() {
       h('span', { class: 'number' }, `Order #${order.number}`),
       h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
     h('ul', { class: 'order-items' }, (order.items || []).map(itemLine)),
+    ...(order.discounts || []).map((d) => h('p', { class: 'order-discount' }, `${d.reason}: −${money(d.amount)}`)),
     typeof order.total_amount === 'number' ? h('p', { class: 'order-total' }, money(order.total_amount)) : null)));
   const bill = state.bill;
   $('bill').replaceChildren(...(bill ? totalsList([
     ['Subtotal', bill.subtotal],
+    bill.discount_amount ? ['Discount', -bill.discount_amount] : null,
     bill.service_charge_amount ? ['Service', bill.service_charge_amount] : null,
     bill.tax_amount ? ['Tax', bill.tax_amount] : null,
     ['Total', bill.total_amount, 'total'],
