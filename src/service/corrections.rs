@@ -85,6 +85,10 @@ pub async fn void_item(
 
     let txn = db.begin().await?;
     let mut draft = Draft::load(&txn, order_id).await?;
+    // The kitchen may have taken the order since it was read above.
+    if draft.order.status != OrderStatus::New {
+        actor.authorize(Action::VoidItemAfterKitchen)?;
+    }
     draft.ensure_open()?;
     let line = draft.item_mut(item_id)?;
     let left = billable(line);
@@ -178,8 +182,12 @@ pub async fn add_discount(
     draft.discounts.push(discount.clone());
     let after = draft.bill()?;
     let off = after.totals.discount - before.totals.discount;
-    let cap = i128::from(outlet.max_cashier_discount_bp) * i128::from(base);
-    if i128::from(off) * 10_000 > cap && !actor.may(Action::DiscountOverCap) {
+    // Within the cap on its own, and all the order's discounts together within the cap of its
+    // subtotal: stacked small discounts do not add up past it.
+    let cap = |amount: i64| i128::from(outlet.max_cashier_discount_bp) * i128::from(amount);
+    let over = i128::from(off) * 10_000 > cap(base)
+        || i128::from(after.totals.discount) * 10_000 > cap(after.totals.subtotal);
+    if over && !actor.may(Action::DiscountOverCap) {
         return Err(AppError::Forbidden(format!(
             "a {} may give at most {} % here; ask a MANAGER",
             actor.role.as_str(),
@@ -219,6 +227,10 @@ pub async fn remove_discount(
         .ok_or_else(|| AppError::not_found("discount"))?;
     draft.ensure_open()?;
     let removed = draft.discounts.remove(at);
+    if removed.created_by != actor.user_id {
+        // Someone else's discount (perhaps a manager's over the cap) is theirs to take back.
+        actor.authorize(Action::DiscountOverCap)?;
+    }
     let after = draft.bill()?;
     let now = Utc::now();
     draft.save(&txn, now).await?;
@@ -258,6 +270,12 @@ pub async fn split(
     let txn = db.begin().await?;
     let mut parent = Draft::load(&txn, order_id).await?;
     parent.ensure_open()?;
+    if let Some(session_id) = parent.order.table_session_id {
+        // Locked as an order being placed locks it: a merge or close waits, or wins first.
+        lock_open_session(&txn, session_id).await?;
+    }
+    let before = parent.bill()?;
+    let original_discounts: Vec<Uuid> = parent.discounts.iter().map(|d| d.id).collect();
     if parent.order.paid_amount != 0 || parent.order.payment_status != PaymentStatus::Unpaid {
         return Err(AppError::conflict(
             "ORDER_HAS_PAYMENTS",
@@ -369,6 +387,23 @@ pub async fn split(
             "leave at least one item on this bill",
         ));
     }
+    // A Rp discount stays on this bill: it must still fit there whole, or the split would
+    // quietly give money away.
+    let after = parent.bill()?;
+    let kept_whole = parent.discounts.iter().enumerate().all(|(at, d)| {
+        let was = original_discounts
+            .iter()
+            .position(|id| *id == d.id)
+            .and_then(|i| before.discount_off.get(i).copied());
+        d.kind != DiscountKind::Amount || was <= after.discount_off.get(at).copied()
+    });
+    if !kept_whole {
+        return Err(AppError::conflict(
+            "DISCOUNT_DOES_NOT_FIT",
+            "a Rp discount would no longer fit on what is left of this bill; take it off or \
+             split differently",
+        ));
+    }
     child.items.sort_by_key(|i| i.id);
 
     parent.save(&txn, now).await?;
@@ -453,11 +488,25 @@ pub async fn move_order(
     if order.status == OrderStatus::Voided {
         return Err(voided());
     }
-    // Locks the target, so it cannot close while the order arrives.
-    let target = table_session::Entity::find_by_id(session_id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
+    // Locks both sessions (in id order, as a merge does), so neither closes or merges while
+    // the order moves.
+    let mut sessions: Vec<Uuid> = [Some(session_id), order.table_session_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    sessions.sort();
+    sessions.dedup();
+    let mut target = None;
+    for id in sessions {
+        let locked = table_session::Entity::find_by_id(id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        if id == session_id {
+            target = locked;
+        }
+    }
+    let target = target
         .filter(|s| s.outlet_id == order.outlet_id)
         .ok_or_else(|| AppError::validation("table_session_id", "table session not found"))?;
     if target.status != SessionStatus::Open {
@@ -522,6 +571,22 @@ fn billable(item: &order_item::Model) -> i32 {
 fn percent(bp: i32) -> String {
     let text = format!("{}.{:02}", bp / 100, bp % 100);
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Locks a session row for the transaction; `409 SESSION_CLOSED` unless it is open.
+async fn lock_open_session(txn: &DatabaseTransaction, id: Uuid) -> AppResult<()> {
+    let open = table_session::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .is_some_and(|s| s.status == SessionStatus::Open);
+    if !open {
+        return Err(AppError::conflict(
+            "SESSION_CLOSED",
+            "this table session is closed",
+        ));
+    }
+    Ok(())
 }
 
 fn voided() -> AppError {
