@@ -91,6 +91,17 @@ pub struct PaymentRequest {
     pub reference: Option<Text>,
 }
 
+impl From<PaymentRequest> for NewPayment {
+    fn from(b: PaymentRequest) -> Self {
+        NewPayment {
+            method: b.method,
+            amount: b.amount,
+            tendered: b.tendered,
+            reference: b.reference.map(String::from),
+        }
+    }
+}
+
 #[derive(Object)]
 pub struct RefundRequest {
     #[oai(validator(min_length = 1, max_length = 500))]
@@ -157,13 +168,7 @@ impl PaymentsApi {
             idempotency_key.0.as_deref(),
             || format!("{}:{}", id.0, body.0.to_json_string()),
         )?;
-        let b = body.0;
-        let input = NewPayment {
-            method: b.method,
-            amount: b.amount,
-            tendered: b.tendered,
-            reference: b.reference.map(String::from),
-        };
+        let input = NewPayment::from(body.0);
         let payment = payments::take_payment(&state.db, actor, id.0, input, key).await?;
         Ok(PaymentResponse::Created(Json(payment.into())))
     }
@@ -194,13 +199,7 @@ impl PaymentsApi {
             idempotency_key.0.as_deref(),
             || format!("{}:{}", id.0, body.0.to_json_string()),
         )?;
-        let b = body.0;
-        let input = NewPayment {
-            method: b.method,
-            amount: b.amount,
-            tendered: b.tendered,
-            reference: b.reference.map(String::from),
-        };
+        let input = NewPayment::from(body.0);
         let paid = payments::pay_session(&state.db, actor, id.0, input, key).await?;
         Ok(TablePaymentResponse::Created(Json(TablePaymentView {
             batch_id: paid.batch_id,
