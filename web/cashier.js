@@ -1,527 +1,514 @@
-// `/cashier` (KASIR, WAITER, MANAGER, OWNER): the shift and its cash drawer, orders kept live
-// over the socket, new orders for a table or takeaway, payments with the change shown big,
-// and the tables: open one and show its QR, the bill, close it. Waiters keep no drawer.
+// `/cashier` (KASIR, WAITER, MANAGER, OWNER): a tablet-first till. The floor view shows every
+// table as a tile (free, open, ordered, paid; how long it has been open) and takeaway; a tap
+// opens the order view: the menu on one side, the table's ticket on the other (its orders with
+// voids, comps and discounts, the dishes not sent yet, the totals, Pay). Corrections, the
+// payment screen and the shift panel live in cashier-fix.js, cashier-pay.js, cashier-shift.js.
+// Everything follows the live socket. Waiters keep no drawer: no shift, no payments.
 import {
-  chooseOutlet, formatMoney, h, Live, newKey, optionNames, parseMoney, problemText,
-  retryTransient, showTableQr, staff, staffAll, staffApi, staffPage, toast, unitPrice,
+  chooseOutlet, h, Live, newKey, optionNames, problemText, retryTransient, staff, staffAll,
+  staffApi, staffPage, toast, unitPrice,
 } from './app.js';
+import {
+  $, ACTIVE, byName, clock, correctable, discountText, findOrder, hooks, left, minutesSince, money,
+  outstanding, PAYMENT_TEXT, sessionOf, showError, state, STATUS_TEXT, tableName, ticketOrders, where,
+} from './cashier-core.js';
+import {
+  openClose, openDiscount, openPicker, openSplit, openVoid, removeDiscount, setUpCorrections, showQr, splittable,
+} from './cashier-fix.js';
+import { payOrder, paySession, setUpPayment } from './cashier-pay.js';
+import { loadReport, loadShift, openShiftPanel, setUpShift } from './cashier-shift.js';
 
-const ACTIVE = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
-const STATUS_TEXT = {
-  NEW: 'New', ACCEPTED: 'Accepted', COOKING: 'Cooking', READY: 'Ready', DONE: 'Done', VOIDED: 'Voided',
-};
+const DAY = 24 * 60 * 60 * 1000;
+const TILE_TEXT = { free: 'Free', open: 'Open', ordered: 'Ordered', paid: 'Paid' };
 
-const $ = (id) => document.getElementById(id);
-const state = {
-  me: null,
-  outlet: null,
-  drawer: false, // this role takes payments and keeps a shift
-  shift: null,
-  report: null, // the open shift's Z-report (for expected cash)
-  tables: new Map(), // id → table
-  sessions: new Map(), // open session id → session
-  orders: [],
-  menu: null,
-  products: new Map(),
-  cart: { lines: [], key: null },
-  item: null, // {product, quantity} in the item dialog
-  paying: null, // {order, key}
-  voiding: null, // {order, item}
-  billSession: null,
-};
-
-const currency = () => (state.outlet && state.outlet.currency) || 'IDR';
-const money = (amount) => formatMoney(amount, currency());
-const amountOf = (id) => parseMoney($(id).value, currency());
-
-function showError(line, err) {
-  if (err && err.status === 401) return;
-  line.textContent = typeof err === 'string' ? err : problemText(err);
-  line.hidden = false;
-}
-
-// ---- shift ---------------------------------------------------------------------------------
-
-async function loadShift() {
-  if (!state.drawer) return;
-  try {
-    state.shift = await staffApi('/shifts/current');
-  } catch (err) {
-    if (err.status !== 404) throw err;
-    state.shift = null;
-  }
-  state.report = null;
-  if (state.shift) await loadReport();
-  renderShift();
-}
-
-async function loadReport() {
-  try {
-    state.report = await staffApi(`/shifts/${state.shift.id}/report`);
-  } catch (err) {
-    if (err.status !== 401) toast(`Could not read the shift: ${problemText(err)}`, 'error');
-  }
-}
-
-function renderShift() {
-  const open = Boolean(state.shift);
-  $('shift-open-form').hidden = open;
-  $('shift-current').hidden = !open;
-  document.body.dataset.shift = open ? 'open' : 'none';
-  if (open) {
-    $('shift-info').textContent = `Open since ${new Date(state.shift.opened_at).toLocaleTimeString()} · start cash ${money(state.shift.start_cash)}`;
-  }
-  renderDifference();
-}
-
-/** Expected cash and the difference to the count, live as it is typed. */
-function renderDifference() {
-  const expected = state.report ? state.report.expected_cash : null;
-  $('close-expected').textContent = expected === null ? '…' : money(expected);
-  const counted = amountOf('close-count');
-  $('close-counted').textContent = counted === null ? '—' : money(counted);
-  const diff = $('close-difference');
-  if (counted === null || expected === null) {
-    diff.textContent = '—';
-    diff.className = 'total';
-    return;
-  }
-  const difference = counted - expected;
-  diff.textContent = difference > 0 ? `+${money(difference)} (over)` : difference < 0 ? `${money(difference)} (short)` : `${money(0)} (exact)`;
-  diff.className = `total${difference < 0 ? ' negative' : ''}`;
-}
-
-async function openShift(event) {
-  event.preventDefault();
-  const start = amountOf('start-cash');
-  const line = $('shift-open-error');
-  line.hidden = true;
-  if (start === null) return showError(line, 'Enter the cash in the drawer (0 is fine).');
-  $('shift-open').disabled = true;
-  try {
-    state.shift = await staffApi('/shifts/open', {
-      method: 'POST',
-      body: { outlet_id: state.outlet.id, start_cash: start },
-      headers: { 'Idempotency-Key': newKey() },
-    });
-    $('start-cash').value = '';
-    $('zreport').hidden = true;
-    await loadReport();
-    renderShift();
-    toast('Shift open.');
-  } catch (err) {
-    showError(line, err);
-  } finally {
-    $('shift-open').disabled = false;
-  }
-  return null;
-}
-
-async function closeShift(event) {
-  event.preventDefault();
-  const counted = amountOf('close-count');
-  const line = $('close-error');
-  line.hidden = true;
-  if (counted === null) return showError(line, 'Enter the cash you counted.');
-  $('close-confirm').disabled = true;
-  try {
-    const closed = await staffApi('/shifts/close', {
-      method: 'POST',
-      body: { shift_id: state.shift.id, end_cash: counted, note: $('close-note').value.trim() || undefined },
-      headers: { 'Idempotency-Key': newKey() },
-    });
-    const report = await staffApi(`/shifts/${closed.id}/report`).catch(() => null);
-    state.shift = null;
-    state.report = null;
-    $('close-count').value = '';
-    $('close-note').value = '';
-    $('close-panel').open = false;
-    renderShift();
-    renderZReport(closed, report);
-    renderOrders();
-  } catch (err) {
-    showError(line, err);
-  } finally {
-    $('close-confirm').disabled = false;
-  }
-  return null;
-}
-
-function renderZReport(shift, report) {
-  const rows = [
-    ['Start cash', shift.start_cash],
-    ...(report ? [
-      ['Cash payments', report.cash_payments],
-      ['Cash refunds', -report.cash_refunds],
-      ['Pay-ins', report.pay_ins],
-      ['Pay-outs', -report.pay_outs],
-    ] : []),
-    ['Expected cash', shift.expected_cash],
-    ['Counted', shift.end_cash],
-    ['Difference', shift.cash_difference],
-  ];
-  const methods = report ? report.payments_by_method : [];
-  const box = $('zreport');
-  box.replaceChildren(
-    h('h3', {}, 'Shift closed — Z report'),
-    h('dl', { class: 'bill' }, rows.map(([label, value]) => [
-      h('dt', {}, label),
-      h('dd', { class: label === 'Difference' ? `total${value < 0 ? ' negative' : ''}` : '', dataset: { field: label } }, money(value)),
-    ])),
-    methods.length ? h('h4', {}, 'Payments by method') : null,
-    methods.length ? h('dl', { class: 'bill' }, methods.map((m) => [
-      h('dt', {}, `${m.method} (${m.count})`), h('dd', {}, money(m.amount)),
-    ])) : null,
-    report && report.voids.length ? h('p', {}, `Voided orders: ${report.voids.length}`) : null,
-  );
-  box.hidden = false;
-}
-
-async function recordMovement(event) {
-  event.preventDefault();
-  const amount = amountOf('movement-amount');
-  const line = $('movement-error');
-  line.hidden = true;
-  if (!amount) return showError(line, 'Enter an amount.');
-  const reason = $('movement-reason').value.trim();
-  if (!reason) return showError(line, 'Say why the cash moves.');
-  $('movement-submit').disabled = true;
-  try {
-    const kind = $('movement-kind').value;
-    await staffApi(`/shifts/${state.shift.id}/cash-movements`, { method: 'POST', body: { kind, amount, reason } });
-    $('movement-amount').value = '';
-    $('movement-reason').value = '';
-    $('movement').open = false;
-    await loadReport();
-    renderDifference();
-    toast(`${kind === 'PAY_IN' ? 'Pay-in' : 'Pay-out'} of ${money(amount)} recorded.`);
-  } catch (err) {
-    showError(line, err);
-  } finally {
-    $('movement-submit').disabled = false;
-  }
-  return null;
-}
-
-// ---- tables and sessions -------------------------------------------------------------------
+// ---- loading -------------------------------------------------------------------------------
 
 async function loadTables() {
-  const [tables, sessions] = await Promise.all([
-    staffAll(`/outlets/${state.outlet.id}/tables?active=true`),
-    staffAll(`/table-sessions?outlet_id=${state.outlet.id}&status=OPEN`),
-  ]);
+  const tables = await staffAll(`/outlets/${state.outlet.id}/tables?active=true`);
   state.tables = new Map(tables.map((t) => [t.id, t]));
+}
+
+/** The open sessions, and the bill of each one not read yet (or of all, `every`). */
+async function loadSessions({ every = false } = {}) {
+  const sessions = await staffAll(`/table-sessions?outlet_id=${state.outlet.id}&status=OPEN`);
   state.sessions = new Map(sessions.map((s) => [s.id, s]));
-  renderTables();
-  renderTargets();
+  for (const id of state.bills.keys()) if (!state.sessions.has(id)) state.bills.delete(id);
+  const unread = sessions.filter((s) => every || !state.bills.has(s.id));
+  await Promise.all(unread.map((s) => readBill(s.id)));
 }
 
-const sessionOf = (tableId) => [...state.sessions.values()].find((s) => s.table_id === tableId) || null;
-const tableName = (id) => (state.tables.get(id) || {}).name || 'Table';
+async function readBill(sessionId) {
+  try {
+    state.bills.set(sessionId, await staffApi(`/table-sessions/${sessionId}/bill`));
+  } catch (err) {
+    if (err.status === 404 || err.status === 410) state.bills.delete(sessionId);
+    else throw err;
+  }
+}
 
-function renderTables() {
-  const tables = [...state.tables.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-  $('table-list').replaceChildren(...tables.map((table) => {
-    const session = sessionOf(table.id);
-    return h('li', { class: `row${session ? ' selected' : ''}`, dataset: { tableId: table.id, open: session ? '1' : '0' } },
-      h('span', { class: 'row-main' }, h('strong', {}, table.name), ' ',
-        h('span', { class: 'hint' }, session ? `open since ${new Date(session.opened_at).toLocaleTimeString()}` : 'free')),
-      h('div', { class: 'button-row' }, session ? [
-        h('button', { type: 'button', class: 'show-qr', onclick: () => showQr(table) }, 'Show QR'),
-        h('button', { type: 'button', class: 'show-bill', onclick: () => showBill(session) }, 'Bill / close'),
-      ] : h('button', { type: 'button', class: 'primary open-table', onclick: (e) => openTable(table, e.currentTarget) }, 'Open table')));
-  }));
+/** A takeaway order stays on the takeaway ticket while the kitchen has it or it is unpaid. */
+const inProgress = (order) => !order.table_session_id && order.status !== 'VOIDED'
+  && (ACTIVE.includes(order.status) || outstanding(order) > 0);
+
+/** Takeaway orders of the last day still in progress or unpaid. */
+async function loadTakeaway() {
+  const since = new Date(Date.now() - DAY).toISOString();
+  const orders = await staffAll(`/orders?outlet_id=${state.outlet.id}&created_after=${encodeURIComponent(since)}`);
+  state.takeaway = orders.filter(inProgress);
+}
+
+/** Puts a changed order into the takeaway list, or takes it out (paid and done, moved). */
+function upsertTakeaway(order) {
+  state.takeaway = state.takeaway.filter((o) => o.id !== order.id);
+  if (inProgress(order)) state.takeaway.push(order);
+}
+
+async function reloadAll() {
+  await Promise.all([
+    loadTables().then(() => loadSessions({ every: true })),
+    loadTakeaway(),
+    loadMenu(),
+    loadShift(),
+  ]);
+  keepTarget();
+  render();
+}
+
+/** Re-reads what a dialog changed (see `hooks` in cashier-core.js), then shows it. */
+async function changed({ sessionId = null, order = null, orderId = null, sessions = false } = {}) {
+  try {
+    if (sessions) await loadSessions();
+    if (sessionId) await readBill(sessionId);
+    if (order) upsertTakeaway(order);
+    // An order that moved onto a table: that table's bill changed too.
+    if (order && order.table_session_id && order.table_session_id !== sessionId) await readBill(order.table_session_id);
+    if (!sessionId && orderId) upsertTakeaway(await staffApi(`/orders/${orderId}`));
+    if (!sessionId && !order && !orderId && !sessions) await loadTakeaway();
+  } catch (err) {
+    if (err.status !== 401) toast(`Could not refresh: ${problemText(err)}`, 'error');
+  }
+  keepTarget();
+  render();
+}
+
+// ---- views ---------------------------------------------------------------------------------
+
+function render() {
+  renderFloor();
+  if (state.view === 'order') renderTicket();
+}
+
+/** Back to the tables; the tile of the table just shown (or `tableId`) gets the focus. */
+function showFloor(tableId = null) {
+  const from = state.target && state.target.session ? state.sessions.get(state.target.session) : null;
+  const focus = tableId || (from && from.table_id);
+  state.view = 'floor';
+  state.target = null;
+  state.selected = null;
+  document.body.dataset.view = 'floor';
+  $('order-view').hidden = true;
+  $('floor-view').hidden = false;
+  renderFloor();
+  const tile = focus ? document.querySelector(`[data-table-id="${focus}"] .table-tile`) : $('takeaway-tile');
+  if (tile) tile.focus({ preventScroll: true });
+  window.scrollTo(0, 0);
+}
+
+/** The order view of a table's session (`{session}`) or of takeaway (`{takeaway: true}`). */
+function showTicket(target) {
+  const same = state.target && state.target.session === target.session && state.target.takeaway === target.takeaway;
+  state.view = 'order';
+  state.target = target;
+  if (!same) state.selected = null;
+  document.body.dataset.view = 'order';
+  $('floor-view').hidden = true;
+  $('order-view').hidden = false;
+  toggleTableActions(false);
+  $('order-note').value = cart().note;
+  $('order-error').hidden = true;
+  renderTicket();
+  window.scrollTo(0, 0);
+  $('ticket-title').focus({ preventScroll: true });
+}
+
+/** The ticket shown lost its table (closed, merged away elsewhere): back to the floor. */
+function keepTarget() {
+  const target = state.target;
+  if (state.view !== 'order' || !target || !target.session || state.sessions.has(target.session)) return;
+  toast('That table was closed.');
+  showFloor();
+}
+
+// ---- floor ---------------------------------------------------------------------------------
+
+/** free: no session; open: nothing ordered; ordered: something unpaid; paid: all settled. */
+function tileState(session) {
+  if (!session) return 'free';
+  const bill = state.bills.get(session.id);
+  const orders = bill ? bill.orders.filter((o) => o.status !== 'VOIDED') : [];
+  if (!orders.length) return 'open';
+  return orders.some((o) => outstanding(o) > 0) ? 'ordered' : 'paid';
+}
+
+function renderFloor() {
+  const tables = [...state.tables.values()].sort(byName);
+  // A live update redraws the tiles: the one with the focus keeps it.
+  const active = document.activeElement;
+  const focused = active && $('table-list').contains(active) ? (active.closest('[data-table-id]') || active) : null;
+  const refocus = focused && (focused.dataset.tableId ? `[data-table-id="${focused.dataset.tableId}"] .table-tile` : '#takeaway-tile');
+  $('table-list').replaceChildren(takeawayTile(), ...tables.map(tableTile));
   if (!tables.length) $('table-list').append(h('li', { class: 'hint' }, 'No tables yet (the admin page adds them).'));
+  if (refocus) document.querySelector(refocus)?.focus({ preventScroll: true });
 }
 
-async function openTable(table, button) {
+function unsentCount(key) {
+  const kept = state.carts.get(key);
+  return kept ? kept.lines.reduce((sum, l) => sum + l.quantity, 0) : 0;
+}
+
+function tableTile(table) {
+  const session = sessionOf(table.id);
+  const tile = tileState(session);
+  const bill = session ? state.bills.get(session.id) : null;
+  const orders = bill ? bill.orders.filter((o) => o.status !== 'VOIDED').length : 0;
+  const unsent = session ? unsentCount(session.id) : 0;
+  return h('li', {
+    class: 'tile-cell',
+    dataset: { tableId: table.id, state: tile, open: session ? '1' : '0', sessionId: session ? session.id : '' },
+  }, h('button', {
+    type: 'button',
+    class: `table-tile tile-${tile}`,
+    onclick: (event) => tapTable(table, event.currentTarget),
+  },
+  h('span', { class: 'tile-name' }, table.name),
+  h('span', { class: 'tile-state' }, TILE_TEXT[tile], orders ? ` · ${orders} ${orders === 1 ? 'order' : 'orders'}` : ''),
+  session
+    ? h('span', { class: 'tile-age', dataset: { since: session.opened_at } }, minutesSince(session.opened_at))
+    : h('span', { class: 'tile-seats' }, `${table.capacity} seats`),
+  bill && bill.outstanding > 0 ? h('span', { class: 'tile-due' }, `${money(bill.outstanding)} due`) : null,
+  unsent ? h('span', { class: 'tile-unsent' }, `${unsent} not sent`) : null));
+}
+
+function takeawayTile() {
+  const orders = state.takeaway;
+  const due = orders.reduce((sum, o) => sum + outstanding(o), 0);
+  const unsent = unsentCount('takeaway');
+  return h('li', { class: 'tile-cell takeaway-cell' }, h('button', {
+    type: 'button',
+    id: 'takeaway-tile',
+    class: 'table-tile tile-takeaway',
+    onclick: () => showTicket({ takeaway: true }),
+  },
+  h('span', { class: 'tile-name' }, 'Takeaway'),
+  h('span', { class: 'tile-state' }, orders.length ? `${orders.length} in progress` : 'New takeaway order'),
+  due ? h('span', { class: 'tile-due' }, `${money(due)} due`) : null,
+  unsent ? h('span', { class: 'tile-unsent' }, `${unsent} not sent`) : null));
+}
+
+/** A free table opens (`POST /table-sessions`); either way its ticket shows. */
+async function tapTable(table, button) {
+  const session = sessionOf(table.id);
+  if (session) {
+    showTicket({ session: session.id });
+    return;
+  }
   button.disabled = true;
   try {
-    const session = await staffApi('/table-sessions', { method: 'POST', body: { table_id: table.id } });
-    state.sessions.set(session.id, session);
-    renderTables();
-    renderTargets();
-    showQr(table);
+    // Opening an open table answers the same session: a double tap opens it once.
+    const opened = await staffApi('/table-sessions', { method: 'POST', body: { table_id: table.id } });
+    state.sessions.set(opened.id, opened);
+    await readBill(opened.id);
+    showTicket({ session: opened.id });
+    toast(`${table.name} is open.`);
   } catch (err) {
     if (err.status !== 401) toast(`Could not open ${table.name}: ${problemText(err)}`, 'error');
+  } finally {
     button.disabled = false;
   }
 }
 
-async function showQr(table) {
-  $('qr-title').textContent = `${table.name} · ${state.outlet.name}`;
-  $('qr-image').alt = `QR code of ${table.name}`;
-  $('qr-dialog').showModal();
-  try {
-    await showTableQr($('qr-image'), table.id);
-  } catch (err) {
-    if (err.status !== 401) toast(`Could not load the QR code: ${problemText(err)}`, 'error');
-  }
+/** Every half minute: the tiles' and the ticket's "open for" times. */
+function tick() {
+  for (const label of document.querySelectorAll('.tile-age')) label.textContent = minutesSince(label.dataset.since);
+  if (state.view === 'order') renderTicketHead();
 }
 
-async function showBill(session) {
-  state.billSession = session;
-  $('bill-title').textContent = `Bill · ${tableName(session.table_id)}`;
-  $('bill-error').hidden = true;
-  $('bill-body').replaceChildren(h('p', { class: 'hint' }, 'Loading…'));
-  if (!$('bill-dialog').open) $('bill-dialog').showModal();
-  try {
-    const bill = await staffApi(`/table-sessions/${session.id}/bill`);
-    $('bill-body').replaceChildren(
-      bill.orders.length ? h('ul', { class: 'orders' }, bill.orders.map((order) => h('li', { class: 'order' },
-        h('div', { class: 'order-head' },
-          h('span', { class: 'number' }, `#${order.number}`),
-          h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status),
-          h('span', {}, money(order.total_amount))),
-        h('ul', { class: 'order-items' }, order.items.map((item) => h('li', {}, `${item.quantity}× ${item.name}`))),
-        payButton(order)))) : h('p', { class: 'hint' }, 'No orders yet.'),
-      h('dl', { class: 'bill' },
-        h('dt', {}, 'Subtotal'), h('dd', {}, money(bill.subtotal)),
-        bill.service_charge_amount ? [h('dt', {}, 'Service'), h('dd', {}, money(bill.service_charge_amount))] : null,
-        bill.tax_amount ? [h('dt', {}, 'Tax'), h('dd', {}, money(bill.tax_amount))] : null,
-        h('dt', { class: 'total' }, 'Total'), h('dd', { class: 'total' }, money(bill.total_amount)),
-        h('dt', {}, 'Paid'), h('dd', {}, money(bill.paid_amount)),
-        h('dt', { class: 'outstanding' }, 'Outstanding'), h('dd', { class: 'outstanding', id: 'bill-outstanding' }, money(bill.outstanding))),
-    );
-  } catch (err) {
-    showError($('bill-error'), err);
-  }
+// ---- the ticket ----------------------------------------------------------------------------
+
+const currentSession = () => (state.target && state.target.session ? state.sessions.get(state.target.session) : null);
+
+function renderTicketHead() {
+  const session = currentSession();
+  const orders = ticketOrders().filter((o) => o.status !== 'VOIDED');
+  $('ticket-title').textContent = session ? tableName(session.table_id) : 'Takeaway';
+  const count = `${orders.length} ${orders.length === 1 ? 'order' : 'orders'}`;
+  $('ticket-meta').textContent = session ? `Open ${minutesSince(session.opened_at)} · ${count}` : `${count} in progress`;
+  $('ticket-qr').hidden = !session;
+  $('table-actions-toggle').hidden = !session;
+  if (!session) $('table-actions').hidden = true;
 }
 
-async function closeTable() {
-  const session = state.billSession;
-  if (!session) return;
-  const line = $('bill-error');
-  line.hidden = true;
-  $('bill-close-table').disabled = true;
-  try {
-    await staffApi(`/table-sessions/${session.id}/close`, { method: 'POST', body: {} });
-    state.sessions.delete(session.id);
-    $('bill-dialog').close();
-    renderTables();
-    renderTargets();
-    toast(`${tableName(session.table_id)} closed.`);
-  } catch (err) {
-    if (err.code === 'SESSION_HAS_UNPAID_ORDERS') {
-      showError(line, 'This table still has unpaid orders: take their payment (or void them) first, then close the table.');
-    } else {
-      showError(line, err);
-    }
-  } finally {
-    $('bill-close-table').disabled = false;
-  }
+function renderTicket() {
+  if (state.view !== 'order' || !state.target) return;
+  renderTicketHead();
+  const orders = ticketOrders();
+  const body = $('ticket-body');
+  const scroll = body.scrollTop; // a live update must not jump the list
+  const focus = focusKey();
+  $('order-list').replaceChildren(...orders.map(orderRow));
+  $('ticket-empty').hidden = orders.length > 0;
+  if (focus) document.querySelector(focus)?.focus({ preventScroll: true });
+  body.scrollTop = scroll;
+  renderCart();
+  renderTotals(orders);
+  renderPayButton();
+  document.body.dataset.ticket = String(Number(document.body.dataset.ticket || 0) + 1);
 }
 
-// ---- orders --------------------------------------------------------------------------------
-
-async function loadOrders() {
-  const filter = $('order-filter').value;
-  const base = `/orders?outlet_id=${state.outlet.id}`;
-  let orders;
-  if (filter === 'OPEN') {
-    orders = (await Promise.all(ACTIVE.map((s) => staffAll(`${base}&status=${s}`)))).flat();
-  } else if (filter) {
-    orders = await staffAll(`${base}&status=${filter}`);
-  } else {
-    orders = (await staffApi(`${base}&limit=50`)).items;
-  }
-  state.orders = orders.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
-  renderOrders();
-  document.body.dataset.orders = String(Number(document.body.dataset.orders || 0) + 1);
+/** A selector for the focused control of the ticket, to focus its twin once redrawn. */
+function focusKey() {
+  const el = document.activeElement;
+  if (!el || !$('order-list').contains(el) || !el.classList.length) return null;
+  const row = el.closest('.order-row');
+  const line = el.closest('.ticket-line');
+  return [
+    `.order-row[data-order-id="${row.dataset.orderId}"]`,
+    line ? `.ticket-line[data-item-id="${line.dataset.itemId}"]` : null,
+    `.${el.classList[0]}`,
+  ].filter(Boolean).join(' ');
 }
 
-let ordersTimer = null;
-function reloadOrdersSoon() {
-  clearTimeout(ordersTimer);
-  ordersTimer = setTimeout(() => loadOrders().catch(() => {}), 200);
+/** Taps a row of the ticket: its actions show (and the last ones hide). */
+function select(orderId, itemId = null) {
+  const now = state.selected;
+  const same = now && now.orderId === orderId && (now.itemId || null) === itemId;
+  state.selected = same ? null : { orderId, itemId };
+  renderTicket();
 }
 
-function outstanding(order) {
-  return Math.max(0, order.total_amount - order.paid_amount);
-}
+const isSelected = (order, item = null) => Boolean(state.selected && state.selected.orderId === order.id
+  && (state.selected.itemId || null) === (item ? item.id : null));
 
-function payable(order) {
-  return state.drawer && order.status !== 'VOIDED' && outstanding(order) > 0;
-}
-
-function payButton(order) {
-  if (!payable(order)) return null;
-  return h('button', {
-    type: 'button',
-    class: 'primary pay',
-    'aria-label': `Take payment for order ${order.number}`,
-    onclick: () => openPayment(order),
-  }, `Pay ${money(outstanding(order))}`);
-}
-
-function where(order) {
-  if (!order.table_session_id) return 'Takeaway';
-  const session = state.sessions.get(order.table_session_id);
-  return session ? tableName(session.table_id) : 'Table';
-}
-
-function renderOrders() {
-  const list = $('order-list');
-  list.replaceChildren(...state.orders.map((order) => h('li', {
-    class: 'row order-row',
+function orderRow(order) {
+  const selected = isSelected(order);
+  const live = order.status !== 'VOIDED';
+  const from = order.split_from ? findOrder(order.split_from) : null;
+  const actions = orderActions(order);
+  const orderDiscounts = (order.discounts || []).filter((d) => !d.item_id);
+  return h('li', {
+    class: `order-row${selected ? ' selected' : ''}${live ? '' : ' voided-order'}`,
     dataset: { orderId: order.id, number: String(order.number), status: order.status, paid: order.payment_status },
   },
-  h('div', { class: 'row-main' },
-    h('div', { class: 'order-head' },
-      h('span', { class: 'number' }, `#${order.number} · ${where(order)}`),
-      h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
-    h('ul', { class: 'order-lines' }, order.items.map((item) => h('li', { dataset: { itemId: item.id } },
-      h('span', {}, `${left(item)}× ${item.name}`),
-      item.voided_quantity ? h('s', { class: 'voided' }, ` ${item.voided_quantity}× void`) : null,
-      item.comped_quantity ? h('span', { class: 'comped' }, ` ${item.comped_quantity}× comp`) : null,
-      correctable(order, item)
-        ? h('button', {
-          type: 'button',
-          class: 'void small',
-          'aria-label': `Void or comp ${item.name} of order ${order.number}`,
-          onclick: () => openVoid(order, item),
-        }, 'Void')
-        : null))),
-    h('p', { class: 'order-total' }, `${money(order.total_amount)} · ${order.payment_status.replace('_', ' ').toLowerCase()}`)),
-  payButton(order))));
-  if (!state.orders.length) list.append(h('li', { class: 'hint' }, 'No orders here.'));
+  h(actions.length ? 'button' : 'div', {
+    type: actions.length ? 'button' : undefined,
+    class: 'order-main',
+    'aria-expanded': actions.length ? String(selected) : undefined,
+    onclick: actions.length ? () => select(order.id) : undefined,
+  },
+  h('span', { class: 'number' }, `#${order.number}`),
+  h('span', { class: 'order-when' }, [
+    order.table_session_id ? null : 'Takeaway',
+    clock(order.created_at),
+    order.source === 'QR' ? 'by the guest' : null,
+    order.split_from ? `split from ${from ? `#${from.number}` : 'another bill'}` : null,
+  ].filter(Boolean).join(' · ')),
+  h('span', { class: 'order-sum' }, money(order.total_amount)),
+  h('span', { class: 'order-chips' },
+    h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status),
+    h('span', { class: `pay-state pay-${order.payment_status}` }, PAYMENT_TEXT[order.payment_status] || order.payment_status))),
+  h('div', { class: 'action-strip order-actions', hidden: !selected || !actions.length }, actions),
+  h('ul', { class: 'order-lines' }, order.items.map((item) => lineRow(order, item))),
+  orderDiscounts.length ? h('ul', { class: 'discount-list' }, orderDiscounts.map((d) => discountRow(order, d, 'Order discount'))) : null,
+  order.note ? h('p', { class: 'note' }, `“${order.note}”`) : null,
+  corrections(order));
 }
 
-// ---- corrections ---------------------------------------------------------------------------
-
-/** Still on the bill: ordered less voided and comped. */
-function left(item) {
-  return item.quantity - (item.voided_quantity || 0) - (item.comped_quantity || 0);
+function orderActions(order) {
+  const editable = correctable(order);
+  const elsewhere = [...state.sessions.keys()].some((id) => id !== order.table_session_id);
+  return [
+    state.drawer && outstanding(order) > 0
+      ? h('button', { type: 'button', class: 'primary pay', 'aria-label': `Take payment for order ${order.number}`, onclick: () => payOrder(order) }, `Pay #${order.number} · ${money(outstanding(order))}`)
+      : null,
+    state.drawer && editable
+      ? h('button', { type: 'button', class: 'order-discount', onclick: () => openDiscount(order) }, 'Discount')
+      : null,
+    splittable(order)
+      ? h('button', { type: 'button', class: 'order-split', onclick: () => openSplit(order) }, 'Split')
+      : null,
+    order.status !== 'VOIDED' && elsewhere
+      ? h('button', { type: 'button', class: 'order-move', onclick: () => openPicker('order-move', { order }) }, 'Move order')
+      : null,
+  ].filter(Boolean);
 }
 
-function correctable(order, item) {
-  return order.status !== 'VOIDED' && !['PAID', 'REFUNDED'].includes(order.payment_status) && left(item) > 0;
+function lineRow(order, item) {
+  const billable = left(item);
+  const selected = isSelected(order, item);
+  const actions = [
+    correctable(order) && billable > 0
+      ? h('button', { type: 'button', class: 'void small', 'aria-label': `Void or comp ${item.name} of order ${order.number}`, onclick: () => openVoid(order, item) }, 'Void / comp')
+      : null,
+    state.drawer && correctable(order) && billable > 0
+      ? h('button', { type: 'button', class: 'item-discount small', 'aria-label': `Discount on ${item.name} of order ${order.number}`, onclick: () => openDiscount(order, item) }, 'Discount')
+      : null,
+  ].filter(Boolean);
+  const mods = (item.modifiers || []).map((m) => m.option_name).join(', ');
+  const itemDiscounts = (order.discounts || []).filter((d) => d.item_id === item.id);
+  return h('li', { class: `ticket-line${selected ? ' selected' : ''}${billable ? '' : ' all-off'}`, dataset: { itemId: item.id } },
+    h(actions.length ? 'button' : 'div', {
+      type: actions.length ? 'button' : undefined,
+      class: 'line-main',
+      'aria-expanded': actions.length ? String(selected) : undefined,
+      onclick: actions.length ? () => select(order.id, item.id) : undefined,
+    },
+    h('span', { class: 'line-what' },
+      h('span', { class: 'qty' }, `${billable}× `), h('span', { class: 'name' }, item.name),
+      item.voided_quantity ? [' ', h('s', { class: 'voided' }, `${item.voided_quantity}× void`)] : null,
+      item.comped_quantity ? [' ', h('span', { class: 'comped' }, `${item.comped_quantity}× on the house`)] : null,
+      mods ? h('span', { class: 'mods' }, mods) : null,
+      item.note ? h('span', { class: 'note' }, `“${item.note}”`) : null),
+    h('span', { class: 'line-total' }, money(item.line_total))),
+    h('div', { class: 'action-strip line-actions', hidden: !selected || !actions.length }, actions),
+    itemDiscounts.length ? h('ul', { class: 'discount-list' }, itemDiscounts.map((d) => discountRow(order, d, 'Discount'))) : null);
 }
 
-function openVoid(order, item) {
-  state.voiding = { order, item };
-  $('void-summary').textContent = `Order #${order.number} · ${where(order)} · ${left(item)}× ${item.name}`;
-  $('void-quantity').value = '1';
-  $('void-quantity').max = String(left(item));
-  $('void-reason-pick').value = 'Sent back';
-  $('void-reason-text').value = '';
-  $('void-comp').checked = false;
-  $('void-error').hidden = true;
-  if (!$('void-dialog').open) $('void-dialog').showModal();
+/** Who may take a discount back: whoever gave it, or a manager (the server checks too). */
+const mayRemove = (discount) => ['OWNER', 'MANAGER'].includes(state.me.role) || discount.created_by === state.me.id;
+
+/** A discount on the ticket, with a × to take it back while the order is not settled. */
+function discountRow(order, discount, label) {
+  return h('li', { class: 'discount-row', dataset: { discountId: discount.id } },
+    h('span', { class: 'discount-what' }, `${label} ${discountText(discount)}`, discount.reason ? h('span', { class: 'hint' }, ` · ${discount.reason}`) : null),
+    h('span', { class: 'discount-amount' }, `−${money(discount.amount)}`),
+    state.drawer && correctable(order) && mayRemove(discount)
+      ? h('button', {
+        type: 'button',
+        class: 'remove-discount',
+        'aria-label': `Take back the discount of ${discountText(discount)}`,
+        onclick: (event) => removeDiscount(order, discount, event.currentTarget),
+      }, '×')
+      : null);
 }
 
-async function confirmVoid(event) {
-  event.preventDefault();
-  const { order, item } = state.voiding || {};
-  if (!order) return;
-  const quantity = Number($('void-quantity').value);
-  const reason = [$('void-reason-pick').value, $('void-reason-text').value.trim()].filter(Boolean).join(': ');
-  if (!Number.isInteger(quantity) || quantity < 1 || quantity > left(item)) {
-    showError($('void-error'), `Choose between 1 and ${left(item)}.`);
-    return;
+const ADJUSTMENT_TEXT = {
+  VOID: 'Void', COMP: 'On the house', DISCOUNT: 'Discount', DISCOUNT_REMOVED: 'Discount taken back', SPLIT: 'Split', MOVE: 'Moved',
+};
+
+/** Who corrected what and why (the order's adjustments), folded away. */
+function corrections(order) {
+  const adjustments = order.adjustments || [];
+  if (!adjustments.length) return null;
+  const itemName = (id) => (order.items.find((i) => i.id === id) || {}).name;
+  return h('details', { class: 'order-history' },
+    h('summary', {}, `Corrections (${adjustments.length})`),
+    h('ul', {}, adjustments.map((a) => h('li', {},
+      `${clock(a.created_at)} ${ADJUSTMENT_TEXT[a.kind] || a.kind}`,
+      a.quantity ? ` ${a.quantity}×` : '',
+      a.item_id && itemName(a.item_id) ? ` ${itemName(a.item_id)}` : '',
+      a.amount ? ` (${money(a.amount)})` : '',
+      a.reason ? ` — ${a.reason}` : '',
+      a.created_by_name ? ` · ${a.created_by_name}` : ''))));
+}
+
+/** The table's bill, or for takeaway the sum of the orders in progress. */
+function ticketSums(orders) {
+  const session = currentSession();
+  const bill = session ? state.bills.get(session.id) : null;
+  if (bill) {
+    return {
+      subtotal: bill.subtotal,
+      discount: bill.discount_amount || 0,
+      service: bill.service_charge_amount,
+      tax: bill.tax_amount,
+      total: bill.total_amount,
+      paid: bill.paid_amount,
+      due: bill.outstanding,
+    };
   }
-  if (!reason) {
-    showError($('void-error'), 'Say why.');
-    return;
-  }
-  $('void-confirm').disabled = true;
-  try {
-    await staffApi(`/orders/${order.id}/items/${item.id}/void`, {
-      method: 'POST',
-      body: { quantity, reason, comp: $('void-comp').checked },
-    });
-    $('void-dialog').close();
-    toast(`${quantity}× ${item.name} ${$('void-comp').checked ? 'comped' : 'voided'}.`);
-    await loadOrders();
-  } catch (err) {
-    showError($('void-error'), err);
-  } finally {
-    $('void-confirm').disabled = false;
-  }
+  const live = orders.filter((o) => o.status !== 'VOIDED');
+  const sum = (pick) => live.reduce((total, o) => total + (pick(o) || 0), 0);
+  return {
+    subtotal: sum((o) => o.subtotal),
+    discount: sum((o) => o.discount_amount),
+    service: sum((o) => o.service_charge_amount),
+    tax: sum((o) => o.tax_amount),
+    total: sum((o) => o.total_amount),
+    paid: sum((o) => o.paid_amount),
+    due: sum(outstanding),
+  };
 }
 
-// ---- payments ------------------------------------------------------------------------------
-
-function openPayment(order) {
-  state.paying = { order, key: newKey() };
-  $('pay-summary').textContent = `Order #${order.number} · ${where(order)} · total ${money(order.total_amount)}, outstanding ${money(outstanding(order))}`;
-  $('pay-method').value = 'CASH';
-  $('pay-amount').value = String(outstanding(order));
-  $('pay-tendered').value = '';
-  $('pay-reference').value = '';
-  $('pay-error').hidden = true;
-  renderChange();
-  if (!$('pay-dialog').open) $('pay-dialog').showModal();
-  $('pay-tendered').focus();
-}
-
-/** The change (`tendered − amount`), shown big before confirming. */
-function renderChange() {
-  const cash = $('pay-method').value === 'CASH';
-  $('pay-cash').hidden = !cash;
-  const amount = amountOf('pay-amount');
-  const tendered = amountOf('pay-tendered');
-  const change = $('pay-change');
-  if (!cash || amount === null || tendered === null) {
-    change.textContent = '—';
-    change.dataset.short = '0';
-  } else if (tendered < amount) {
-    change.textContent = `${money(amount - tendered)} short`;
-    change.dataset.short = '1';
-  } else {
-    change.textContent = money(tendered - amount);
-    change.dataset.short = '0';
-  }
-  // A new amount or tendered is a new payment: a new idempotency key.
-  if (state.paying) state.paying.key = newKey();
-}
-
-async function confirmPayment(event) {
-  event.preventDefault();
-  const { order, key } = state.paying || {};
-  if (!order) return null;
-  const line = $('pay-error');
-  line.hidden = true;
-  const method = $('pay-method').value;
-  const amount = amountOf('pay-amount');
-  if (!amount) return showError(line, 'Enter the amount to pay.');
-  if (amount > outstanding(order)) return showError(line, `At most ${money(outstanding(order))} is outstanding.`);
-  const body = { method, amount };
-  if (method === 'CASH') {
-    const tendered = amountOf('pay-tendered');
-    body.tendered = tendered === null ? amount : tendered;
-    if (body.tendered < amount) return showError(line, 'The cash received is less than the amount.');
-  }
-  const reference = $('pay-reference').value.trim();
-  if (reference) body.reference = reference;
-  $('pay-confirm').disabled = true;
-  try {
-    const payment = await postPayment(order.id, body, key);
-    $('pay-dialog').close();
-    toast(method === 'CASH' ? `Paid. Change: ${money(payment.change || 0)}` : 'Paid.');
-    await Promise.all([loadOrders(), state.shift ? loadReport() : null]);
-    renderDifference();
-    if ($('bill-dialog').open && state.billSession) showBill(state.billSession);
-  } catch (err) {
-    if (err.code === 'NO_OPEN_SHIFT') {
-      showError(line, 'Open a shift first: payments go into your cash drawer (Shift, above).');
-    } else {
-      showError(line, err);
-    }
-  } finally {
-    $('pay-confirm').disabled = false;
-  }
-  return null;
-}
-
-function postPayment(orderId, body, key) {
-  return retryTransient(
-    () => staffApi(`/orders/${orderId}/payments`, { method: 'POST', body, headers: { 'Idempotency-Key': key } }),
-    3,
+function renderTotals(orders) {
+  const sums = ticketSums(orders);
+  const row = (label, value, id, extra = '') => [
+    h('dt', { class: extra }, label),
+    h('dd', { class: extra, id }, value),
+  ];
+  $('ticket-totals').replaceChildren(
+    ...row('Subtotal', money(sums.subtotal), 'ticket-subtotal'),
+    ...(sums.discount ? row('Discount', `−${money(sums.discount)}`, 'ticket-discount', 'discount') : []),
+    ...row('Service', money(sums.service), 'ticket-service'),
+    ...row('Tax', money(sums.tax), 'ticket-tax'),
+    ...row('Total', money(sums.total), 'ticket-total', 'total'),
+    ...(sums.paid ? row('Paid', money(sums.paid), 'ticket-paid') : []),
+    ...row('Due', money(sums.due), 'ticket-due', 'due'),
   );
+  const unsent = cart().lines.reduce((n, l) => n + l.quantity, 0);
+  $('jump-to-ticket').textContent = `Ticket${unsent ? ` · ${unsent} not sent` : ''} · ${money(sums.due)} ↓`;
 }
 
-// ---- new order -----------------------------------------------------------------------------
+/**
+ * What the big button does: pay the one unpaid order (per-order endpoint), pay the table
+ * (several unpaid orders: the session endpoint), close a settled table; for takeaway, pay the
+ * order tapped (or the only unpaid one).
+ */
+function payPlan() {
+  const unpaid = ticketOrders().filter((o) => outstanding(o) > 0);
+  if (state.target.takeaway) {
+    const chosen = state.selected && unpaid.find((o) => o.id === state.selected.orderId);
+    if (chosen || unpaid.length === 1) return { mode: 'order', order: chosen || unpaid[0] };
+    return { mode: 'none', text: unpaid.length ? 'Tap an order to pay it' : 'Nothing to pay' };
+  }
+  if (!unpaid.length) return { mode: 'close' };
+  if (unpaid.length === 1) return { mode: 'order', order: unpaid[0] };
+  return { mode: 'session', due: unpaid.reduce((sum, o) => sum + outstanding(o), 0) };
+}
+
+function renderPayButton() {
+  const button = $('ticket-pay');
+  if (!state.drawer) return;
+  const plan = payPlan();
+  button.dataset.mode = plan.mode;
+  button.disabled = plan.mode === 'none';
+  button.classList.toggle('primary', plan.mode !== 'close');
+  button.textContent = {
+    order: () => `Pay${state.target.takeaway ? ` #${plan.order.number}` : ''} · ${money(plan.order && outstanding(plan.order))}`,
+    session: () => `Pay the table · ${money(plan.due)}`,
+    close: () => 'Close table',
+    none: () => plan.text,
+  }[plan.mode]();
+}
+
+function tapPay() {
+  const plan = payPlan();
+  if (plan.mode === 'order') payOrder(plan.order);
+  else if (plan.mode === 'session') paySession(state.target.session);
+  else if (plan.mode === 'close') openClose(state.target.session);
+}
+
+function toggleTableActions(show = $('table-actions').hidden) {
+  $('table-actions').hidden = !show;
+  $('table-actions-toggle').setAttribute('aria-expanded', String(show));
+}
+
+/** A table action from the strip: the strip folds away, the action's dialog opens. */
+function tableAction(action) {
+  toggleTableActions(false);
+  if (state.target && state.target.session) action(state.target.session);
+}
+
+// ---- the menu ------------------------------------------------------------------------------
 
 async function loadMenu() {
   state.menu = await staffApi(`/menu?outlet_id=${state.outlet.id}`);
@@ -532,30 +519,57 @@ async function loadMenu() {
   renderMenu();
 }
 
+const sectionKey = (section) => section.id || 'none';
+
 function renderMenu() {
   const sections = state.menu ? state.menu.categories.filter((c) => c.products.length) : [];
-  $('menu-products').replaceChildren(...sections.map((section) => h('div', { class: 'menu-section' },
-    h('h3', { class: 'label' }, section.name || 'Other'),
-    h('div', { class: 'menu-buttons' }, section.products.map((product) => h('button', {
-      type: 'button',
-      class: 'menu-item',
-      disabled: !product.available,
-      dataset: { productId: product.id },
-      onclick: () => pickProduct(product),
-    }, h('span', { class: 'product-name' }, product.name), h('span', { class: 'product-price' }, money(product.price))))))));
+  if (state.category !== 'all' && !sections.some((s) => sectionKey(s) === state.category)) state.category = 'all';
+  const tab = (key, name) => h('button', {
+    type: 'button',
+    class: 'category-tab',
+    'aria-pressed': String(state.category === key),
+    dataset: { categoryId: key },
+    onclick: () => {
+      state.category = key;
+      renderMenu();
+      $('menu-products').scrollTop = 0;
+    },
+  }, name);
+  $('category-tabs').replaceChildren(tab('all', 'All'), ...sections.map((s) => tab(sectionKey(s), s.name || 'Other')));
+  $('menu-products').replaceChildren(...sections.map((section) => h('div', {
+    class: 'menu-section',
+    hidden: state.category !== 'all' && state.category !== sectionKey(section),
+  },
+  h('h3', { class: 'label' }, section.name || 'Other'),
+  h('div', { class: 'menu-buttons' }, section.products.map((product) => h('button', {
+    type: 'button',
+    class: 'menu-item',
+    disabled: !product.available,
+    dataset: { productId: product.id },
+    onclick: () => pickProduct(product),
+  },
+  h('span', { class: 'product-name' }, product.name),
+  h('span', { class: 'product-price' }, product.available ? money(product.price) : 'Sold out'),
+  h('span', { class: 'in-cart', hidden: true })))))));
   if (!sections.length) $('menu-products').append(h('p', { class: 'hint' }, 'The menu is empty.'));
+  markCartOnMenu();
 }
 
-function renderTargets() {
-  const select = $('order-target');
-  const current = select.value;
-  const sessions = [...state.sessions.values()].sort((a, b) => tableName(a.table_id).localeCompare(tableName(b.table_id), undefined, { numeric: true }));
-  select.replaceChildren(h('option', { value: '' }, 'Takeaway'),
-    ...sessions.map((s) => h('option', { value: s.id }, tableName(s.table_id))));
-  if ([...select.options].some((o) => o.value === current)) select.value = current;
+/** The count of each dish in the cart, on its menu button. */
+function markCartOnMenu() {
+  const counts = new Map();
+  for (const line of cart().lines) counts.set(line.product.id, (counts.get(line.product.id) || 0) + line.quantity);
+  for (const button of document.querySelectorAll('#menu-products .menu-item')) {
+    const badge = button.querySelector('.in-cart');
+    const count = counts.get(button.dataset.productId) || 0;
+    badge.hidden = !count;
+    badge.textContent = count ? `${count} added` : '';
+  }
 }
 
 function pickProduct(product) {
+  // The menu shows with a ticket; a dish picked without one starts a takeaway order.
+  if (!state.target) showTicket({ takeaway: true });
   if (!(product.modifier_groups || []).length) {
     addLine({ product, quantity: 1, options: [], note: '' });
     return;
@@ -601,23 +615,41 @@ function addItemFromDialog(event) {
   $('item-dialog').close();
 }
 
+// ---- the cart: dishes not sent yet, one per ticket -----------------------------------------
+
+const cartKey = () => (state.target && state.target.session) || 'takeaway';
+
+/** The ticket's cart: a waiter may start two tables' orders and send each when ready. */
+function cart() {
+  const key = cartKey();
+  if (!state.carts.has(key)) state.carts.set(key, { lines: [], key: null, note: '' });
+  return state.carts.get(key);
+}
+
 function addLine({ product, quantity, options, note }) {
-  const same = state.cart.lines.find((l) => l.product.id === product.id && !note && !l.note
-    && l.options.join() === options.join());
+  const lines = cart().lines;
+  const same = lines.find((l) => l.product.id === product.id && !note && !l.note && l.options.join() === options.join());
   if (same) same.quantity += quantity;
-  else state.cart.lines.push({ product, quantity, options, note });
+  else lines.push({ product, quantity, options, note });
   cartChanged();
+  // Keep the dish just added in sight at the foot of the ticket.
+  if (window.matchMedia('(min-width: 45rem)').matches) {
+    const body = $('ticket-body');
+    body.scrollTop = body.scrollHeight;
+  }
 }
 
 function cartChanged() {
-  state.cart.key = null; // another cart is another order
+  cart().key = null; // another cart is another order
   $('order-error').hidden = true;
   renderCart();
+  renderTotals(ticketOrders());
 }
 
 function renderCart() {
-  const lines = state.cart.lines;
+  const lines = cart().lines;
   $('cart-empty').hidden = lines.length > 0;
+  $('cart-note').hidden = !lines.length;
   $('cart-lines').replaceChildren(...lines.map((line, index) => h('li', { class: 'cart-line' },
     h('div', { class: 'cart-line-main' },
       h('span', { class: 'product-name' }, line.product.name),
@@ -642,22 +674,25 @@ function renderCart() {
     h('span', { class: 'line-total' }, money(unitPrice(line.product, line.options) * line.quantity)))));
   const total = lines.reduce((sum, l) => sum + unitPrice(l.product, l.options) * l.quantity, 0);
   $('order-submit').disabled = !lines.length;
-  $('order-submit').textContent = lines.length ? `Place order · ${money(total)}` : 'Place order';
+  $('order-submit').hidden = !lines.length; // room for the ticket until there is something to send
+  $('order-submit').textContent = lines.length ? `Send order · ${money(total)}` : 'Send order';
+  markCartOnMenu();
 }
 
 async function placeOrder() {
   const button = $('order-submit');
-  if (button.disabled || !state.cart.lines.length) return;
+  const kept = cart();
+  if (button.disabled || !kept.lines.length) return;
+  const target = state.target;
   button.disabled = true;
   $('order-error').hidden = true;
   // One key per cart: a double tap or a retry after a lost answer places one order.
-  if (!state.cart.key) state.cart.key = newKey();
-  const session = $('order-target').value;
+  if (!kept.key) kept.key = newKey();
   const body = {
     outlet_id: state.outlet.id,
-    table_session_id: session || undefined,
-    note: $('order-note').value.trim() || undefined,
-    items: state.cart.lines.map((l) => ({
+    table_session_id: target.session || undefined,
+    note: kept.note.trim() || undefined,
+    items: kept.lines.map((l) => ({
       product_id: l.product.id,
       quantity: l.quantity,
       note: l.note || undefined,
@@ -665,23 +700,138 @@ async function placeOrder() {
     })),
   };
   try {
-    const key = state.cart.key;
+    const key = kept.key;
     const order = await retryTransient(
       () => staffApi('/orders', { method: 'POST', body, headers: { 'Idempotency-Key': key } }),
       4,
     );
-    state.cart = { lines: [], key: null };
+    kept.lines = [];
+    kept.key = null;
+    kept.note = '';
     $('order-note').value = '';
-    renderCart();
-    toast(`Order #${order.number} placed.`);
-    await loadOrders();
+    toast(`Order #${order.number} sent to the kitchen.`);
+    // Takeaway: the order just sent is the one the Pay button takes.
+    if (target.takeaway) state.selected = { orderId: order.id };
+    await changed(target.session ? { sessionId: target.session } : { order });
   } catch (err) {
     showError($('order-error'), err);
     button.disabled = false;
   }
 }
 
+// ---- all orders (a panel from the top bar) -------------------------------------------------
+
+async function loadHistory() {
+  const filter = $('order-filter').value;
+  const base = `/orders?outlet_id=${state.outlet.id}`;
+  let orders;
+  if (filter === 'OPEN') {
+    orders = (await Promise.all(ACTIVE.map((s) => staffAll(`${base}&status=${s}`)))).flat();
+  } else if (filter) {
+    orders = await staffAll(`${base}&status=${filter}`);
+  } else {
+    orders = (await staffApi(`${base}&limit=50`)).items;
+  }
+  orders.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+  $('history-list').replaceChildren(...orders.map(historyRow));
+  if (!orders.length) $('history-list').append(h('li', { class: 'hint' }, 'No orders here.'));
+}
+
+function historyRow(order) {
+  const target = order.table_session_id
+    ? (state.sessions.has(order.table_session_id) ? { session: order.table_session_id } : null)
+    : (state.takeaway.some((o) => o.id === order.id) ? { takeaway: true } : null);
+  return h('li', { class: 'row history-row', dataset: { orderId: order.id, number: String(order.number), status: order.status, paid: order.payment_status } },
+    h('div', { class: 'row-main' },
+      h('div', { class: 'order-head' },
+        h('span', { class: 'number' }, `#${order.number} · ${where(order)} · ${clock(order.created_at)}`),
+        h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
+      h('p', { class: 'hint' }, order.items.map((i) => `${left(i)}× ${i.name}`).join(', ')),
+      h('p', { class: 'order-total' }, `${money(order.total_amount)} · ${PAYMENT_TEXT[order.payment_status] || order.payment_status}`)),
+    target ? h('button', {
+      type: 'button',
+      class: 'open-ticket',
+      onclick: () => {
+        $('orders-dialog').close();
+        showTicket(target);
+        state.selected = { orderId: order.id };
+        renderTicket();
+      },
+    }, 'Open ticket') : null);
+}
+
+function openHistory() {
+  if (!$('orders-dialog').open) $('orders-dialog').showModal();
+  $('history-list').replaceChildren(h('li', { class: 'hint' }, 'Loading…'));
+  loadHistory().catch((err) => toast(problemText(err), 'error'));
+}
+
 // ---- live events ---------------------------------------------------------------------------
+
+const timers = new Map();
+/** Runs `work` once `ms` after the last call with this `key`: a burst of frames, one read. */
+function soon(key, work, ms = 150) {
+  clearTimeout(timers.get(key));
+  timers.set(key, setTimeout(() => {
+    timers.delete(key);
+    work().then(() => { keepTarget(); render(); }).catch(() => {});
+  }, ms));
+}
+
+const refreshBillSoon = (id) => soon(`bill:${id}`, () => readBill(id));
+const reloadSessionsSoon = () => soon('sessions', () => loadSessions());
+
+function orderFrame(frame) {
+  const payload = frame.payload || {};
+  const sessionId = frame.table_session_id || payload.table_session_id || null;
+  // Whole orders (NEW_ORDER, ORDER_UPDATED) go in as they are; the rest are read again.
+  const whole = frame.type === 'NEW_ORDER' || frame.type === 'ORDER_UPDATED';
+  if (sessionId) refreshBillSoon(sessionId);
+  // An order that moved leaves its old table's bill behind: read that one again too.
+  for (const [id, bill] of state.bills) {
+    if (id !== sessionId && bill.orders.some((o) => o.id === payload.id)) refreshBillSoon(id);
+  }
+  if (whole && payload.items) {
+    upsertTakeaway(payload);
+    render();
+  } else if (!sessionId && payload.id) {
+    soon(`order:${payload.id}`, async () => upsertTakeaway(await staffApi(`/orders/${payload.id}`)));
+  }
+  if ($('orders-dialog').open) soon('history', loadHistory, 300);
+}
+
+/** The session as a frame tells it, until the list is read again (frames come in bursts). */
+function placeSession(frame, id, tableId) {
+  const known = state.sessions.get(id);
+  state.sessions.set(id, known ? { ...known, table_id: tableId } : {
+    id, table_id: tableId, outlet_id: frame.outlet_id, status: 'OPEN', opened_at: frame.at,
+  });
+}
+
+function sessionFrame(frame) {
+  const payload = frame.payload || {};
+  if (frame.type === 'TABLE_SESSION_CLOSED' && payload.id) {
+    state.sessions.delete(payload.id);
+    state.bills.delete(payload.id);
+  }
+  if (['TABLE_SESSION_OPENED', 'TABLE_SESSION_MOVED', 'TABLE_SESSION_MERGED'].includes(frame.type) && payload.id) {
+    placeSession(frame, payload.id, payload.table_id);
+  }
+  if (frame.type === 'TABLE_SESSION_MERGED') {
+    // The ticket shown was merged into another table: follow its orders there.
+    if (state.target && state.target.session === payload.merged_session_id) {
+      state.target = { session: payload.id };
+      state.selected = null;
+      toast(`${tableName(payload.merged_table_id)} was merged into ${tableName(payload.table_id)}.`);
+    }
+    state.sessions.delete(payload.merged_session_id);
+    state.bills.delete(payload.merged_session_id);
+    if (payload.id) refreshBillSoon(payload.id);
+  }
+  reloadSessionsSoon();
+  keepTarget();
+  render();
+}
 
 function onFrame(frame) {
   if (frame.outlet_id && frame.outlet_id !== state.outlet.id) return;
@@ -690,12 +840,14 @@ function onFrame(frame) {
     case 'ORDER_STATUS_CHANGED':
     case 'ORDER_PAID':
     case 'ORDER_UPDATED':
-      reloadOrdersSoon();
-      if (frame.type === 'ORDER_PAID' && state.shift) loadReport().then(renderDifference);
+      orderFrame(frame);
+      if (frame.type === 'ORDER_PAID' && state.shift) loadReport();
       break;
     case 'TABLE_SESSION_OPENED':
     case 'TABLE_SESSION_CLOSED':
-      loadTables().catch(() => {});
+    case 'TABLE_SESSION_MOVED':
+    case 'TABLE_SESSION_MERGED':
+      sessionFrame(frame);
       break;
     case 'PRODUCT_UPDATED':
       loadMenu().catch(() => {});
@@ -709,22 +861,32 @@ function onFrame(frame) {
   }
 }
 
-async function reloadAll() {
-  await Promise.all([loadTables(), loadOrders(), loadMenu(), loadShift()]);
-}
-
 // ---- page setup ----------------------------------------------------------------------------
 
 function setUp() {
-  $('shift-open-form').addEventListener('submit', openShift);
-  $('close-form').addEventListener('submit', closeShift);
-  $('close-count').addEventListener('input', renderDifference);
-  $('close-panel').addEventListener('toggle', () => {
-    if ($('close-panel').open && state.shift) loadReport().then(renderDifference);
+  hooks.changed = changed;
+  hooks.paid = async () => { if (state.shift) await loadReport(); };
+  hooks.showFloor = showFloor;
+  hooks.openShift = openShiftPanel;
+  if (state.drawer) setUpShift();
+  setUpPayment({ closeTable: openClose });
+  setUpCorrections();
+  $('orders-button').addEventListener('click', openHistory);
+  $('orders-dismiss').addEventListener('click', () => $('orders-dialog').close());
+  $('order-filter').addEventListener('change', () => loadHistory().catch((err) => toast(problemText(err), 'error')));
+  $('back-to-floor').addEventListener('click', () => showFloor());
+  $('ticket-qr').addEventListener('click', () => {
+    const session = currentSession();
+    if (session) showQr(state.tables.get(session.table_id) || { id: session.table_id, name: tableName(session.table_id) });
   });
-  $('movement-form').addEventListener('submit', recordMovement);
-  $('order-filter').addEventListener('change', () => loadOrders().catch((err) => toast(problemText(err), 'error')));
+  $('table-actions-toggle').addEventListener('click', () => toggleTableActions());
+  $('table-move').addEventListener('click', () => tableAction((sessionId) => openPicker('table-move', { sessionId })));
+  $('table-merge').addEventListener('click', () => tableAction((sessionId) => openPicker('table-merge', { sessionId })));
+  $('table-close').addEventListener('click', () => tableAction(openClose));
+  $('ticket-pay').addEventListener('click', tapPay);
+  $('jump-to-ticket').addEventListener('click', () => $('ticket').scrollIntoView({ block: 'start' }));
   $('order-submit').addEventListener('click', placeOrder);
+  $('order-note').addEventListener('input', () => { cart().note = $('order-note').value; });
   $('item-form').addEventListener('submit', addItemFromDialog);
   $('item-cancel').addEventListener('click', () => $('item-dialog').close());
   $('item-minus').addEventListener('click', () => {
@@ -735,15 +897,7 @@ function setUp() {
     state.item.quantity += 1;
     $('item-qty').textContent = String(state.item.quantity);
   });
-  for (const id of ['pay-method', 'pay-amount', 'pay-tendered']) $(id).addEventListener('input', renderChange);
-  $('pay-method').addEventListener('change', renderChange);
-  $('pay-form').addEventListener('submit', confirmPayment);
-  $('pay-cancel').addEventListener('click', () => $('pay-dialog').close());
-  $('void-form').addEventListener('submit', confirmVoid);
-  $('void-cancel').addEventListener('click', () => $('void-dialog').close());
-  $('qr-close').addEventListener('click', () => $('qr-dialog').close());
-  $('bill-dismiss').addEventListener('click', () => $('bill-dialog').close());
-  $('bill-close-table').addEventListener('click', closeTable);
+  setInterval(tick, 30000);
 }
 
 async function main() {
@@ -761,7 +915,6 @@ async function main() {
     }
     $('outlet-name').textContent = `· ${state.outlet.name}`;
     setUp();
-    renderCart();
     await reloadAll();
   } catch (err) {
     showError($('load-error'), `Could not start: ${problemText(err)}`);

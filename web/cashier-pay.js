@@ -1,0 +1,234 @@
+// The payment screen: the amount due big, a button per method, quick cash, split tender (pay
+// part now, the rest next with another method), the change big, Confirm. One order pays with
+// `POST /orders/{id}/payments`; a whole table with `POST /table-sessions/{id}/payments`, which
+// settles its unpaid orders oldest first.
+import { h, moneyInput, newKey, retryTransient, staffApi, toast } from './app.js';
+import {
+  $, amountOf, currency, hooks, money, outstanding, showError, state, tableName,
+} from './cashier-core.js';
+
+const METHOD_TEXT = { CASH: 'cash', QRIS: 'QRIS', CARD: 'card', TRANSFER: 'transfer', OTHER: 'other' };
+const NOTES = [20000, 50000, 100000]; // the notes handed over most (IDR)
+
+/**
+ * {kind: 'order', order} or {kind: 'session', sessionId, due, orders}, what is left to pay
+ * (`due`), the payments taken so far on this screen, and the idempotency key of the next one.
+ */
+let paying = null;
+
+/** Opens the payment screen for one order. */
+export function payOrder(order) {
+  const label = `Order #${order.number} · ${order.table_session_id ? tableOfSession(order.table_session_id) : 'Takeaway'}`;
+  start({ kind: 'order', order, sessionId: order.table_session_id || null, due: outstanding(order), label });
+}
+
+/** Opens the payment screen for every unpaid order of a table. */
+export function paySession(sessionId) {
+  const bill = state.bills.get(sessionId);
+  if (!bill) return;
+  const unpaid = bill.orders.filter((o) => outstanding(o) > 0);
+  const numbers = unpaid.map((o) => `#${o.number}`).join(', ');
+  const label = `${tableOfSession(sessionId)} · ${unpaid.length} orders (${numbers})`;
+  start({ kind: 'session', sessionId, due: bill.outstanding, label });
+}
+
+function tableOfSession(sessionId) {
+  const session = state.sessions.get(sessionId);
+  return session ? tableName(session.table_id) : 'Table';
+}
+
+function start(what) {
+  paying = { ...what, taken: [], key: newKey() };
+  $('pay-title').textContent = what.kind === 'session' ? 'Pay the table' : 'Payment';
+  $('pay-summary').textContent = what.label;
+  $('pay-form').hidden = false;
+  $('pay-result').hidden = true;
+  $('pay-progress').hidden = true;
+  $('pay-open-shift').hidden = true;
+  $('pay-error').hidden = true;
+  $('pay-reference').value = '';
+  setMethod('CASH');
+  resetAmount();
+  if (!$('pay-dialog').open) $('pay-dialog').showModal();
+  // With a mouse and keyboard, type the cash at once; on a tablet the on-screen keyboard
+  // would cover the quick-cash buttons, so nothing is focused for typing.
+  if (window.matchMedia('(pointer: fine)').matches) $('pay-tendered').focus();
+}
+
+/** A new part of the payment: the amount is what is left, nothing handed over yet. */
+function resetAmount() {
+  $('pay-due').textContent = money(paying.due);
+  $('pay-amount').value = moneyInput(paying.due, currency());
+  $('pay-tendered').value = '';
+  renderChange();
+}
+
+function setMethod(method) {
+  $('pay-method').dataset.value = method;
+  for (const button of $('pay-method').querySelectorAll('button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.method === method));
+  }
+  const cash = method === 'CASH';
+  $('pay-cash').hidden = !cash;
+  $('pay-reference-row').hidden = cash;
+  renderChange();
+}
+
+const method = () => $('pay-method').dataset.value;
+
+/** Exact, then the notes that cover the amount (and, above them, the next round sums). */
+function quickCash(amount) {
+  if (currency() !== 'IDR' || !amount) return amount ? [amount] : [];
+  const round = (step) => Math.ceil(amount / step) * step;
+  const above = (step) => (Math.floor(amount / step) + 1) * step; // the next round sum up
+  const sums = [...NOTES, round(10000), above(50000), above(100000)].filter((sum) => sum > amount);
+  return [amount, ...[...new Set(sums)].sort((a, b) => a - b).slice(0, 3)];
+}
+
+function renderQuickCash(amount) {
+  $('pay-quick').replaceChildren(...quickCash(amount).map((sum, index) => h('button', {
+    type: 'button',
+    class: `quick-cash-button${index === 0 ? ' exact' : ''}`,
+    dataset: { amount: String(sum) },
+    onclick: () => {
+      $('pay-tendered').value = moneyInput(sum, currency());
+      renderChange();
+    },
+  }, index === 0 ? `Exact ${money(sum)}` : money(sum))));
+}
+
+/** The change (`tendered − amount`), shown big before confirming. */
+function renderChange() {
+  if (!paying) return;
+  const cash = method() === 'CASH';
+  const amount = amountOf('pay-amount');
+  const tendered = amountOf('pay-tendered');
+  const change = $('pay-change');
+  if (cash) renderQuickCash(amount && amount <= paying.due ? amount : paying.due);
+  if (!cash || amount === null || tendered === null) {
+    change.textContent = '—';
+    change.dataset.short = '0';
+  } else if (tendered < amount) {
+    change.textContent = `${money(amount - tendered)} short`;
+    change.dataset.short = '1';
+  } else {
+    change.textContent = money(tendered - amount);
+    change.dataset.short = '0';
+  }
+  const part = amount && amount < paying.due;
+  $('pay-confirm').textContent = amount ? `${part ? 'Pay part' : 'Confirm'} · ${money(amount)}` : 'Confirm payment';
+  // A new amount, method or tendered is a new payment: a new idempotency key.
+  paying.key = newKey();
+}
+
+async function confirmPayment(event) {
+  event.preventDefault();
+  if (!paying) return null;
+  const line = $('pay-error');
+  line.hidden = true;
+  $('pay-open-shift').hidden = true;
+  const chosen = method();
+  const amount = amountOf('pay-amount');
+  if (!amount) return showError(line, 'Enter the amount to pay.');
+  if (amount > paying.due) return showError(line, `At most ${money(paying.due)} is due.`);
+  const body = { method: chosen, amount };
+  if (chosen === 'CASH') {
+    const tendered = amountOf('pay-tendered');
+    body.tendered = tendered === null ? amount : tendered;
+    if (body.tendered < amount) return showError(line, 'The cash received is less than the amount.');
+  } else {
+    const reference = $('pay-reference').value.trim();
+    if (reference) body.reference = reference;
+  }
+  const what = paying;
+  $('pay-confirm').disabled = true;
+  try {
+    const change = await post(what, body);
+    what.taken.push({ method: chosen, amount, change });
+    what.due -= amount;
+    await Promise.all([
+      hooks.changed({ sessionId: what.sessionId, orderId: what.kind === 'order' ? what.order.id : null }),
+      hooks.paid(),
+    ]);
+    if (what.due > 0) {
+      partPaid(what, chosen, amount, change);
+    } else {
+      finished(what);
+    }
+  } catch (err) {
+    if (err.code === 'NO_OPEN_SHIFT') {
+      showError(line, 'Open a shift first: payments go into your cash drawer.');
+      $('pay-open-shift').hidden = false;
+    } else {
+      showError(line, err);
+    }
+  } finally {
+    $('pay-confirm').disabled = false;
+  }
+  return null;
+}
+
+/** Posts one payment (retrying only what may not have arrived) and answers the change. */
+async function post(what, body) {
+  const headers = { 'Idempotency-Key': what.key };
+  const path = what.kind === 'session'
+    ? `/table-sessions/${what.sessionId}/payments`
+    : `/orders/${what.order.id}/payments`;
+  const answer = await retryTransient(() => staffApi(path, { method: 'POST', body, headers }), 3);
+  return (what.kind === 'session' ? answer.change_amount : answer.change) || 0;
+}
+
+/** Split tender: part is paid, the screen stays for the rest (another method, say). */
+function partPaid(what, chosen, amount, change) {
+  const taken = what.taken.map((t) => `${money(t.amount)} ${METHOD_TEXT[t.method]}`).join(' + ');
+  $('pay-progress').textContent = `Paid so far: ${taken}${change ? ` (change ${money(change)})` : ''}. ${money(what.due)} to go.`;
+  $('pay-progress').hidden = false;
+  toast(`${money(amount)} paid by ${METHOD_TEXT[chosen]}. ${money(what.due)} left.`);
+  resetAmount();
+}
+
+/** All paid: the change big if cash came back, and closing the table if nothing is left. */
+function finished(what) {
+  const change = what.taken.reduce((sum, t) => sum + t.change, 0);
+  const bill = what.sessionId ? state.bills.get(what.sessionId) : null;
+  const tableDone = Boolean(bill && bill.outstanding === 0 && state.sessions.has(what.sessionId));
+  if (!change && !tableDone) {
+    $('pay-dialog').close();
+    paying = null;
+    toast('Paid.');
+    return;
+  }
+  $('pay-form').hidden = true;
+  $('pay-result').hidden = false;
+  $('pay-result-title').textContent = tableDone ? `${tableOfSession(what.sessionId)} is paid` : 'Paid';
+  $('pay-result-lines').textContent = what.taken.map((t) => `${money(t.amount)} ${METHOD_TEXT[t.method]}`).join(' + ');
+  $('pay-result-change-box').hidden = !change;
+  $('pay-result-change').textContent = money(change);
+  $('pay-close-table').hidden = !tableDone;
+  $('pay-done').focus();
+  toast(change ? `Paid. Change: ${money(change)}` : 'Paid.');
+}
+
+function done() {
+  $('pay-dialog').close();
+}
+
+export function setUpPayment({ closeTable }) {
+  for (const button of $('pay-method').querySelectorAll('button')) {
+    button.addEventListener('click', () => setMethod(button.dataset.method));
+  }
+  for (const id of ['pay-amount', 'pay-tendered']) $(id).addEventListener('input', renderChange);
+  $('pay-form').addEventListener('submit', confirmPayment);
+  $('pay-cancel').addEventListener('click', done);
+  $('pay-done').addEventListener('click', done);
+  $('pay-dialog').addEventListener('close', () => { paying = null; });
+  $('pay-open-shift').addEventListener('click', () => {
+    done();
+    hooks.openShift();
+  });
+  $('pay-close-table').addEventListener('click', () => {
+    const sessionId = paying && paying.sessionId;
+    done();
+    if (sessionId) closeTable(sessionId);
+  });
+}

@@ -1,0 +1,191 @@
+// The cashier's shift (cash drawer), in a panel the top bar's Shift button opens: open it with
+// the float, pay in / pay out, close it with a cash count that shows expected cash and the
+// difference as it is typed, then the Z report. Waiters keep no drawer and never load this.
+import { h, newKey, problemText, staffApi, toast } from './app.js';
+import { $, amountOf, money, showError, state } from './cashier-core.js';
+
+export async function loadShift() {
+  if (!state.drawer) return;
+  try {
+    state.shift = await staffApi('/shifts/current');
+  } catch (err) {
+    if (err.status !== 404) throw err;
+    state.shift = null;
+  }
+  state.report = null;
+  if (state.shift) await loadReport();
+  renderShift();
+}
+
+/** The open shift's report: expected cash moves with every cash payment. */
+export async function loadReport() {
+  if (!state.shift) return;
+  try {
+    state.report = await staffApi(`/shifts/${state.shift.id}/report`);
+  } catch (err) {
+    if (err.status !== 401) toast(`Could not read the shift: ${problemText(err)}`, 'error');
+  }
+  renderDifference();
+}
+
+export function openShiftPanel() {
+  if (!$('shift-dialog').open) $('shift-dialog').showModal();
+  if (state.shift) loadReport();
+  else $('start-cash').focus();
+}
+
+function renderShift() {
+  const open = Boolean(state.shift);
+  $('shift-open-form').hidden = open;
+  $('shift-current').hidden = !open;
+  document.body.dataset.shift = open ? 'open' : 'none';
+  // The top bar says whether a drawer is open: cash payments need one.
+  const button = $('shift-button');
+  button.dataset.shift = open ? 'open' : 'none';
+  button.textContent = open ? 'Shift' : 'Open shift';
+  if (open) {
+    $('shift-info').textContent = `Open since ${new Date(state.shift.opened_at).toLocaleTimeString()} · start cash ${money(state.shift.start_cash)}`;
+  }
+  renderDifference();
+}
+
+/** Expected cash and the difference to the count, live as it is typed. */
+function renderDifference() {
+  const expected = state.report ? state.report.expected_cash : null;
+  $('close-expected').textContent = expected === null ? '…' : money(expected);
+  const counted = amountOf('close-count');
+  $('close-counted').textContent = counted === null ? '—' : money(counted);
+  const diff = $('close-difference');
+  if (counted === null || expected === null) {
+    diff.textContent = '—';
+    diff.className = 'total';
+    return;
+  }
+  const difference = counted - expected;
+  diff.textContent = difference > 0 ? `+${money(difference)} (over)` : difference < 0 ? `${money(difference)} (short)` : `${money(0)} (exact)`;
+  diff.className = `total${difference < 0 ? ' negative' : ''}`;
+}
+
+async function openShift(event) {
+  event.preventDefault();
+  const start = amountOf('start-cash');
+  const line = $('shift-open-error');
+  line.hidden = true;
+  if (start === null) return showError(line, 'Enter the cash in the drawer (0 is fine).');
+  $('shift-open').disabled = true;
+  try {
+    state.shift = await staffApi('/shifts/open', {
+      method: 'POST',
+      body: { outlet_id: state.outlet.id, start_cash: start },
+      headers: { 'Idempotency-Key': newKey() },
+    });
+    $('start-cash').value = '';
+    $('zreport').hidden = true;
+    await loadReport();
+    renderShift();
+    toast('Shift open.');
+  } catch (err) {
+    showError(line, err);
+  } finally {
+    $('shift-open').disabled = false;
+  }
+  return null;
+}
+
+async function closeShift(event) {
+  event.preventDefault();
+  const counted = amountOf('close-count');
+  const line = $('close-error');
+  line.hidden = true;
+  if (counted === null) return showError(line, 'Enter the cash you counted.');
+  $('close-confirm').disabled = true;
+  try {
+    const closed = await staffApi('/shifts/close', {
+      method: 'POST',
+      body: { shift_id: state.shift.id, end_cash: counted, note: $('close-note').value.trim() || undefined },
+      headers: { 'Idempotency-Key': newKey() },
+    });
+    const report = await staffApi(`/shifts/${closed.id}/report`).catch(() => null);
+    state.shift = null;
+    state.report = null;
+    $('close-count').value = '';
+    $('close-note').value = '';
+    $('close-panel').open = false;
+    renderShift();
+    renderZReport(closed, report);
+  } catch (err) {
+    showError(line, err);
+  } finally {
+    $('close-confirm').disabled = false;
+  }
+  return null;
+}
+
+function renderZReport(shift, report) {
+  const rows = [
+    ['Start cash', shift.start_cash],
+    ...(report ? [
+      ['Cash payments', report.cash_payments],
+      ['Cash refunds', -report.cash_refunds],
+      ['Pay-ins', report.pay_ins],
+      ['Pay-outs', -report.pay_outs],
+    ] : []),
+    ['Expected cash', shift.expected_cash],
+    ['Counted', shift.end_cash],
+    ['Difference', shift.cash_difference],
+  ];
+  const methods = report ? report.payments_by_method : [];
+  const box = $('zreport');
+  box.replaceChildren(
+    h('h3', {}, 'Shift closed — Z report'),
+    h('dl', { class: 'bill' }, rows.map(([label, value]) => [
+      h('dt', {}, label),
+      h('dd', { class: label === 'Difference' ? `total${value < 0 ? ' negative' : ''}` : '', dataset: { field: label } }, money(value)),
+    ])),
+    methods.length ? h('h4', {}, 'Payments by method') : null,
+    methods.length ? h('dl', { class: 'bill' }, methods.map((m) => [
+      h('dt', {}, `${m.method} (${m.count})`), h('dd', {}, money(m.amount)),
+    ])) : null,
+    report && report.voids.length ? h('p', {}, `Voided orders: ${report.voids.length}`) : null,
+    report && report.corrections && report.corrections.length
+      ? h('p', {}, `Corrections (voids, comps, discounts): ${report.corrections.length}`) : null,
+  );
+  box.hidden = false;
+}
+
+async function recordMovement(event) {
+  event.preventDefault();
+  const amount = amountOf('movement-amount');
+  const line = $('movement-error');
+  line.hidden = true;
+  if (!amount) return showError(line, 'Enter an amount.');
+  const reason = $('movement-reason').value.trim();
+  if (!reason) return showError(line, 'Say why the cash moves.');
+  $('movement-submit').disabled = true;
+  try {
+    const kind = $('movement-kind').value;
+    await staffApi(`/shifts/${state.shift.id}/cash-movements`, { method: 'POST', body: { kind, amount, reason } });
+    $('movement-amount').value = '';
+    $('movement-reason').value = '';
+    $('movement').open = false;
+    await loadReport();
+    toast(`${kind === 'PAY_IN' ? 'Pay-in' : 'Pay-out'} of ${money(amount)} recorded.`);
+  } catch (err) {
+    showError(line, err);
+  } finally {
+    $('movement-submit').disabled = false;
+  }
+  return null;
+}
+
+export function setUpShift() {
+  $('shift-button').addEventListener('click', openShiftPanel);
+  $('shift-dismiss').addEventListener('click', () => $('shift-dialog').close());
+  $('shift-open-form').addEventListener('submit', openShift);
+  $('close-form').addEventListener('submit', closeShift);
+  $('close-count').addEventListener('input', renderDifference);
+  $('close-panel').addEventListener('toggle', () => {
+    if ($('close-panel').open && state.shift) loadReport();
+  });
+  $('movement-form').addEventListener('submit', recordMovement);
+}
