@@ -695,7 +695,7 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
         .await;
     page.wait_for("!document.getElementById('order-submit').disabled", WAIT)
         .await;
-    assert_eq!(page.text("#order-submit").await, "Place order · Rp150.000");
+    assert_eq!(page.text("#order-submit").await, "Send order · Rp150.000");
     page.click("#order-submit").await;
     let row = "#order-list .order-row[data-number='1']";
     page.wait_for(&format!("document.querySelector(\"{row}\")"), WAIT)
@@ -720,6 +720,8 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
         WAIT,
     )
     .await;
+    // The payment screen stays on the change until the cashier is done with it.
+    page.click("#pay-done").await;
 
     // A second order, sent back: voided from its row with a reason, the total drops to 0.
     page.click(&format!(".menu-item[data-product-id='{dish}']"))
@@ -794,7 +796,13 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
 
     // A table: open it, its QR shows for the guest; with nothing unpaid it closes.
     let table = format!("#table-list [data-table-id='{}']", shop.table);
-    page.click(&format!("{table} .open-table")).await;
+    page.click(&format!("{table} .table-tile")).await;
+    page.wait_for(
+        "document.body.dataset.view === 'order' && !document.getElementById('ticket-qr').hidden",
+        WAIT,
+    )
+    .await;
+    page.click("#ticket-qr").await;
     page.wait_for(
         "(() => { const img = document.getElementById('qr-image'); return document.getElementById('qr-dialog').open && img.complete && img.naturalWidth > 0; })()",
         WAIT,
@@ -802,7 +810,7 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
     .await;
     page.screenshot("table-qr").await;
     page.click("#qr-close").await;
-    page.click(&format!("{table} .show-bill")).await;
+    page.click("#table-close").await;
     page.wait_for(
         "document.getElementById('bill-outstanding')?.textContent === 'Rp0'",
         WAIT,
@@ -821,6 +829,10 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
         .await;
     let mut waiter = browser.new_page("waiter").await;
     sign_in(&mut waiter, &app, "waiter", "waiter-password", "/cashier").await;
+    waiter
+        .wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+    waiter.click("#takeaway-tile").await;
     waiter
         .wait_for(
             &format!("document.body.dataset.ready === '1' && document.querySelector(\"{row}\")"),
@@ -1300,10 +1312,14 @@ async fn an_owner_picks_the_outlet_of_the_kitchen_and_the_till_and_it_is_remembe
     pick_outlet(&mut page, cabang).await;
     page.wait_for(&on_outlet("Cabang"), WAIT).await;
     page.wait_for(
-        &format!(
-            "document.querySelector(\".menu-item[data-product-id='{mie}']\") \
-             && document.getElementById('order-list').innerText.includes('Mie Cabang')"
-        ),
+        &format!("document.querySelector(\".menu-item[data-product-id='{mie}']\")"),
+        WAIT,
+    )
+    .await;
+    // The takeaway ticket holds Cabang's takeaway orders.
+    page.click("#takeaway-tile").await;
+    page.wait_for(
+        "document.getElementById('order-list').innerText.includes('Mie Cabang')",
         WAIT,
     )
     .await;
