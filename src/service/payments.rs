@@ -366,12 +366,15 @@ async fn table_payment(db: &Db, actor: &Staff, batch_id: Uuid) -> AppResult<Tabl
     })
 }
 
+/// The paid orders with their items, oldest first (as they were paid), in one read each of
+/// orders and their parts.
 async fn orders_of(db: &Db, payments: &[payment::Model]) -> AppResult<Vec<orders::OrderDetails>> {
-    let mut details = Vec::with_capacity(payments.len());
-    for p in payments {
-        details.push(orders::load_order(db.conn(), p.order_id).await?);
-    }
-    Ok(details)
+    let paid = order::Entity::find()
+        .filter(order::Column::Id.is_in(payments.iter().map(|p| p.order_id)))
+        .order_by_asc(order::Column::Id)
+        .all(db.conn())
+        .await?;
+    orders::with_items(db.conn(), paid).await
 }
 
 /// Recomputes the order's payment status from its paid amount (inside the transaction).
