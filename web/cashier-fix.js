@@ -372,9 +372,10 @@ export async function openClose(sessionId) {
         h('dt', {}, 'Total'), h('dd', {}, money(bill.total_amount)),
         h('dt', {}, 'Paid'), h('dd', {}, money(bill.paid_amount)),
         h('dt', { class: 'outstanding' }, 'Outstanding'), h('dd', { class: 'outstanding', id: 'bill-outstanding' }, money(bill.outstanding))),
-      bill.outstanding > 0 ? h('p', { class: 'hint' }, ADMINS.includes(state.me.role)
+      // replaceChildren would print a null, so the hint is left out rather than null.
+      ...(bill.outstanding > 0 ? [h('p', { class: 'hint' }, ADMINS.includes(state.me.role)
         ? 'Orders are unpaid. Take their payment first, or close anyway with a reason.'
-        : 'Orders are unpaid: take their payment (or void them) first.') : null,
+        : 'Orders are unpaid: take their payment (or void them) first.')] : []),
     );
     // Managers and owners may close with unpaid orders, saying why.
     const force = bill.outstanding > 0 && ADMINS.includes(state.me.role);

@@ -136,7 +136,8 @@ function renderZReport(shift, report) {
   ];
   const methods = report ? report.payments_by_method : [];
   const box = $('zreport');
-  box.replaceChildren(
+  // replaceChildren prints a null as "null": the optional parts are filtered out.
+  box.replaceChildren(...[
     h('h3', {}, 'Shift closed — Z report'),
     h('dl', { class: 'bill' }, rows.map(([label, value]) => [
       h('dt', {}, label),
@@ -149,7 +150,7 @@ function renderZReport(shift, report) {
     report && report.voids.length ? h('p', {}, `Voided orders: ${report.voids.length}`) : null,
     report && report.corrections && report.corrections.length
       ? h('p', {}, `Corrections (voids, comps, discounts): ${report.corrections.length}`) : null,
-  );
+  ].filter(Boolean));
   box.hidden = false;
 }
 

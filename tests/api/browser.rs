@@ -294,6 +294,50 @@ impl Page {
             element(selector)
         );
         let centre = self.eval(&js).await;
+        self.mouse_clicks(&centre, count).await;
+    }
+
+    /// A finger on the element where it is now, as a user would without scrolling: it must be
+    /// wholly inside the viewport and on top at its centre (not clipped, nothing over it).
+    pub async fn press(&mut self, selector: &str) {
+        let js = format!(
+            "(() => {{ const el = {}; const r = el.getBoundingClientRect(); \
+             const x = r.x + r.width / 2, y = r.y + r.height / 2; const top = document.elementFromPoint(x, y); \
+             const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 \
+               && r.right <= innerWidth && r.bottom <= innerHeight; \
+             return {{x, y, inside, onTop: Boolean(top && (top === el || el.contains(top))), \
+               covered: top ? top.outerHTML.slice(0, 80) : null}}; }})()",
+            element(selector)
+        );
+        let at = self.eval(&js).await;
+        assert!(
+            at["inside"] == true && at["onTop"] == true,
+            "[{}] `{selector}` cannot be pressed without scrolling: {at}",
+            self.name
+        );
+        self.mouse_clicks(&json!([at["x"], at["y"]]), 1).await;
+    }
+
+    /// Asserts the page itself does not scroll at its current size (panels may, inside).
+    pub async fn assert_fits(&mut self, screen: &str) {
+        let sizes = self
+            .eval(
+                "[document.documentElement.scrollWidth, document.documentElement.scrollHeight, \
+                 innerWidth, innerHeight]",
+            )
+            .await;
+        assert!(
+            sizes[0].as_i64() <= sizes[2].as_i64() && sizes[1].as_i64() <= sizes[3].as_i64(),
+            "[{}] the {screen} scrolls: content {}×{} in a {}×{} window",
+            self.name,
+            sizes[0],
+            sizes[1],
+            sizes[2],
+            sizes[3]
+        );
+    }
+
+    async fn mouse_clicks(&mut self, centre: &Value, count: u32) {
         for click in 1..=count {
             for kind in ["mousePressed", "mouseReleased"] {
                 let event = json!({"type": kind, "x": centre[0], "y": centre[1],
@@ -766,6 +810,7 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
     page.wait_for("!document.getElementById('zreport').hidden", WAIT)
         .await;
     let z = page.text("#zreport").await;
+    assert!(!z.contains("null"), "{z}");
     for shown in ["Rp350.000", "Rp340.000", "-Rp10.000", "CASH (1)"] {
         assert!(z.contains(shown), "{shown} missing from the Z report: {z}");
     }
@@ -846,6 +891,264 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
         true
     );
     waiter.assert_no_problems().await;
+}
+
+/// The main flow of a night on a 1024×768 or 1280×800 tablet, every tap on what is on screen (`press`
+/// refuses anything scrolled away or covered): a table from the floor, dishes, a void, a split
+/// and both bills paid; the kitchen strikes the void through live.
+#[tokio::test]
+async fn a_cashier_voids_splits_and_pays_a_table_on_a_tablet_without_scrolling() {
+    let test = "a_cashier_voids_splits_and_pays_a_table_on_a_tablet_without_scrolling";
+    void_split_and_pay_on_a_tablet(test, 1024, 768).await;
+}
+
+#[tokio::test]
+async fn the_same_flow_fits_a_1280_by_800_tablet() {
+    void_split_and_pay_on_a_tablet("the_same_flow_fits_a_1280_by_800_tablet", 1280, 800).await;
+}
+
+async fn void_split_and_pay_on_a_tablet(test: &str, width: u32, height: u32) {
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[30_000, 20_000]).await;
+    let (nasi, teh) = (shop.products[0], shop.products[1]);
+    let untaxed = json!({"service_charge_bp": 0, "tax_bp": 0});
+    let outlet = app
+        .patch(
+            &format!("/outlets/{}", shop.outlet),
+            Some(&shop.owner),
+            &untaxed,
+        )
+        .await;
+    expect_json(outlet, StatusCode::OK).await;
+    for n in 2..=6 {
+        app.create_table(&shop.owner, shop.outlet, &format!("Meja {n}"))
+            .await;
+    }
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
+        .await;
+    let shift = json!({"outlet_id": shop.outlet, "start_cash": 100_000});
+    expect_json(
+        app.post("/shifts/open", Some(&kasir), &shift).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    app.staff(&shop.owner, "chef", Role::Kitchen, shop.outlet)
+        .await;
+
+    let mut kitchen = browser.new_page(&format!("tablet-{width}-kitchen")).await;
+    kitchen.viewport(width, height, false).await;
+    sign_in(&mut kitchen, &app, "chef", "chef-password", "/kitchen").await;
+    kitchen
+        .wait_for(
+            "document.body.dataset.ready === '1' && document.body.dataset.live === 'live'",
+            WAIT,
+        )
+        .await;
+
+    let mut page = browser.new_page(&format!("tablet-{width}")).await;
+    page.viewport(width, height, false).await;
+    sign_in(&mut page, &app, "kasir", "kasir-password", "/cashier").await;
+    page.wait_for(
+        "document.body.dataset.ready === '1' && document.body.dataset.view === 'floor'",
+        WAIT,
+    )
+    .await;
+    page.assert_fits("floor view").await;
+    page.screenshot("1-floor").await;
+
+    // The floor: Meja 1 opens from its tile, the order screen shows menu and ticket together.
+    let table = format!("#table-list [data-table-id='{}']", shop.table);
+    page.press(&format!("{table} .table-tile")).await;
+    page.wait_for(
+        "document.body.dataset.view === 'order' && !document.getElementById('ticket-qr').hidden",
+        WAIT,
+    )
+    .await;
+    for dish in [nasi, nasi, teh] {
+        page.press(&format!(".menu-item[data-product-id='{dish}']"))
+            .await;
+    }
+    page.wait_for(
+        "document.getElementById('order-submit').textContent === 'Send order · Rp80.000'",
+        WAIT,
+    )
+    .await;
+    page.assert_fits("order screen").await;
+    page.press("#order-submit").await;
+    let first = "#order-list .order-row[data-number='1']";
+    page.wait_for(&format!("document.querySelector(\"{first}\")"), WAIT)
+        .await;
+    page.screenshot("2-order").await;
+    let order = expect_json(
+        app.get(&format!("/orders?outlet_id={}", shop.outlet), Some(&kasir))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let order = order["items"][0].clone();
+    let order_id = order["id"].as_str().unwrap().to_owned();
+    let line_of = |product: uuid::Uuid| {
+        order["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["product_id"] == product.to_string())
+            .map(|item| item["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let (nasi_line, teh_line) = (line_of(nasi), line_of(teh));
+    let ticket = format!(".ticket[data-order-id='{order_id}']");
+    kitchen
+        .wait_for(&format!("document.querySelector(\"{ticket}\")"), LIVE)
+        .await;
+
+    // One Nasi is sent back: the line's actions, then the void sheet with a reason.
+    let nasi_row = format!("{first} .ticket-line[data-item-id='{nasi_line}']");
+    page.press(&format!("{nasi_row} .line-main")).await;
+    page.press(&format!("{nasi_row} button.void")).await;
+    page.wait_for("document.getElementById('void-dialog').open", WAIT)
+        .await;
+    assert_eq!(
+        page.eval("document.getElementById('void-quantity').value")
+            .await,
+        "1"
+    );
+    page.fill("#void-reason-text", "too salty").await;
+    page.screenshot("3-void").await;
+    page.press("#void-confirm").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{nasi_row} s.voided\")?.textContent === '1× void'"),
+        WAIT,
+    )
+    .await;
+    page.wait_for(
+        "document.getElementById('ticket-due')?.textContent === 'Rp50.000'",
+        WAIT,
+    )
+    .await;
+    kitchen
+        .wait_for(
+            &format!("document.querySelector(\"{ticket} s.voided\")?.textContent === '1× void'"),
+            LIVE,
+        )
+        .await;
+    kitchen.screenshot("void-struck-through").await;
+
+    // Two friends pay apart: the Teh goes on a new bill.
+    page.press(&format!("{first} .order-main")).await;
+    page.press(&format!("{first} .order-split")).await;
+    page.wait_for("document.getElementById('split-dialog').open", WAIT)
+        .await;
+    page.press(&format!(
+        "#split-lines li[data-item-id='{teh_line}'] .split-plus"
+    ))
+    .await;
+    page.screenshot("4-split").await;
+    page.press("#split-confirm").await;
+    let second = "#order-list .order-row[data-number='2']";
+    // Done when the new bill is the one selected (its row may arrive by socket before that).
+    page.wait_for(
+        &format!("!document.getElementById('split-dialog').open && document.querySelector(\"{second}.selected\")"),
+        WAIT,
+    )
+    .await;
+    page.assert_fits("ticket after the split").await;
+    assert!(
+        page.text(first).await.contains("Rp30.000"),
+        "{}",
+        page.text(first).await
+    );
+    assert!(
+        page.text(second).await.contains("Rp20.000"),
+        "{}",
+        page.text(second).await
+    );
+
+    // The first pays the exact cash, the second by QRIS; then the table closes.
+    page.press(&format!("{first} .order-main")).await;
+    page.press(&format!("{first} .pay")).await;
+    page.wait_for("document.getElementById('pay-dialog').open", WAIT)
+        .await;
+    assert_eq!(page.text("#pay-due").await, "Rp30.000");
+    page.press("#pay-quick .exact").await;
+    page.wait_for(
+        "document.getElementById('pay-change').textContent === 'Rp0'",
+        WAIT,
+    )
+    .await;
+    page.screenshot("5-pay-cash").await;
+    // Exact cash, no change and more left on the table: the screen closes by itself.
+    page.press("#pay-confirm").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{first}\")?.dataset.paid === 'PAID'"),
+        WAIT,
+    )
+    .await;
+
+    page.wait_for(
+        "document.getElementById('ticket-pay').dataset.mode === 'order'",
+        WAIT,
+    )
+    .await;
+    assert_eq!(page.text("#ticket-pay").await, "Pay · Rp20.000");
+    page.press("#ticket-pay").await;
+    page.wait_for("document.getElementById('pay-dialog').open", WAIT)
+        .await;
+    page.press("#pay-method [data-method='QRIS']").await;
+    page.screenshot("6-pay-qris").await;
+    page.press("#pay-confirm").await;
+    page.wait_for("!document.getElementById('pay-result').hidden", WAIT)
+        .await;
+    page.press("#pay-close-table").await;
+    page.wait_for(
+        "document.getElementById('bill-outstanding')?.textContent === 'Rp0'",
+        WAIT,
+    )
+    .await;
+    assert!(!page.text("#bill-body").await.contains("null"));
+    page.screenshot("7-close").await;
+    page.press("#bill-close-table").await;
+    page.wait_for(
+        &format!(
+            "document.body.dataset.view === 'floor' && document.querySelector(\"{table}\")?.dataset.open === '0'"
+        ),
+        WAIT,
+    )
+    .await;
+    page.screenshot("8-floor-again").await;
+    page.assert_no_problems().await;
+    kitchen.assert_no_problems().await;
+
+    let orders = expect_json(
+        app.get(&format!("/orders?outlet_id={}", shop.outlet), Some(&kasir))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut bills: Vec<(i64, String, i64)> = orders["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["number"].as_i64().unwrap(),
+                o["payment_status"].as_str().unwrap().to_owned(),
+                o["total_amount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    bills.sort();
+    assert_eq!(
+        bills,
+        [
+            (1, "PAID".to_owned(), 30_000),
+            (2, "PAID".to_owned(), 20_000)
+        ]
+    );
 }
 
 /// Form fields without a label (`label[for]`, a wrapping label or `aria-label`), by id.
