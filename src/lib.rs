@@ -24,6 +24,7 @@ pub mod entity;
 pub mod error;
 pub mod files;
 pub mod middleware;
+pub mod printing;
 pub mod qr;
 pub mod realtime;
 pub mod server;
