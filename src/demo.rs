@@ -11,7 +11,8 @@ use crate::{
     entity::{outlet, user},
     error::{AppError, AppResult},
     service::{
-        categories, corrections,
+        categories::{self, NewCategory},
+        corrections,
         orders::{self, NewOrder, NewOrderItem},
         outlets::{self, NewOutlet},
         products::{self, NewModifierGroup, NewProduct, OptionInput},
@@ -155,6 +156,8 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
             tax_bp: Some(1000),
             timezone: Some("Asia/Jakarta".into()),
             qr_self_service: Some(true),
+            auto_print_receipt: Some(false),
+            receipt_footer: Some("Terima kasih, sampai jumpa lagi!".into()),
         },
     )
     .await?;
@@ -177,8 +180,13 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
     let mut plain_dishes = Vec::new();
     for (position, (category_name, dishes)) in MENU.iter().enumerate() {
         let sort = i32::try_from(position).unwrap_or(0);
-        let category =
-            categories::create_category(db, &actor, outlet.id, category_name, Some(sort)).await?;
+        let input = NewCategory {
+            name: (*category_name).into(),
+            sort: Some(sort),
+            // Drinks are made at the bar: its own screen and its own printer.
+            station: (*category_name == "Minuman").then(|| "Bar".to_owned()),
+        };
+        let category = categories::create_category(db, &actor, outlet.id, input).await?;
         for (dish_position, (name, price, description)) in dishes.iter().enumerate() {
             let input = NewProduct {
                 name: (*name).into(),

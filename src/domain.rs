@@ -226,6 +226,51 @@ impl AdjustmentKind {
     }
 }
 
+/// What a printer is for: receipts and bills (and the cash drawer), or kitchen tickets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "UPPERCASE")]
+pub enum PrinterKind {
+    #[sea_orm(string_value = "RECEIPT")]
+    Receipt,
+    #[sea_orm(string_value = "KITCHEN")]
+    Kitchen,
+}
+
+/// What a print job prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PrintJobKind {
+    #[sea_orm(string_value = "KITCHEN_TICKET")]
+    KitchenTicket,
+    #[sea_orm(string_value = "VOID_TICKET")]
+    VoidTicket,
+    #[sea_orm(string_value = "BILL")]
+    Bill,
+    #[sea_orm(string_value = "RECEIPT")]
+    Receipt,
+    #[sea_orm(string_value = "TEST")]
+    Test,
+    #[sea_orm(string_value = "DRAWER")]
+    Drawer,
+}
+
+/// Where a print job is: waiting (also between retries), being sent, printed, or given up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[oai(rename_all = "UPPERCASE")]
+pub enum PrintJobStatus {
+    #[sea_orm(string_value = "QUEUED")]
+    Queued,
+    #[sea_orm(string_value = "PRINTING")]
+    Printing,
+    #[sea_orm(string_value = "DONE")]
+    Done,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
 /// The payment status that follows from what has been paid.
 pub fn payment_status(paid: i64, total: i64, any_refund: bool) -> PaymentStatus {
     if paid <= 0 {

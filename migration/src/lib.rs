@@ -12,6 +12,7 @@ mod m20261203_000006_user_token_version;
 mod m20261203_000007_retire_untyped_event_payloads;
 mod m20261203_000008_item_voids_and_adjustments;
 mod m20261203_000009_discounts_splits_and_table_moves;
+mod m20261203_000010_printers_and_print_jobs;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_retire_untyped_event_payloads::Migration),
             Box::new(m20261203_000008_item_voids_and_adjustments::Migration),
             Box::new(m20261203_000009_discounts_splits_and_table_moves::Migration),
+            Box::new(m20261203_000010_printers_and_print_jobs::Migration),
         ]
     }
 }

@@ -16,7 +16,7 @@ use crate::{
     entity::category,
     error::AppResult,
     service::{
-        categories::{self, CategoryChanges},
+        categories::{self, CategoryChanges, NewCategory},
         menu,
         products::{
             self, GroupDetails, ModifierGroupChanges, NewModifierGroup, NewProduct, OptionInput,
@@ -36,6 +36,10 @@ pub struct CategoryView {
     pub name: String,
     /// Display order, ascending.
     pub sort: i32,
+    /// The station that makes its dishes ("Bar"); `null`: the kitchen. `/kitchen?station=Bar`
+    /// and the KITCHEN printers follow it.
+    #[oai(nullable)]
+    pub station: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -47,6 +51,7 @@ impl From<category::Model> for CategoryView {
             outlet_id: c.outlet_id,
             name: c.name,
             sort: c.sort,
+            station: c.station,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -66,6 +71,10 @@ pub struct NewCategoryRequest {
     pub name: Text,
     #[oai(nullable)]
     pub sort: Option<i32>,
+    /// e.g. "Bar"; absent or blank: the kitchen.
+    #[oai(validator(max_length = 60))]
+    #[oai(nullable)]
+    pub station: Option<Text>,
 }
 
 #[derive(Object)]
@@ -75,6 +84,9 @@ pub struct CategoryPatch {
     pub name: Option<Text>,
     #[oai(nullable)]
     pub sort: Option<i32>,
+    /// `null` or blank: back to the kitchen; absent: unchanged.
+    #[oai(validator(max_length = 60))]
+    pub station: MaybeUndefined<Text>,
 }
 
 #[derive(Object)]
@@ -351,14 +363,12 @@ impl MenuApi {
         id: Path<Uuid>,
         body: Json<NewCategoryRequest>,
     ) -> AppResult<CreateCategoryResponse> {
-        let created = categories::create_category(
-            &state.db,
-            auth.0.staff()?,
-            id.0,
-            &body.0.name,
-            body.0.sort,
-        )
-        .await?;
+        let input = NewCategory {
+            name: body.0.name.into(),
+            sort: body.0.sort,
+            station: body.0.station.map(String::from),
+        };
+        let created = categories::create_category(&state.db, auth.0.staff()?, id.0, input).await?;
         Ok(CreateCategoryResponse::Created(Json(created.into())))
     }
 
@@ -403,6 +413,11 @@ impl MenuApi {
         let changes = CategoryChanges {
             name: body.0.name.map(String::from),
             sort: body.0.sort,
+            station: match body.0.station {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(station) => Some(Some(station.into())),
+            },
         };
         Ok(Json(
             categories::update_category(&state.db, auth.0.staff()?, id.0, changes)

@@ -42,6 +42,10 @@ pub struct OutletView {
     pub timezone: String,
     /// Whether guests scanning a table QR may open the table themselves.
     pub qr_self_service: bool,
+    /// Print the receipt on the RECEIPT printer by itself when an order is fully paid.
+    pub auto_print_receipt: bool,
+    /// Printed at the bottom of bills and receipts.
+    pub receipt_footer: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -58,6 +62,8 @@ impl From<outlet::Model> for OutletView {
             max_cashier_discount_bp: o.max_cashier_discount_bp,
             timezone: o.timezone,
             qr_self_service: o.qr_self_service,
+            auto_print_receipt: o.auto_print_receipt,
+            receipt_footer: o.receipt_footer,
             created_at: o.created_at,
             updated_at: o.updated_at,
         }
@@ -101,6 +107,13 @@ pub struct NewOutletRequest {
     /// Default `false`.
     #[oai(nullable)]
     pub qr_self_service: Option<bool>,
+    /// Default `false`.
+    #[oai(nullable)]
+    pub auto_print_receipt: Option<bool>,
+    /// Default empty.
+    #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
+    pub receipt_footer: Option<Text>,
 }
 
 /// Fields to change; absent fields stay as they are.
@@ -129,6 +142,11 @@ pub struct OutletPatch {
     pub timezone: Option<Text>,
     #[oai(nullable)]
     pub qr_self_service: Option<bool>,
+    #[oai(nullable)]
+    pub auto_print_receipt: Option<bool>,
+    #[oai(validator(max_length = 500))]
+    #[oai(nullable)]
+    pub receipt_footer: Option<Text>,
 }
 
 #[derive(ApiResponse)]
@@ -158,6 +176,8 @@ impl OutletsApi {
             max_cashier_discount_bp: b.max_cashier_discount_bp,
             timezone: b.timezone.map(String::from),
             qr_self_service: b.qr_self_service,
+            auto_print_receipt: b.auto_print_receipt,
+            receipt_footer: b.receipt_footer.map(String::from),
         };
         let created = outlets::create_outlet(&state.db, actor, input).await?;
         Ok(CreateOutletResponse::Created(Json(created.into())))
@@ -222,6 +242,8 @@ impl OutletsApi {
             max_cashier_discount_bp: b.max_cashier_discount_bp,
             timezone: b.timezone.map(String::from),
             qr_self_service: b.qr_self_service,
+            auto_print_receipt: b.auto_print_receipt,
+            receipt_footer: b.receipt_footer.map(String::from),
         };
         Ok(Json(
             outlets::update_outlet(&state.db, actor, id.0, changes)

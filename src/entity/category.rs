@@ -10,6 +10,8 @@ pub struct Model {
     pub outlet_id: Uuid,
     pub name: String,
     pub sort: i32,
+    /// The kitchen station that makes it ("Kitchen", "Bar"); `None`: the kitchen.
+    pub station: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

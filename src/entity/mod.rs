@@ -15,6 +15,8 @@ pub mod order_item;
 pub mod order_status_change;
 pub mod outlet;
 pub mod payment;
+pub mod print_job;
+pub mod printer;
 pub mod product;
 pub mod shift;
 pub mod table_session;

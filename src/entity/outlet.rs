@@ -19,6 +19,10 @@ pub struct Model {
     /// IANA name, e.g. `Asia/Jakarta`.
     pub timezone: String,
     pub qr_self_service: bool,
+    /// Print the receipt by itself when an order is fully paid.
+    pub auto_print_receipt: bool,
+    /// Printed at the bottom of bills and receipts.
+    pub receipt_footer: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{clean_name, outlets::get_outlet, unique_to, Page, PageRequest};
+use super::{clean_name, clean_text, outlets::get_outlet, unique_to, Page, PageRequest};
 use crate::{
     auth::{Action, Staff},
     db::Db,
@@ -16,18 +16,42 @@ use crate::{
 };
 
 #[derive(Debug, Clone, Default)]
+pub struct NewCategory {
+    pub name: String,
+    pub sort: Option<i32>,
+    pub station: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
 pub struct CategoryChanges {
     pub name: Option<String>,
     pub sort: Option<i32>,
+    /// `Some(None)` takes the station off (back to the kitchen).
+    pub station: Option<Option<String>>,
 }
+
+/// A station name, or `None` for blank: "Bar", "Kitchen", "Dessert".
+fn clean_station(station: Option<&str>) -> AppResult<Option<String>> {
+    match station.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(station) => Ok(Some(clean_text("station", station, MAX_STATION_LEN)?)),
+    }
+}
+
+pub const MAX_STATION_LEN: usize = 60;
 
 pub async fn create_category(
     db: &Db,
     actor: &Staff,
     outlet_id: Uuid,
-    name: &str,
-    sort: Option<i32>,
+    input: NewCategory,
 ) -> AppResult<category::Model> {
+    let NewCategory {
+        name,
+        sort,
+        station,
+    } = input;
+    let name = name.as_str();
     get_outlet(db, actor, outlet_id).await?;
     actor.authorize(Action::ManageMenu)?;
     let now = Utc::now();
@@ -36,6 +60,7 @@ pub async fn create_category(
         outlet_id: Set(outlet_id),
         name: Set(clean_name("name", name)?),
         sort: Set(sort.unwrap_or(0)),
+        station: Set(clean_station(station.as_deref())?),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -83,6 +108,9 @@ pub async fn update_category(
     }
     if let Some(sort) = changes.sort {
         model.sort = Set(sort);
+    }
+    if let Some(station) = changes.station {
+        model.station = Set(clean_station(station.as_deref())?);
     }
     model.updated_at = Set(Utc::now());
     model.update(db.conn()).await.map_err(unique_to(name_taken))

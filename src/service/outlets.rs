@@ -26,6 +26,8 @@ pub struct NewOutlet {
     pub max_cashier_discount_bp: Option<i32>,
     pub timezone: Option<String>,
     pub qr_self_service: Option<bool>,
+    pub auto_print_receipt: Option<bool>,
+    pub receipt_footer: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -38,6 +40,8 @@ pub struct OutletChanges {
     pub max_cashier_discount_bp: Option<i32>,
     pub timezone: Option<String>,
     pub qr_self_service: Option<bool>,
+    pub auto_print_receipt: Option<bool>,
+    pub receipt_footer: Option<String>,
 }
 
 pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResult<outlet::Model> {
@@ -65,6 +69,12 @@ pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResul
             input.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE.name()),
         )?),
         qr_self_service: Set(input.qr_self_service.unwrap_or(false)),
+        auto_print_receipt: Set(input.auto_print_receipt.unwrap_or(false)),
+        receipt_footer: Set(clean_text(
+            "receipt_footer",
+            input.receipt_footer.as_deref().unwrap_or(""),
+            MAX_NOTE_LEN,
+        )?),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -130,6 +140,12 @@ pub async fn update_outlet(
     }
     if let Some(flag) = changes.qr_self_service {
         model.qr_self_service = Set(flag);
+    }
+    if let Some(flag) = changes.auto_print_receipt {
+        model.auto_print_receipt = Set(flag);
+    }
+    if let Some(footer) = changes.receipt_footer {
+        model.receipt_footer = Set(clean_text("receipt_footer", &footer, MAX_NOTE_LEN)?);
     }
     model.updated_at = Set(Utc::now());
     Ok(model.update(db.conn()).await?)

@@ -309,12 +309,20 @@ impl Page {
                covered: top ? top.outerHTML.slice(0, 80) : null}}; }})()",
             element(selector)
         );
-        let at = self.eval(&js).await;
-        assert!(
-            at["inside"] == true && at["onTop"] == true,
-            "[{}] `{selector}` cannot be pressed without scrolling: {at}",
-            self.name
-        );
+        // A screen still re-rendering (a socket frame, a reply) settles first, as for a user.
+        let deadline = Instant::now() + WAIT;
+        let at = loop {
+            let at = self.try_eval(&js).await.unwrap_or_default();
+            if at["inside"] == true && at["onTop"] == true {
+                break at;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[{}] `{selector}` cannot be pressed without scrolling: {at}",
+                self.name
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
         self.mouse_clicks(&json!([at["x"], at["y"]]), 1).await;
     }
 
