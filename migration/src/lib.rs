@@ -16,6 +16,22 @@ mod m20261203_000010_printers_and_print_jobs;
 
 pub struct Migrator;
 
+/// Adds one column: SQLite alters one column per statement, so migrations add them one by one.
+pub(crate) async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    mut column: ColumnDef,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(table)
+                .add_column(&mut column)
+                .to_owned(),
+        )
+        .await
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

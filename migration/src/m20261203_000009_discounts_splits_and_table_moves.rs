@@ -6,6 +6,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::add_column as add;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -54,22 +56,6 @@ enum OrderDiscounts {
     CreatedBy,
     ApprovedBy,
     CreatedAt,
-}
-
-async fn add(
-    manager: &SchemaManager<'_>,
-    table: impl IntoIden,
-    column: ColumnDef,
-) -> Result<(), DbErr> {
-    let mut column = column;
-    manager
-        .alter_table(
-            Table::alter()
-                .table(table)
-                .add_column(&mut column)
-                .to_owned(),
-        )
-        .await
 }
 
 #[async_trait::async_trait]

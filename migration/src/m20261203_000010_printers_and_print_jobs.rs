@@ -4,6 +4,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::add_column as add;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -63,22 +65,6 @@ enum PrintJobs {
     ClaimedUntil,
     CreatedAt,
     PrintedAt,
-}
-
-async fn add(
-    manager: &SchemaManager<'_>,
-    table: impl IntoIden,
-    column: ColumnDef,
-) -> Result<(), DbErr> {
-    let mut column = column;
-    manager
-        .alter_table(
-            Table::alter()
-                .table(table)
-                .add_column(&mut column)
-                .to_owned(),
-        )
-        .await
 }
 
 fn timestamp(column: impl IntoIden) -> ColumnDef {

@@ -17,7 +17,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
-use crate::helpers::{expect_json, require_all, spawn_app, TestApp, OWNER};
+use crate::helpers::{expect_json, require_all, spawn_app, Shop, TestApp, OWNER};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Page loads and form round trips.
@@ -707,15 +707,9 @@ async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
     page.assert_no_problems().await;
 }
 
-#[tokio::test]
-async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference() {
-    let test = "the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference";
-    let Some(mut browser) = Browser::launch(test).await else {
-        return;
-    };
-    let app = spawn_app().await;
-    let shop = app.shop(&[150_000]).await;
-    let dish = shop.products[0];
+/// A shop without service charge or tax, so the prices a test taps are the totals it pays.
+async fn untaxed_shop(app: &TestApp, prices: &[i64]) -> Shop {
+    let shop = app.shop(prices).await;
     let untaxed = json!({"service_charge_bp": 0, "tax_bp": 0});
     let outlet = app
         .patch(
@@ -725,6 +719,18 @@ async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_di
         )
         .await;
     expect_json(outlet, StatusCode::OK).await;
+    shop
+}
+
+#[tokio::test]
+async fn the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference() {
+    let test = "the_cashier_takes_cash_sees_the_change_and_closes_the_shift_with_the_difference";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = untaxed_shop(&app, &[150_000]).await;
+    let dish = shop.products[0];
     app.staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
         .await;
 
@@ -920,17 +926,8 @@ async fn void_split_and_pay_on_a_tablet(test: &str, width: u32, height: u32) {
         return;
     };
     let app = spawn_app().await;
-    let shop = app.shop(&[30_000, 20_000]).await;
+    let shop = untaxed_shop(&app, &[30_000, 20_000]).await;
     let (nasi, teh) = (shop.products[0], shop.products[1]);
-    let untaxed = json!({"service_charge_bp": 0, "tax_bp": 0});
-    let outlet = app
-        .patch(
-            &format!("/outlets/{}", shop.outlet),
-            Some(&shop.owner),
-            &untaxed,
-        )
-        .await;
-    expect_json(outlet, StatusCode::OK).await;
     for n in 2..=6 {
         app.create_table(&shop.owner, shop.outlet, &format!("Meja {n}"))
             .await;
