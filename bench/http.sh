@@ -24,6 +24,8 @@
 #   GET  /api/v1/ping          (Kedai's middleware and OpenAPI routing, no DB, no auth)
 #   GET  /api/v1/orders/{id}   (bearer auth + one order read)
 #   POST /api/v1/orders        (2 items, unique Idempotency-Key per request: bench/post_order.lua)
+#   POST /api/v1/orders again, with a kitchen printer that accepts and never reads (each
+#                              order queues a ticket that cannot print)
 # and prints a Markdown table. The server admits 512 requests in flight (beyond: 503
 # OVERLOADED); connections are capped at 256 so that limit never triggers. The server and
 # the temp dir (and the pgbench scratch database) are removed on exit, also on error.
@@ -185,6 +187,32 @@ for c in $conns_list; do
         KEDAI_RUN="$c-$$-$(date +%s%N)" \
         run_wrk "POST /api/v1/orders (2 items)" "$c" -s "$here/post_order.lua" "$base/api/v1/orders"
 done
+
+# The same orders with a kitchen printer that accepts connections and never reads a byte:
+# every order queues a ticket the worker cannot deliver, and order creation must not notice.
+cat >"$tmp/stalled_printer.py" <<'PY'
+import socket, sys
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(64)
+print(server.getsockname()[1], flush=True)
+held = []
+while True:
+    connection, _ = server.accept()
+    held.append(connection)  # kept open, never read
+PY
+python3 "$tmp/stalled_printer.py" >"$tmp/stalled.port" &
+stalled_pid=$!
+for _ in $(seq 1 50); do [[ -s "$tmp/stalled.port" ]] && break; sleep 0.1; done
+stalled_port="$(head -n1 "$tmp/stalled.port")"
+api POST "/api/v1/outlets/$outlet/printers" \
+    "$(jq -cn --arg a "127.0.0.1:$stalled_port" '{name: "Stalled", kind: "KITCHEN", address: $a}')" >/dev/null
+for c in $conns_list; do
+    KEDAI_TOKEN="$token" KEDAI_OUTLET="$outlet" KEDAI_P1="$p1" KEDAI_P2="$p2" \
+        KEDAI_RUN="stalled-$c-$$-$(date +%s%N)" \
+        run_wrk "POST /api/v1/orders (2 items), kitchen printer stalled" "$c" -s "$here/post_order.lua" "$base/api/v1/orders"
+done
+kill "$stalled_pid" 2>/dev/null || true
 
 if grep -q 'OVERLOADED\| ERROR ' "$log"; then
     echo "note: the server log has errors:" >&2

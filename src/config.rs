@@ -92,6 +92,8 @@ pub struct Config {
     pub limits: crate::middleware::Limits,
     /// Connection caps and timeouts of the listener.
     pub connections: crate::server::ConnectionLimits,
+    /// The print worker's timeouts and back-off (not settable from the environment).
+    pub print: crate::printing::worker::PrintConfig,
 }
 
 /// A configuration value that cannot be used, naming the variable it came from.
@@ -225,6 +227,7 @@ impl Config {
             trusted_proxies,
             realtime: Default::default(),
             limits: Default::default(),
+            print: Default::default(),
             connections,
         })
     }

@@ -15,6 +15,7 @@ use crate::{
     error::render_errors,
     files,
     middleware::{limit_body, refuse_control_text, security_headers, shed_load},
+    printing::worker::PrintWorker,
     realtime::{self, Realtime},
     server,
     service::health::RedisProbe,
@@ -74,6 +75,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     let realtime = Realtime::start(db.clone(), redis_client, config.realtime.clone())
         .await
         .context("cannot start realtime delivery")?;
+    let printing = PrintWorker::start(db.clone(), config.print.clone());
     let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
         public_url,
@@ -84,6 +86,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         login_limits: LoginLimits::default(),
         redis,
         realtime,
+        printing,
     });
     let endpoint = routes(state.clone());
     Ok(App { state, endpoint })
@@ -94,6 +97,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
     let spec = api::spec_json();
     let docs = web::swagger_ui(api::swagger_ui_html(&spec));
     let realtime = state.realtime.clone();
+    let printing = state.printing.clone();
     let permits = Arc::new(Semaphore::new(state.config.limits.max_in_flight));
     let timeout = state.config.limits.request_timeout;
     Route::new()
@@ -112,7 +116,9 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
         .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))
         .around(move |next, req| shed_load(next, req, permits.clone(), timeout))
         .data(state)
-        .around(move |next, req| realtime::announce_writes(next, req, realtime.clone()))
+        .around(move |next, req| {
+            realtime::announce_writes(next, req, realtime.clone(), printing.clone())
+        })
         .around(render_errors)
         .around(security_headers)
         .boxed()

@@ -6,6 +6,7 @@ use crate::{
     auth::{jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
     config::Config,
     db::Db,
+    printing::worker::PrintWorker,
     realtime::Realtime,
     service::health::RedisProbe,
 };
@@ -23,6 +24,7 @@ pub struct Inner {
     pub login_limits: LoginLimits,
     pub redis: Option<RedisProbe>,
     pub realtime: Arc<Realtime>,
+    pub printing: PrintWorker,
 }
 
 impl AppState {

@@ -28,6 +28,7 @@ pub fn routes() -> Route {
         .at("/admin", Embedded::page("admin.html"))
         .at("/cashier", Embedded::page("cashier.html"))
         .at("/t/:qr_slug", Embedded::page("table.html"))
+        .at("/r/:token", Embedded::page("receipt.html"))
         .at("/static/*path", Embedded(None))
 }
 

@@ -113,6 +113,18 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_payments", any(&[ReadFloor])),
     ("refund_payment", any(&[Refund])),
     ("sales_report", any(&[ViewReports])),
+    ("create_printer", any(&[ManagePrinters])),
+    ("list_printers", any(&[ReadFloor])),
+    ("update_printer", any(&[ManagePrinters])),
+    ("delete_printer", any(&[ManagePrinters])),
+    ("test_printer", any(&[ManagePrinters])),
+    ("open_drawer", any(&[OpenDrawer])),
+    ("list_print_jobs", any(&[ReadFloor])),
+    ("retry_print_job", any(&[RetryPrint])),
+    ("print_order", any(&[PrintBill])),
+    ("print_table_bill", any(&[PrintBill])),
+    ("order_receipt_text", any(&[Read])),
+    ("get_receipt", public()),
 ];
 
 /// The `x-kedai-roles` of an operation: `PUBLIC`, then each role one of its actions allows.

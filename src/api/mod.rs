@@ -8,6 +8,7 @@ pub mod menu;
 pub mod orders;
 pub mod outlets;
 pub mod payments;
+pub mod printing;
 pub mod realtime;
 pub mod reports;
 pub mod sessions;
@@ -46,6 +47,8 @@ pub enum ApiTags {
     Payments,
     /// Sales reports.
     Reports,
+    /// Printers, the print queue, bills and receipts on paper, the digital receipt.
+    Printing,
 }
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
@@ -67,6 +70,7 @@ pub fn service() -> OpenApiService<impl OpenApi, ()> {
             shifts::ShiftsApi,
             payments::PaymentsApi,
             reports::ReportsApi,
+            printing::PrintingApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

@@ -135,6 +135,9 @@ pub struct OrderView {
     pub created_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Once fully paid: the digital receipt's page, `/r/<token>` (the token is its key).
+    #[oai(nullable)]
+    pub receipt_url: Option<String>,
 }
 
 impl From<OrderDetails> for OrderView {
@@ -220,6 +223,7 @@ impl From<OrderDetails> for OrderView {
             created_by: o.created_by,
             created_at: o.created_at,
             updated_at: o.updated_at,
+            receipt_url: o.receipt_token.map(|token| format!("/r/{token}")),
         }
     }
 }

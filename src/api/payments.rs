@@ -169,7 +169,8 @@ impl PaymentsApi {
             || format!("{}:{}", id.0, body.0.to_json_string()),
         )?;
         let input = NewPayment::from(body.0);
-        let payment = payments::take_payment(&state.db, actor, id.0, input, key).await?;
+        let payment =
+            payments::take_payment(&state.db, actor, id.0, input, key, &state.public_url).await?;
         Ok(PaymentResponse::Created(Json(payment.into())))
     }
 
@@ -200,7 +201,8 @@ impl PaymentsApi {
             || format!("{}:{}", id.0, body.0.to_json_string()),
         )?;
         let input = NewPayment::from(body.0);
-        let paid = payments::pay_session(&state.db, actor, id.0, input, key).await?;
+        let paid =
+            payments::pay_session(&state.db, actor, id.0, input, key, &state.public_url).await?;
         Ok(TablePaymentResponse::Created(Json(TablePaymentView {
             batch_id: paid.batch_id,
             amount: paid.amount,

@@ -101,11 +101,19 @@ pub enum Action {
     ManageShifts,
     Refund,
     ViewReports,
+    /// Add, change, remove and test-print printers (they are places Kedai sends bytes to).
+    ManagePrinters,
+    /// Print an order's or a table's bill, or a receipt again.
+    PrintBill,
+    /// Kick the cash drawer open without a sale.
+    OpenDrawer,
+    /// Send a failed print job again.
+    RetryPrint,
 }
 
 impl Action {
     /// Every action, for the tables built from this one (spec, tests).
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 35] = [
         Action::Read,
         Action::ReadFloor,
         Action::SeeAllOutlets,
@@ -137,6 +145,10 @@ impl Action {
         Action::ManageShifts,
         Action::Refund,
         Action::ViewReports,
+        Action::ManagePrinters,
+        Action::PrintBill,
+        Action::OpenDrawer,
+        Action::RetryPrint,
     ];
 
     /// The table itself: who may, and the words for a refusal ("a WAITER may not …").
@@ -173,6 +185,10 @@ impl Action {
             Action::ManageShifts => (ADMINS, "handle someone else's shift"),
             Action::Refund => (ADMINS, "refund payments"),
             Action::ViewReports => (ADMINS, "see sales reports"),
+            Action::ManagePrinters => (ADMINS, "set up printers"),
+            Action::PrintBill => (FLOOR, "print bills and receipts"),
+            Action::OpenDrawer => (CASHIERS, "open the cash drawer"),
+            Action::RetryPrint => (STAFF, "retry print jobs"),
         }
     }
 

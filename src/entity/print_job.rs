@@ -28,6 +28,8 @@ pub struct Model {
     pub claimed_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub printed_at: Option<DateTimeUtc>,
+    /// When it was last put back in the queue after failing: its retry window starts here.
+    pub retried_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -215,7 +215,7 @@ pub fn rupiah(amount: i64) -> String {
 }
 
 /// Basis points as a percentage the Indonesian way: 500 → `5%`, 550 → `5,5%`, 125 → `1,25%`.
-fn percent(bp: i32) -> String {
+pub fn percent(bp: i32) -> String {
     let sign = if bp < 0 { "-" } else { "" };
     let bp = bp.unsigned_abs();
     let (whole, hundredths) = (bp / 100, bp % 100);
@@ -231,6 +231,8 @@ fn percent(bp: i32) -> String {
 pub struct Labels {
     pub order: &'static str,
     pub takeaway: &'static str,
+    /// Who ordered, when a guest did from the table's QR code.
+    pub guest: &'static str,
     pub void: &'static str,
     pub reprint: &'static str,
     pub by: &'static str,
@@ -267,6 +269,7 @@ pub struct Labels {
 pub const EN: Labels = Labels {
     order: "Order",
     takeaway: "Takeaway",
+    guest: "Guest (QR)",
     void: "VOID",
     reprint: "REPRINT",
     by: "By",
@@ -303,6 +306,7 @@ pub const EN: Labels = Labels {
 pub const ID: Labels = Labels {
     order: "Pesanan",
     takeaway: "Dibawa pulang",
+    guest: "Tamu (QR)",
     void: "BATAL",
     reprint: "CETAK ULANG",
     by: "Oleh",
@@ -793,6 +797,7 @@ mod tests {
             let Labels {
                 order,
                 takeaway,
+                guest,
                 void,
                 reprint,
                 by,
@@ -827,6 +832,7 @@ mod tests {
             for field in [
                 order,
                 takeaway,
+                guest,
                 void,
                 reprint,
                 by,

@@ -1,9 +1,11 @@
 //! Printing on network thermal printers: a document's layout (`layout`), its ESC/POS bytes
-//! (`escpos`), and one job sent to one printer over raw TCP (`transport`).
+//! (`escpos`), one job sent to one printer over raw TCP (`transport`), and the worker that
+//! sends the queued jobs (`worker`).
 
 pub mod escpos;
 pub mod layout;
 pub mod transport;
+pub mod worker;
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::{
     api::orders::OrderView,
-    domain::{OrderStatus, PaymentMethod, PaymentStatus, SessionStatus},
-    entity::{dining_table, event, order, payment, product, shift, table_session},
+    domain::{OrderStatus, PaymentMethod, PaymentStatus, PrinterKind, SessionStatus},
+    entity::{dining_table, event, order, payment, printer, product, shift, table_session},
     service::{events::EventKind, orders::OrderDetails},
 };
 
@@ -57,6 +57,14 @@ pub enum Event<'a> {
     ShiftOpened(&'a shift::Model),
     ShiftClosed(&'a shift::Model),
     ProductUpdated(&'a product::Model),
+    /// A printer's state changed (it went offline, ran out of paper, or is back).
+    PrinterStatus {
+        printer: &'a printer::Model,
+        previous: &'a str,
+        error: Option<&'a str>,
+        /// Its jobs waiting or failed, as now.
+        unprinted: u64,
+    },
 }
 
 impl Event<'_> {
@@ -73,6 +81,7 @@ impl Event<'_> {
             Event::ShiftOpened(_) => EventKind::ShiftOpened,
             Event::ShiftClosed(_) => EventKind::ShiftClosed,
             Event::ProductUpdated(_) => EventKind::ProductUpdated,
+            Event::PrinterStatus { .. } => EventKind::PrinterStatus,
         }
     }
 
@@ -88,6 +97,7 @@ impl Event<'_> {
             | Event::TableSessionMerged { session, .. } => session.outlet_id,
             Event::ShiftOpened(shift) | Event::ShiftClosed(shift) => shift.outlet_id,
             Event::ProductUpdated(product) => product.outlet_id,
+            Event::PrinterStatus { printer, .. } => printer.outlet_id,
         }
     }
 
@@ -104,7 +114,10 @@ impl Event<'_> {
             | Event::TableSessionClosed { session, .. }
             | Event::TableSessionMoved { session, .. }
             | Event::TableSessionMerged { session, .. } => Some(session.id),
-            Event::ShiftOpened(_) | Event::ShiftClosed(_) | Event::ProductUpdated(_) => None,
+            Event::ShiftOpened(_)
+            | Event::ShiftClosed(_)
+            | Event::ProductUpdated(_)
+            | Event::PrinterStatus { .. } => None,
         }
     }
 
@@ -207,6 +220,21 @@ impl Event<'_> {
                 available: product.available,
                 deleted: product.deleted,
                 category_id: product.category_id,
+            }
+            .to_json(),
+            Event::PrinterStatus {
+                printer,
+                previous,
+                error,
+                unprinted,
+            } => PrinterStatus {
+                id: printer.id,
+                name: printer.name.clone(),
+                kind: printer.kind,
+                status: printer.status.clone(),
+                previous_status: (*previous).to_owned(),
+                error: error.map(str::to_owned),
+                unprinted: *unprinted,
             }
             .to_json(),
         }
@@ -330,6 +358,24 @@ pub struct ProductUpdated {
     pub category_id: Option<Uuid>,
 }
 
+/// `PRINTER_STATUS`: a printer went offline, out of paper or cover open (`status` OFFLINE,
+/// PAPER_OUT, COVER_OPEN, UNREACHABLE, ERROR), or is back (`OK`). Staff pages show a banner
+/// while it is not OK.
+#[derive(Debug, Clone, Object)]
+pub struct PrinterStatus {
+    /// The printer.
+    pub id: Uuid,
+    pub name: String,
+    pub kind: PrinterKind,
+    pub status: String,
+    pub previous_status: String,
+    /// What went wrong with the last job, when something did.
+    #[oai(nullable)]
+    pub error: Option<String>,
+    /// Its jobs not printed yet (queued or failed).
+    pub unprinted: u64,
+}
+
 /// One event as `GET /events` lists it and the WebSocket sends it.
 #[derive(Object)]
 pub struct Frame<T: ParseFromJSON + ToJSON> {
@@ -368,6 +414,8 @@ pub enum EventFrame {
     ShiftClosed(Frame<ShiftClosed>),
     #[oai(mapping = "PRODUCT_UPDATED")]
     ProductUpdated(Frame<ProductUpdated>),
+    #[oai(mapping = "PRINTER_STATUS")]
+    PrinterStatus(Frame<PrinterStatus>),
 }
 
 impl EventFrame {
@@ -396,6 +444,7 @@ impl EventFrame {
             EventKind::ShiftOpened => EventFrame::ShiftOpened(frame(event)?),
             EventKind::ShiftClosed => EventFrame::ShiftClosed(frame(event)?),
             EventKind::ProductUpdated => EventFrame::ProductUpdated(frame(event)?),
+            EventKind::PrinterStatus => EventFrame::PrinterStatus(frame(event)?),
         })
     }
 }

@@ -235,17 +235,21 @@ async fn prune_old(realtime: Weak<Realtime>, db: Db) {
     }
 }
 
-/// After a successful write request, rings the bus so events it committed go out now.
+/// After a successful write request, rings the bus so events it committed go out now, and
+/// wakes the print worker for the jobs it queued.
 pub async fn announce_writes<E: Endpoint>(
     next: E,
     req: Request,
     realtime: Arc<Realtime>,
+    printing: crate::printing::worker::PrintWorker,
 ) -> poem::Result<Response> {
     // GET, HEAD, OPTIONS (and TRACE, which no route answers) neither carry nor change data.
     let writes = !req.method().is_safe();
     let response = next.call(req).await?.into_response();
     if writes && response.status().is_success() {
         realtime.announce();
+        // A committed write may have queued print jobs.
+        printing.wake();
     }
     Ok(response)
 }

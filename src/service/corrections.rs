@@ -19,7 +19,7 @@ use super::{
     clean_optional, clean_text,
     events::{self, Event},
     orders::{self, OrderDetails},
-    MAX_NOTE_LEN,
+    printing, MAX_NOTE_LEN,
 };
 use crate::{
     auth::{Action, Staff},
@@ -119,7 +119,14 @@ pub async fn void_item(
         ..Adjustment::new(kind, actor, now)
     };
     adjustment.insert(&txn, order_id).await?;
-    finish(txn, order_id).await
+    let details = orders::load_order(&txn, order_id).await?;
+    if !input.comp {
+        let voided = [(item_id, input.quantity)];
+        printing::queue_void_tickets(&txn, &details, &voided, &actor.username).await?;
+    }
+    events::record(&txn, Event::OrderUpdated(&details)).await?;
+    txn.commit().await?;
+    Ok(details)
 }
 
 /// Gives a discount on one line or the whole order. A KASIR may give up to the outlet's
@@ -291,6 +298,7 @@ pub async fn split(
             id: child_id,
             number,
             split_from: Some(order_id),
+            receipt_token: None,
             paid_amount: 0,
             payment_status: PaymentStatus::Unpaid,
             version: 1,

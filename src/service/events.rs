@@ -31,6 +31,7 @@ pub enum EventKind {
     ShiftOpened,
     ShiftClosed,
     ProductUpdated,
+    PrinterStatus,
 }
 
 impl EventKind {
@@ -47,10 +48,11 @@ impl EventKind {
             EventKind::ShiftOpened => "SHIFT_OPENED",
             EventKind::ShiftClosed => "SHIFT_CLOSED",
             EventKind::ProductUpdated => "PRODUCT_UPDATED",
+            EventKind::PrinterStatus => "PRINTER_STATUS",
         }
     }
 
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         EventKind::NewOrder,
         EventKind::OrderStatusChanged,
         EventKind::OrderPaid,
@@ -62,6 +64,7 @@ impl EventKind {
         EventKind::ShiftOpened,
         EventKind::ShiftClosed,
         EventKind::ProductUpdated,
+        EventKind::PrinterStatus,
     ];
 
     pub fn parse(text: &str) -> Option<EventKind> {

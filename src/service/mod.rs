@@ -10,6 +10,8 @@ pub mod menu;
 pub mod orders;
 pub mod outlets;
 pub mod payments;
+pub mod printers;
+pub mod printing;
 pub mod products;
 pub mod reports;
 pub mod sessions;

@@ -180,6 +180,7 @@ pub async fn create_order(
         created_by: Set(created_by),
         created_at: Set(now),
         updated_at: Set(now),
+        receipt_token: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -214,6 +215,7 @@ pub async fn create_order(
         discounts: Vec::new(),
         adjustments: Vec::new(),
     };
+    super::printing::queue_kitchen_tickets(&txn, &outlet, &details).await?;
     events::record(&txn, Event::NewOrder(&details)).await?;
     txn.commit().await?;
     Ok(details)
@@ -792,6 +794,15 @@ pub async fn change_status(
     )
     .await?;
     let details = load_order(&txn, id).await?;
+    if to == OrderStatus::Voided {
+        let voided: Vec<(Uuid, i32)> = details
+            .items
+            .iter()
+            .map(|i| (i.item.id, i.item.quantity - i.item.voided_quantity))
+            .filter(|(_, left)| *left > 0)
+            .collect();
+        super::printing::queue_void_tickets(&txn, &details, &voided, &actor.username).await?;
+    }
     events::record(
         &txn,
         Event::OrderStatusChanged {
@@ -969,6 +980,7 @@ mod tests {
             created_by: None,
             created_at: now,
             updated_at: now,
+            receipt_token: None,
         };
         assert!(
             check_status_permission(&staff(Role::Kitchen), &order, OrderStatus::Ready, false)

@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -104,6 +105,14 @@ pub async fn get_outlet(db: &Db, actor: &Staff, id: Uuid) -> AppResult<outlet::M
     }
     outlet::Entity::find_by_id(id)
         .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("outlet"))
+}
+
+/// The outlet by id, for rules that already checked who may see it.
+pub async fn find_outlet(conn: &impl ConnectionTrait, id: Uuid) -> AppResult<outlet::Model> {
+    outlet::Entity::find_by_id(id)
+        .one(conn)
         .await?
         .ok_or_else(|| AppError::not_found("outlet"))
 }

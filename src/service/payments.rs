@@ -12,12 +12,12 @@ use super::{
     check_amount, check_positive_amount, clean_optional, clean_text,
     events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
-    orders, shifts, MAX_NOTE_LEN,
+    orders, printing, shifts, MAX_NOTE_LEN,
 };
 use crate::{
     auth::{Action, Staff},
     db::Db,
-    domain::{self, OrderStatus, PaymentMethod, ShiftStatus},
+    domain::{self, OrderStatus, PaymentMethod, PaymentStatus, ShiftStatus},
     entity::{order, payment, table_session},
     error::{AppError, AppResult},
 };
@@ -47,6 +47,7 @@ pub async fn take_payment(
     order_id: Uuid,
     input: NewPayment,
     key: Option<IdempotencyKey>,
+    public_url: &str,
 ) -> AppResult<payment::Model> {
     actor.authorize(Action::TakePayment)?;
     // A replay answers like reading the order's payments: 404 once the order is out of sight.
@@ -72,14 +73,24 @@ pub async fn take_payment(
         shift_id: shift,
         batch_id: None,
     };
-    let payment = match pay_order(&txn, actor, &order, payment_id, payment, None).await {
-        Ok(payment) => payment,
+    let (payment, paid) = match pay_order(&txn, actor, &order, payment_id, payment, None).await {
+        Ok(paid) => paid,
         Err(Unpaid::Refused(why)) => return Err(why),
         Err(Unpaid::Missed) => {
             drop(txn);
             return Err(why_unpaid(&orders::find_order(db.conn(), order.id).await?));
         }
     };
+    let settled = (paid.payment_status == PaymentStatus::Paid).then_some(paid.id);
+    printing::queue_after_payment(
+        &txn,
+        paid.outlet_id,
+        settled.as_slice(),
+        input.method == PaymentMethod::Cash,
+        &actor.username,
+        public_url,
+    )
+    .await?;
     txn.commit().await?;
     Ok(payment)
 }
@@ -163,7 +174,7 @@ async fn pay_order(
     payment_id: Uuid,
     tender: Tender,
     version: Option<i32>,
-) -> Result<payment::Model, Unpaid> {
+) -> Result<(payment::Model, order::Model), Unpaid> {
     let mut paid = order::Entity::update_many()
         .col_expr(
             order::Column::PaidAmount,
@@ -188,6 +199,7 @@ async fn pay_order(
         return Err(Unpaid::Missed);
     }
     let order = settle_status(txn, order.id).await?;
+    printing::give_receipt_token(txn, &order).await?;
     let payment = payment::ActiveModel {
         id: Set(payment_id),
         order_id: Set(order.id),
@@ -209,7 +221,7 @@ async fn pay_order(
     .insert(txn)
     .await?;
     paid_event(txn, &order, &payment, false).await?;
-    Ok(payment)
+    Ok((payment, order))
 }
 
 /// Why a payment found the order unpayable, as it is now.
@@ -250,6 +262,7 @@ pub async fn pay_session(
     session_id: Uuid,
     input: NewPayment,
     key: Option<IdempotencyKey>,
+    public_url: &str,
 ) -> AppResult<TablePayment> {
     actor.authorize(Action::TakePayment)?;
     if let Some(earlier) = idempotency::earlier(db, key.as_ref()).await? {
@@ -295,6 +308,7 @@ pub async fn pay_session(
     }
     let mut left = input.amount;
     let mut payments = Vec::new();
+    let mut settled = Vec::new();
     for order in &unpaid {
         if left == 0 {
             break;
@@ -322,7 +336,12 @@ pub async fn pay_session(
         )
         .await
         {
-            Ok(payment) => payments.push(payment),
+            Ok((payment, paid)) => {
+                if paid.payment_status == PaymentStatus::Paid {
+                    settled.push(paid.id);
+                }
+                payments.push(payment);
+            }
             Err(Unpaid::Refused(why)) => return Err(why),
             Err(Unpaid::Missed) => {
                 return Err(AppError::conflict(
@@ -335,6 +354,15 @@ pub async fn pay_session(
             }
         }
     }
+    printing::queue_after_payment(
+        &txn,
+        session.outlet_id,
+        &settled,
+        input.method == PaymentMethod::Cash,
+        &actor.username,
+        public_url,
+    )
+    .await?;
     txn.commit().await?;
     let orders = orders_of(db, &payments).await?;
     Ok(TablePayment {

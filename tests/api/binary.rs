@@ -590,3 +590,92 @@ async fn the_data_folder_and_every_file_in_it_are_private() {
         "the database, its WAL and the secret are among the {files} files"
     );
 }
+
+/// Kitchen tickets queued while the printer is off survive a SIGKILL of the server: after a
+/// restart every one prints, in order.
+#[tokio::test]
+async fn queued_tickets_print_after_a_kill_9_and_restart() {
+    use crate::fake_printer::{text_of, Behaviour, FakePrinter};
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let mut printer = FakePrinter::start().await;
+    printer.set(Behaviour::Refuse).await;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let mut server = Server::start(kedai(dir.path()));
+    register_boss(&client, &server).await;
+    let api = format!("{}/api/v1", server.address);
+    let login: Value = client
+        .post(format!("{api}/auth/login"))
+        .json(&json!({"username": "boss", "password": "boss-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let post = |path: String, body: Value| {
+        client
+            .post(format!("{api}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let created = |response: reqwest::Response| async move {
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json::<Value>().await.unwrap()
+    };
+    let outlet = created(
+        post("/outlets".into(), json!({"name": "Pusat"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let outlet = outlet["id"].as_str().unwrap().to_owned();
+    let product = created(
+        post(
+            format!("/outlets/{outlet}/products"),
+            json!({"name": "Nasi", "price": 12_500}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    let dapur = json!({"name": "Dapur", "kind": "KITCHEN", "address": printer.address()});
+    created(
+        post(format!("/outlets/{outlet}/printers"), dapur)
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mut numbers = Vec::new();
+    for _ in 0..5 {
+        let body =
+            json!({"outlet_id": outlet, "items": [{"product_id": product["id"], "quantity": 1}]});
+        let order = created(post("/orders".into(), body).await.unwrap()).await;
+        numbers.push(order["number"].as_i64().unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let _ = server.child.kill(); // SIGKILL, with five tickets waiting for the printer
+    let _ = server.child.wait();
+    assert!(printer.jobs().is_empty());
+
+    printer.set(Behaviour::Print).await;
+    let _server = Server::start(kedai(dir.path()));
+    let printed = printer.wait_for_jobs(5, Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(printer.jobs().len(), 5, "each queued ticket once");
+    let printed: Vec<i64> = printed
+        .iter()
+        .map(|job| {
+            let text = text_of(job);
+            let after = text.split('#').nth(1).unwrap();
+            after.split_whitespace().next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert_eq!(printed, numbers, "in the order they were taken");
+}

@@ -159,6 +159,7 @@ pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
         trusted_proxies: Vec::new(),
         realtime: Default::default(),
         limits: Default::default(),
+        print: Default::default(),
         connections: Default::default(),
     }
 }

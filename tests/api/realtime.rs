@@ -524,6 +524,31 @@ async fn every_frame_type_is_documented_and_real_frames_parse_as_documented() {
         StatusCode::OK
     );
 
+    // A printer nothing listens on (port 1 of loopback): its test page reports it unreachable.
+    let printer = expect_json(
+        app.post(
+            &format!("/outlets/{}/printers", shop.outlet),
+            Some(&shop.owner),
+            &json!({"name": "Nowhere", "kind": "RECEIPT", "address": "127.0.0.1:1"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let test_page = format!("/printers/{}/test", printer["id"].as_str().unwrap());
+    app.post(&test_page, Some(&shop.owner), &json!({})).await;
+    for _ in 0..100 {
+        if app
+            .event_kinds()
+            .await
+            .iter()
+            .any(|k| k == "PRINTER_STATUS")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
     let listed = expect_json(
         app.get("/events?since=0&limit=500", Some(&shop.owner))
             .await,

@@ -401,6 +401,29 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
     let split_path = format!("/orders/{}/split", split["id"].as_str().unwrap());
     let split_item = split["items"][0]["id"].as_str().unwrap().to_owned();
 
+    // A printer nothing listens on (port 1 of loopback): its test page stays queued.
+    let printer = expect_json(
+        app.post(
+            &format!("/outlets/{outlet}/printers"),
+            Some(owner),
+            &json!({"name": "Nowhere", "kind": "RECEIPT", "address": "127.0.0.1:1"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let printer = printer["id"].as_str().unwrap().to_owned();
+    let queued_job = expect_json(
+        app.post(
+            &format!("/printers/{printer}/test"),
+            Some(owner),
+            &json!({}),
+        )
+        .await,
+        StatusCode::ACCEPTED,
+    )
+    .await;
+
     let cases: Vec<(Action, Method, String, Option<Value>)> = vec![
         (
             Action::Read,
@@ -588,6 +611,32 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
             Action::ViewReports,
             Method::GET,
             format!("/reports/sales?outlet_id={outlet}"),
+            None,
+        ),
+        (
+            Action::ManagePrinters,
+            Method::POST,
+            format!("/outlets/{outlet}/printers"),
+            Some(
+                json!({"name": "P {who}", "kind": "KITCHEN", "address": "127.0.0.1:1", "active": false}),
+            ),
+        ),
+        (
+            Action::PrintBill,
+            Method::POST,
+            format!("/orders/{payable}/print"),
+            Some(json!({"kind": "BILL"})),
+        ),
+        (
+            Action::OpenDrawer,
+            Method::POST,
+            format!("/printers/{printer}/open-drawer"),
+            None,
+        ),
+        (
+            Action::RetryPrint,
+            Method::POST,
+            format!("/print-jobs/{}/retry", queued_job["id"].as_str().unwrap()),
             None,
         ),
     ];

@@ -1,0 +1,408 @@
+//! The print worker, one per instance. For each printer with unfinished jobs it sends the
+//! oldest, one at a time, so a printer's jobs come out in the order they were made.
+//!
+//! Claims are leases written to the job row: a job is taken by one conditional update
+//! (`QUEUED`, or `PRINTING` whose lease ran out → `PRINTING` until now + lease). The update
+//! has one winner on SQLite and PostgreSQL alike, so two instances never send a job at once,
+//! and no transaction stays open while a printer is slow. A printer's next job is only taken
+//! once the one before it is finished, whichever instance sent it. A worker that dies leaves
+//! its lease to expire; the job is then sent again, marked as a possible reprint.
+
+use std::{collections::HashSet, sync::Arc, time::Duration};
+
+use chrono::Utc;
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tokio::{sync::watch, task::JoinSet};
+use uuid::Uuid;
+
+use super::{
+    escpos::encode,
+    layout::{Align, Block, Document, Labels, Paper, Size},
+    transport::{self, PrintError, Timeouts},
+};
+use crate::{
+    db::Db,
+    domain::{PrintJobKind, PrintJobStatus},
+    entity::{print_job, printer},
+    error::AppResult,
+    service::events::{self, Event},
+};
+
+/// The worker's tunables (not settable from the environment; tests shorten them).
+#[derive(Debug, Clone)]
+pub struct PrintConfig {
+    pub timeouts: Timeouts,
+    /// Waits after the 1st, 2nd, … failed try; the last one repeats.
+    pub backoff: Vec<Duration>,
+    /// A job still failing this long after it was queued (or retried) is FAILED.
+    pub give_up_after: Duration,
+    /// How long a claim holds a job; longer than a whole try with every timeout.
+    pub lease: Duration,
+    /// How often the queue is looked at without being woken.
+    pub poll: Duration,
+}
+
+impl Default for PrintConfig {
+    fn default() -> Self {
+        PrintConfig {
+            timeouts: Timeouts::default(),
+            backoff: [1, 2, 5, 10, 30, 60]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+            give_up_after: Duration::from_secs(15 * 60),
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+impl PrintConfig {
+    fn backoff_after(&self, attempts: i32) -> Duration {
+        let index = usize::try_from(std::cmp::max(attempts, 1) - 1).unwrap_or(0);
+        self.backoff
+            .get(index)
+            .or(self.backoff.last())
+            .copied()
+            .unwrap_or(Duration::from_secs(60))
+    }
+}
+
+/// Wakes the worker: something may have been queued.
+#[derive(Clone)]
+pub struct PrintWorker {
+    wake: Arc<watch::Sender<u64>>,
+}
+
+impl PrintWorker {
+    /// Starts the worker on the runtime; it runs as long as the runtime does.
+    pub fn start(db: Db, config: PrintConfig) -> PrintWorker {
+        let (wake, woken) = watch::channel(0_u64);
+        tokio::spawn(supervise(db, Arc::new(config), woken));
+        PrintWorker {
+            wake: Arc::new(wake),
+        }
+    }
+
+    /// Cheap; many wakes before the worker looks are one look.
+    pub fn wake(&self) {
+        self.wake.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// Looks for printers with unfinished jobs and runs one sender per printer.
+async fn supervise(db: Db, config: Arc<PrintConfig>, mut woken: watch::Receiver<u64>) {
+    let mut senders: JoinSet<Uuid> = JoinSet::new();
+    let mut busy: HashSet<Uuid> = HashSet::new();
+    loop {
+        while let Some(done) = senders.try_join_next() {
+            if let Ok(printer_id) = done {
+                busy.remove(&printer_id);
+            }
+        }
+        match printers_with_work(&db).await {
+            Ok(printers) => {
+                for printer_id in printers {
+                    if busy.insert(printer_id) {
+                        senders.spawn(send_all(db.clone(), config.clone(), printer_id));
+                    }
+                }
+            }
+            Err(err) => tracing::warn!("print queue: cannot read it: {err}"),
+        }
+        tokio::select! {
+            changed = woken.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                // A burst of writes (an order, its payment) is one look.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            _ = tokio::time::sleep(config.poll) => {}
+            Some(Ok(printer_id)) = senders.join_next(), if !senders.is_empty() => {
+                busy.remove(&printer_id);
+            }
+        }
+    }
+}
+
+fn unfinished() -> Condition {
+    Condition::any()
+        .add(print_job::Column::Status.eq(PrintJobStatus::Queued))
+        .add(print_job::Column::Status.eq(PrintJobStatus::Printing))
+}
+
+async fn printers_with_work(db: &Db) -> AppResult<Vec<Uuid>> {
+    Ok(print_job::Entity::find()
+        .select_only()
+        .column(print_job::Column::PrinterId)
+        .distinct()
+        .filter(unfinished())
+        .into_tuple()
+        .all(db.conn())
+        .await?)
+}
+
+/// Sends the printer's jobs in order until none is ready; returns the printer's id.
+async fn send_all(db: Db, config: Arc<PrintConfig>, printer_id: Uuid) -> Uuid {
+    loop {
+        match send_next(&db, &config, printer_id).await {
+            Ok(Next::Sent) => continue,
+            Ok(Next::WaitUntil(at)) => {
+                let wait = (at - Utc::now()).to_std().unwrap_or_default();
+                // Short waits are slept here; long ones go back to the supervisor's look.
+                if wait > config.poll {
+                    break;
+                }
+                tokio::time::sleep(wait).await;
+            }
+            Ok(Next::Nothing) => break,
+            Err(err) => {
+                tracing::warn!("print queue: printer {printer_id}: {err}");
+                break;
+            }
+        }
+    }
+    printer_id
+}
+
+enum Next {
+    Sent,
+    WaitUntil(chrono::DateTime<Utc>),
+    Nothing,
+}
+
+async fn send_next(db: &Db, config: &PrintConfig, printer_id: Uuid) -> AppResult<Next> {
+    let Some(head) = print_job::Entity::find()
+        .filter(print_job::Column::PrinterId.eq(printer_id))
+        .filter(unfinished())
+        .order_by_asc(print_job::Column::Id)
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(Next::Nothing);
+    };
+    let now = Utc::now();
+    let taken_over = head.status == PrintJobStatus::Printing;
+    if let Some(until) = head.claimed_until.filter(|_| taken_over) {
+        if until > now {
+            // Another worker is sending it: the printer is busy until it is done.
+            return Ok(Next::WaitUntil(std::cmp::min(
+                until,
+                now + chrono_of(config.poll * 2),
+            )));
+        }
+    }
+    if head.next_attempt_at > now {
+        return Ok(Next::WaitUntil(head.next_attempt_at));
+    }
+    let Some(printer) = printer::Entity::find_by_id(printer_id)
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(Next::Nothing);
+    };
+    if !printer.active {
+        finish(
+            db,
+            &head,
+            Err("the printer was switched off in Kedai".into()),
+            config,
+        )
+        .await?;
+        return Ok(Next::Sent);
+    }
+
+    let lease = now + chrono_of(config.lease);
+    let claimed = print_job::Entity::update_many()
+        .col_expr(
+            print_job::Column::Status,
+            Expr::value(PrintJobStatus::Printing),
+        )
+        .col_expr(print_job::Column::ClaimedUntil, Expr::value(lease))
+        .col_expr(
+            print_job::Column::Attempts,
+            Expr::col(print_job::Column::Attempts).add(1),
+        )
+        .col_expr(
+            print_job::Column::Reprint,
+            Expr::value(head.reprint || taken_over),
+        )
+        .filter(print_job::Column::Id.eq(head.id))
+        .filter(
+            Condition::any()
+                .add(print_job::Column::Status.eq(PrintJobStatus::Queued))
+                .add(
+                    Condition::all()
+                        .add(print_job::Column::Status.eq(PrintJobStatus::Printing))
+                        .add(print_job::Column::ClaimedUntil.lt(now)),
+                ),
+        )
+        .exec(db.conn())
+        .await?;
+    if claimed.rows_affected != 1 {
+        // Another instance took it first.
+        return Ok(Next::WaitUntil(now + chrono_of(config.poll)));
+    }
+
+    let bytes = if taken_over && head.kind != PrintJobKind::Drawer {
+        // The worker that had it died mid-job: it may have printed, so say it may be twice.
+        let mut bytes = reprint_banner(&printer);
+        bytes.extend_from_slice(&head.payload);
+        bytes
+    } else {
+        head.payload.clone()
+    };
+    let outcome = transport::send(&printer.address, &bytes, &config.timeouts).await;
+    let status = match &outcome {
+        Ok(state) => state.map_or("OK", |s| s.as_str()),
+        Err(PrintError::Unreachable(_)) => "UNREACHABLE",
+        Err(PrintError::NotReady(state)) => state.as_str(),
+        Err(PrintError::Lost(_) | PrintError::Stalled) => "ERROR",
+    };
+    let error = outcome.as_ref().err().map(|e| e.to_string());
+    finish(
+        db,
+        &head,
+        outcome.map(|_| ()).map_err(|e| e.to_string()),
+        config,
+    )
+    .await?;
+    record_status(db, &printer, status, error.as_deref()).await?;
+    Ok(Next::Sent)
+}
+
+/// Marks the try: DONE, back to QUEUED after a back-off, or FAILED once past the window.
+async fn finish(
+    db: &Db,
+    job: &print_job::Model,
+    outcome: Result<(), String>,
+    config: &PrintConfig,
+) -> AppResult<()> {
+    let now = Utc::now();
+    let update = print_job::Entity::update_many()
+        .col_expr(
+            print_job::Column::ClaimedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .filter(print_job::Column::Id.eq(job.id));
+    let update = match outcome {
+        Ok(()) => update
+            .col_expr(print_job::Column::Status, Expr::value(PrintJobStatus::Done))
+            .col_expr(print_job::Column::PrintedAt, Expr::value(now))
+            .col_expr(
+                print_job::Column::LastError,
+                Expr::value(Option::<String>::None),
+            ),
+        Err(error) => {
+            let attempts = job.attempts + 1;
+            let window_start = job.retried_at.unwrap_or(job.created_at);
+            let give_up = chrono_of(config.give_up_after);
+            let wait = chrono_of(config.backoff_after(attempts));
+            let status = if now - window_start >= give_up {
+                PrintJobStatus::Failed
+            } else {
+                PrintJobStatus::Queued
+            };
+            if status == PrintJobStatus::Failed {
+                tracing::warn!(
+                    "print job {} FAILED after {attempts} tries: {error}",
+                    job.id
+                );
+            }
+            update
+                .col_expr(print_job::Column::Status, Expr::value(status))
+                .col_expr(print_job::Column::NextAttemptAt, Expr::value(now + wait))
+                .col_expr(print_job::Column::LastError, Expr::value(error))
+        }
+    };
+    update.exec(db.conn()).await?;
+    Ok(())
+}
+
+/// Stores what the printer said, and tells the outlet's pages when that changed.
+async fn record_status(
+    db: &Db,
+    printer: &printer::Model,
+    status: &str,
+    error: Option<&str>,
+) -> AppResult<()> {
+    if printer.status == status {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    let now = Utc::now();
+    let moved = printer::Entity::update_many()
+        .col_expr(printer::Column::Status, Expr::value(status))
+        .col_expr(printer::Column::StatusAt, Expr::value(now))
+        .filter(printer::Column::Id.eq(printer.id))
+        .filter(printer::Column::Status.ne(status))
+        .exec(&txn)
+        .await?;
+    if moved.rows_affected == 1 {
+        let unprinted = print_job::Entity::find()
+            .filter(print_job::Column::PrinterId.eq(printer.id))
+            .filter(print_job::Column::Status.ne(PrintJobStatus::Done))
+            .count(&txn)
+            .await?;
+        let now_is = printer::Model {
+            status: status.to_owned(),
+            status_at: Some(now),
+            ..printer.clone()
+        };
+        events::record(
+            &txn,
+            Event::PrinterStatus {
+                printer: &now_is,
+                previous: &printer.status,
+                error,
+                unprinted,
+            },
+        )
+        .await?;
+        if status == "OK" {
+            tracing::info!("printer {} is back", printer.name);
+        } else {
+            tracing::warn!("printer {}: {status}", printer.name);
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn chrono_of(duration: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX)
+}
+
+/// "CETAK ULANG" (reprint) across the top, before a job that may already have printed.
+fn reprint_banner(printer: &printer::Model) -> Vec<u8> {
+    let doc = Document {
+        blocks: vec![Block::Text {
+            text: Labels::for_language("id").reprint.to_owned(),
+            align: Align::Center,
+            bold: true,
+            size: Size::Double,
+        }],
+        cut: false,
+        kick_drawer: false,
+    };
+    encode(
+        &doc,
+        Paper::from_width_mm(printer.paper_width_mm.unsigned_abs()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_follows_the_schedule_then_repeats_the_last_wait() {
+        let config = PrintConfig::default();
+        let waits: Vec<u64> = (1..=8).map(|n| config.backoff_after(n).as_secs()).collect();
+        assert_eq!(waits, vec![1, 2, 5, 10, 30, 60, 60, 60]);
+    }
+}
