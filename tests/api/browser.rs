@@ -1944,3 +1944,113 @@ async fn swagger_ui_works_with_nothing_but_this_server() {
     page.assert_no_problems().await;
     page.screenshot("swagger-ui").await;
 }
+
+/// The amount on the right of the receipt.txt line that starts with `label`.
+fn amount_on(text: &str, label: &str) -> String {
+    text.lines()
+        .find(|line| line.starts_with(label))
+        .and_then(|line| line.split_whitespace().last())
+        .unwrap_or_else(|| panic!("no {label} line in\n{text}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_guest_opens_the_digital_receipt_and_it_matches_the_printed_one() {
+    let test = "a_guest_opens_the_digital_receipt_and_it_matches_the_printed_one";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = app.shop(&[25_000, 5_000]).await;
+    let rates =
+        json!({"service_charge_bp": 500, "tax_bp": 1000, "receipt_footer": "Terima kasih!"});
+    let patched = app
+        .patch(
+            &format!("/outlets/{}", shop.outlet),
+            Some(&shop.owner),
+            &rates,
+        )
+        .await;
+    expect_json(patched, StatusCode::OK).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let items = json!([
+        {"product_id": shop.products[0], "quantity": 2},
+        {"product_id": shop.products[1], "quantity": 3}
+    ]);
+    let order = app
+        .order(
+            &shop.owner,
+            &json!({"table_session_id": session["id"], "items": items}),
+        )
+        .await;
+    let id = order["id"].as_str().unwrap();
+
+    let mut guest = browser.new_page("receipt-guest").await;
+    guest.viewport(360, 740, true).await;
+    guest
+        .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
+        .await;
+    guest
+        .wait_for("document.body.dataset.view === 'menu'", WAIT)
+        .await;
+
+    expect_json(
+        app.post(
+            "/shifts/open",
+            Some(&shop.owner),
+            &json!({"outlet_id": shop.outlet, "start_cash": 0}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let pay = json!({"method": "CASH", "amount": order["total_amount"], "tendered": 100_000});
+    expect_json(
+        app.post(&format!("/orders/{id}/payments"), Some(&shop.owner), &pay)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let printed = app
+        .get(&format!("/orders/{id}/receipt.txt"), Some(&shop.owner))
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    // The paid order offers its receipt on the guest's page, live.
+    let link = guest
+        .wait_for(
+            "(document.querySelector(\"a[href^='/r/']\") || {}).href",
+            WAIT,
+        )
+        .await;
+    guest.screenshot("paid").await;
+    guest.goto(link.as_str().unwrap()).await;
+    guest
+        .wait_for(
+            "document.getElementById('receipt-total') && document.getElementById('receipt-total').textContent.trim()",
+            WAIT,
+        )
+        .await;
+    guest.screenshot("receipt").await;
+    for (selector, label) in [
+        ("#receipt-total", "Total"),
+        ("#receipt-subtotal", "Subtotal"),
+        ("#receipt-service", "Layanan"),
+        ("#receipt-tax", "Pajak"),
+        ("#receipt-change", "Kembalian"),
+    ] {
+        let shown = guest.text(selector).await;
+        assert_eq!(
+            shown.trim(),
+            amount_on(&printed, label),
+            "{selector} against the printed {label} line"
+        );
+    }
+    let lines = guest
+        .eval("document.getElementById('receipt-lines').children.length")
+        .await;
+    assert_eq!(lines, json!(2));
+    guest.assert_no_problems().await;
+}
