@@ -1,12 +1,13 @@
 // `/admin` (OWNER, MANAGER): outlets and their settings, tables with a printable QR sheet, the
-// menu (categories, products, modifier groups), staff accounts, shifts and the sales report.
+// menu (categories with their stations, products, modifier groups), the printers and their
+// print jobs, staff accounts, shifts and the sales report.
 import {
-  bpToPercent, formatMoney, h, moneyInput, parseMoney, percentToBp, problemText,
-  saveBlob, showTableQr, staffAll, staffApi, staffBlob, staffPage, svg, toast,
+  bpToPercent, formatMoney, h, Live, moneyInput, parseMoney, percentToBp, problemText,
+  saveBlob, sendToPrinter, showTableQr, staff, staffAll, staffApi, staffBlob, staffPage, svg, toast,
 } from './app.js';
 
 const OUTLET_KEY = 'kedai.admin.outlet';
-const TABS = ['outlets', 'tables', 'menu', 'staff', 'reports'];
+const TABS = ['outlets', 'tables', 'menu', 'printers', 'staff', 'reports'];
 const ROLES = ['OWNER', 'MANAGER', 'KASIR', 'WAITER', 'KITCHEN'];
 
 const $ = (id) => document.getElementById(id);
@@ -17,6 +18,8 @@ const state = {
   tables: [],
   categories: [],
   products: [],
+  printers: [],
+  jobs: [],
   users: [],
 };
 
@@ -67,6 +70,7 @@ function showTab(name) {
     else link.removeAttribute('aria-current');
   }
   if (tab === 'reports') loadShifts();
+  if (tab === 'printers') loadJobs();
 }
 
 // ---- outlets -------------------------------------------------------------------------------
@@ -96,6 +100,8 @@ function renderOutlets() {
     $('outlet-service').value = bpToPercent(o.service_charge_bp);
     $('outlet-tax').value = bpToPercent(o.tax_bp);
     $('outlet-self').checked = o.qr_self_service;
+    $('outlet-auto-print').checked = Boolean(o.auto_print_receipt);
+    $('outlet-footer').value = o.receipt_footer || '';
   }
   $('outlet-list').replaceChildren(...state.outlets.map((outlet) => h('li', {
     class: `row${state.outlet && outlet.id === state.outlet.id ? ' selected' : ''}`,
@@ -120,6 +126,7 @@ async function selectOutlet(id) {
   if (state.outlet) localStorage.setItem(OUTLET_KEY, state.outlet.id);
   renderOutlets();
   await loadOutletData();
+  if (state.outlet) startLive();
 }
 
 async function saveOutlet(event) {
@@ -139,6 +146,8 @@ async function saveOutlet(event) {
     service_charge_bp: service,
     tax_bp: tax,
     qr_self_service: $('outlet-self').checked,
+    auto_print_receipt: $('outlet-auto-print').checked,
+    receipt_footer: $('outlet-footer').value.trim(),
   };
   await busy($('outlet-save'), async () => {
     const updated = await staffApi(`/outlets/${state.outlet.id}`, { method: 'PATCH', body });
@@ -301,22 +310,54 @@ function categoryOptions(selected) {
     ...state.categories.map((c) => h('option', { value: c.id, selected: c.id === selected }, c.name))];
 }
 
+/** The stations the categories name ("Bar"), sorted; a category without one is the kitchen's. */
+function stations() {
+  const names = new Map();
+  for (const c of state.categories) {
+    const station = (c.station || '').trim();
+    if (station && !names.has(station.toLowerCase())) names.set(station.toLowerCase(), station);
+  }
+  return [...names.values()].sort((a, b) => a.localeCompare(b));
+}
+
+/** The kitchen screen of a station (for an owner, of the outlet selected here). */
+function stationHref(station) {
+  const query = new URLSearchParams({ station });
+  if (isOwner() && state.outlet) query.set('outlet', state.outlet.id);
+  return `/kitchen?${query}`;
+}
+
+function renderStations() {
+  const names = stations();
+  $('station-names').replaceChildren(...names.map((name) => h('option', { value: name })));
+  $('station-links').replaceChildren(...(names.length
+    ? names.flatMap((name, i) => [i ? ', ' : '', h('a', { href: stationHref(name) }, `/kitchen?station=${name}`)])
+    : ['/kitchen?station=…']));
+}
+
 function renderCategories() {
   $('new-product-category').replaceChildren(...categoryOptions(null));
+  renderStations();
+  renderPrinterCategories();
   $('category-list').replaceChildren(...state.categories.map((category) => {
     const nameId = `category-name-${category.id}`;
     const sortId = `category-sort-${category.id}`;
-    return h('li', { class: 'row', dataset: { categoryId: category.id } },
+    const stationId = `category-station-${category.id}`;
+    return h('li', { class: 'row', dataset: { categoryId: category.id, station: category.station || '' } },
       h('div', { class: 'row-fields' },
         h('div', {}, h('label', { for: nameId }, 'Name'), h('input', { id: nameId, value: category.name, maxlength: 100 })),
         h('div', { class: 'narrow-field' }, h('label', { for: sortId }, 'Order'),
-          h('input', { id: sortId, type: 'number', inputmode: 'numeric', value: String(category.sort) }))),
+          h('input', { id: sortId, type: 'number', inputmode: 'numeric', value: String(category.sort) })),
+        h('div', { class: 'narrow-field' }, h('label', { for: stationId }, 'Station'),
+          h('input', { id: stationId, maxlength: 60, list: 'station-names', placeholder: 'Kitchen', value: category.station || '' }))),
       h('div', { class: 'button-row' },
         h('button', {
           type: 'button',
           onclick: (e) => busy(e.currentTarget, async () => {
             await staffApi(`/categories/${category.id}`, {
-              method: 'PATCH', body: { name: $(nameId).value.trim(), sort: Number($(sortId).value) || 0 },
+              method: 'PATCH',
+              // A blank station puts the category back in the kitchen.
+              body: { name: $(nameId).value.trim(), sort: Number($(sortId).value) || 0, station: $(stationId).value.trim() },
             });
             await loadMenu();
             toast('Category saved.');
@@ -334,14 +375,20 @@ function renderCategories() {
           },
         }, 'Delete')));
   }));
+  renderPrinters(); // their categories' names
 }
 
 async function createCategory(event) {
   event.preventDefault();
-  const body = { name: $('new-category-name').value.trim(), sort: Number($('new-category-sort').value) || 0 };
+  const body = {
+    name: $('new-category-name').value.trim(),
+    sort: Number($('new-category-sort').value) || 0,
+    station: $('new-category-station').value.trim() || undefined,
+  };
   await busy(event.submitter, async () => {
     await staffApi(`/outlets/${state.outlet.id}/categories`, { method: 'POST', body });
     $('new-category-name').value = '';
+    $('new-category-station').value = '';
     await loadMenu();
   });
 }
@@ -529,6 +576,323 @@ function groupEditor(product, group) {
   return box;
 }
 
+// ---- printers and their print jobs ---------------------------------------------------------
+
+const KIND_TEXT = { RECEIPT: 'Receipts and bills', KITCHEN: 'Kitchen tickets' };
+const JOB_TEXT = {
+  KITCHEN_TICKET: 'Kitchen ticket', VOID_TICKET: 'Void ticket', BILL: 'Bill', RECEIPT: 'Receipt', TEST: 'Test page',
+  DRAWER: 'Open drawer',
+};
+const JOB_STATUS_TEXT = { QUEUED: 'Queued', PRINTING: 'Printing', DONE: 'Done', FAILED: 'Failed' };
+
+/** A printer's last status as a badge: OK green, UNKNOWN (never tried) grey, the rest red. */
+function statusBadge(printer) {
+  const tone = printer.status === 'OK' ? 'printer-ok' : printer.status === 'UNKNOWN' ? 'printer-unknown' : 'printer-bad';
+  return h('span', {
+    class: `status printer-status ${tone}`,
+    title: printer.status_at ? `Since ${new Date(printer.status_at).toLocaleString()}` : 'Not tried yet',
+  }, printer.status);
+}
+
+async function loadPrinters() {
+  state.printers = await staffApi(`/outlets/${state.outlet.id}/printers`);
+  renderPrinters();
+}
+
+/** The statuses afresh; the rows are redrawn only when printers came or went. */
+async function refreshPrinters() {
+  if (!state.outlet) return;
+  const printers = await staffApi(`/outlets/${state.outlet.id}/printers`);
+  const same = printers.length === state.printers.length && printers.every((p, i) => p.id === state.printers[i].id);
+  if (!same) {
+    state.printers = printers;
+    renderPrinters();
+    return;
+  }
+  for (const printer of printers) {
+    const known = state.printers.find((p) => p.id === printer.id);
+    if (known.status !== printer.status) {
+      known.status = printer.status;
+      known.status_at = printer.status_at;
+      showStatus(known);
+    }
+  }
+}
+
+/** A `PRINTER_STATUS` frame: the badge changes in place (an edit in progress stays). */
+function printerFrame(frame) {
+  const payload = frame.payload || {};
+  const printer = state.printers.find((p) => p.id === payload.id);
+  if (printer) {
+    printer.status = payload.status;
+    printer.status_at = frame.at;
+    showStatus(printer);
+  } else {
+    loadPrinters().catch(() => {});
+  }
+  if (document.body.dataset.tab === 'printers') loadJobs();
+}
+
+function showStatus(printer) {
+  const row = document.querySelector(`#printer-list li[data-printer-id="${printer.id}"]`);
+  if (!row) return;
+  row.dataset.status = printer.status;
+  row.querySelector('.printer-status').replaceWith(statusBadge(printer));
+}
+
+/** Tick boxes of the outlet's categories (with their stations); `chosen` are ticked. */
+function categoryChecks(prefix, chosen = []) {
+  return state.categories.map((c) => {
+    const id = `${prefix}-cat-${c.id}`;
+    return h('div', { class: 'check-row' },
+      h('input', { id, type: 'checkbox', value: c.id, checked: chosen.includes(c.id) }),
+      h('label', { for: id }, c.name, c.station ? h('span', { class: 'hint' }, ` (${c.station})`) : null));
+  });
+}
+
+const ticked = (box) => [...box.querySelectorAll('input[type="checkbox"]:checked')].map((input) => input.value);
+
+/** The new-printer form's categories: shown for a KITCHEN printer. */
+function renderPrinterCategories() {
+  const box = $('new-printer-categories');
+  const chosen = ticked(box);
+  box.querySelector('.category-checks').replaceChildren(...categoryChecks('new-printer', chosen));
+  box.hidden = $('new-printer-kind').value !== 'KITCHEN' || !state.categories.length;
+}
+
+function printerSummary(printer) {
+  const names = printer.category_ids
+    .map((id) => (state.categories.find((c) => c.id === id) || {}).name)
+    .filter(Boolean);
+  return [
+    KIND_TEXT[printer.kind] || printer.kind,
+    printer.address,
+    `${printer.paper_width_mm} mm`,
+    printer.copies > 1 ? `${printer.copies} copies` : null,
+    printer.kind === 'KITCHEN' ? (names.length ? names.join(', ') : 'every category') : null,
+    printer.active ? null : 'switched off',
+  ].filter(Boolean).join(' · ');
+}
+
+const choices = (values, chosen, text = String) => values.map((v) => h('option', { value: String(v), selected: v === chosen }, text(v)));
+
+function renderPrinters() {
+  const open = new Set([...document.querySelectorAll('#printer-list details[open]')].map((d) => d.dataset.printerId));
+  $('printer-list').replaceChildren(...state.printers.map((p) => printerRow(p, open.has(p.id))));
+  $('printer-empty').hidden = state.printers.length > 0;
+}
+
+function printerRow(printer, open) {
+  const id = (field) => `printer-${field}-${printer.id}`;
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const categories = h('fieldset', {
+    class: 'group printer-categories',
+    hidden: printer.kind !== 'KITCHEN' || !state.categories.length,
+  },
+  h('legend', {}, 'Categories it prints'),
+  h('p', { class: 'hint' }, 'None ticked: every category.'),
+  h('div', { class: 'category-checks' }, categoryChecks(id('edit'), printer.category_ids)));
+  const save = (button) => {
+    const kind = $(id('kind')).value;
+    const body = {
+      name: $(id('name')).value.trim(),
+      kind,
+      address: $(id('address')).value.trim(),
+      paper_width_mm: Number($(id('paper')).value),
+      copies: Number($(id('copies')).value),
+      category_ids: kind === 'KITCHEN' ? ticked(categories) : [],
+    };
+    return busy(button, async () => {
+      replacePrinter(await staffApi(`/printers/${printer.id}`, { method: 'PATCH', body }));
+      toast('Printer saved.');
+    }, error);
+  };
+  return h('li', {
+    class: `row printer-row${printer.active ? '' : ' inactive'}`,
+    dataset: { printerId: printer.id, status: printer.status, kind: printer.kind },
+  },
+  h('div', { class: 'row-head' },
+    h('span', { class: 'row-main' }, h('strong', {}, printer.name), ' ', h('span', { class: 'hint' }, printerSummary(printer))),
+    statusBadge(printer),
+    h('span', { class: 'switch' },
+      h('input', {
+        id: id('active'),
+        type: 'checkbox',
+        role: 'switch',
+        checked: printer.active,
+        onchange: async (e) => {
+          const on = e.target.checked;
+          const ok = await busy(e.target, async () => {
+            replacePrinter(await staffApi(`/printers/${printer.id}`, { method: 'PATCH', body: { active: on } }));
+            toast(on ? `${printer.name} is on.` : `${printer.name} is off: its waiting jobs failed (retry them once it is back).`);
+          });
+          if (!ok) renderPrinters();
+          loadJobs();
+        },
+      }),
+      h('label', { for: id('active') }, printer.active ? 'Active' : 'Off')),
+    h('button', { type: 'button', class: 'printer-test', onclick: (e) => testPrint(printer, e.currentTarget) }, 'Test print')),
+  h('details', { open, dataset: { printerId: printer.id } },
+    h('summary', {}, 'Edit'),
+    h('div', { class: 'fields' },
+      h('div', {}, h('label', { for: id('name') }, 'Name'), h('input', { id: id('name'), value: printer.name, maxlength: 100 })),
+      h('div', {}, h('label', { for: id('kind') }, 'Prints'),
+        h('select', {
+          id: id('kind'),
+          onchange: (e) => { categories.hidden = e.target.value !== 'KITCHEN' || !state.categories.length; },
+        }, choices(['RECEIPT', 'KITCHEN'], printer.kind, (k) => `${KIND_TEXT[k]} (${k})`))),
+      h('div', {}, h('label', { for: id('address') }, 'Address'),
+        h('input', { id: id('address'), value: printer.address, maxlength: 255, autocapitalize: 'none', spellcheck: 'false', autocomplete: 'off' })),
+      h('div', {}, h('label', { for: id('paper') }, 'Paper'),
+        h('select', { id: id('paper') }, choices([80, 58], printer.paper_width_mm, (w) => `${w} mm`))),
+      h('div', {}, h('label', { for: id('copies') }, 'Copies'),
+        h('select', { id: id('copies') }, choices([1, 2, 3], printer.copies)))),
+    categories,
+    error,
+    h('div', { class: 'button-row' },
+      h('button', { type: 'button', class: 'primary', onclick: (e) => save(e.currentTarget) }, 'Save printer'),
+      h('button', {
+        type: 'button',
+        class: 'danger',
+        onclick: (e) => {
+          if (!confirm(`Delete the printer ${printer.name}? Its print jobs go with it.`)) return;
+          busy(e.currentTarget, async () => {
+            await staffApi(`/printers/${printer.id}`, { method: 'DELETE' });
+            await loadPrinters();
+            toast(`Printer ${printer.name} deleted.`);
+            loadJobs();
+          }, error);
+        },
+      }, 'Delete printer'))));
+}
+
+function replacePrinter(updated) {
+  state.printers = state.printers.map((p) => (p.id === updated.id ? updated : p));
+  renderPrinters();
+}
+
+async function testPrint(printer, button) {
+  button.disabled = true;
+  const job = await sendToPrinter(`/printers/${printer.id}/test`);
+  button.disabled = false;
+  if (job) loadJobs();
+}
+
+async function createPrinter(event) {
+  event.preventDefault();
+  const line = $('new-printer-error');
+  const kind = $('new-printer-kind').value;
+  const body = {
+    name: $('new-printer-name').value.trim(),
+    kind,
+    address: $('new-printer-address').value.trim(),
+    paper_width_mm: Number($('new-printer-paper').value),
+    copies: Number($('new-printer-copies').value),
+    category_ids: kind === 'KITCHEN' ? ticked($('new-printer-categories')) : [],
+    active: true,
+  };
+  if (!body.name) return fail(new Error('Give the printer a name, e.g. Kasir or Bar.'), line);
+  if (!body.address) return fail(new Error('Enter the printer\'s address, e.g. 192.168.1.50:9100.'), line);
+  return busy($('new-printer-submit'), async () => {
+    await staffApi(`/outlets/${state.outlet.id}/printers`, { method: 'POST', body });
+    $('new-printer-name').value = '';
+    $('new-printer-address').value = '';
+    for (const box of $('new-printer-categories').querySelectorAll('input')) box.checked = false;
+    await loadPrinters();
+    toast(`Printer ${body.name} added: try Test print.`);
+  }, line);
+}
+
+let jobsSeq = 0;
+
+/** The outlet's latest print jobs (of the status chosen), newest first. */
+async function loadJobs() {
+  if (!state.outlet) return;
+  jobsSeq += 1;
+  const seq = jobsSeq;
+  const query = new URLSearchParams({ outlet_id: state.outlet.id, limit: '50' });
+  if ($('job-filter').value) query.set('status', $('job-filter').value);
+  try {
+    const jobs = await staffApi(`/print-jobs?${query}`);
+    if (seq !== jobsSeq) return; // a newer read (another filter, another outlet) is on its way
+    state.jobs = jobs;
+    renderJobs();
+  } catch (err) {
+    if (seq !== jobsSeq || err.status === 401) return;
+    $('job-list').replaceChildren(h('li', { class: 'hint error' }, `Could not read the print jobs: ${problemText(err)}`));
+  }
+}
+
+function renderJobs() {
+  const printerName = (id) => (state.printers.find((p) => p.id === id) || {}).name || 'a deleted printer';
+  const when = (at) => new Date(at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+  const list = $('job-list');
+  // The list is redrawn every few seconds: a focused Retry keeps the focus.
+  const active = document.activeElement;
+  const focused = active && list.contains(active) ? active.closest('[data-job-id]').dataset.jobId : null;
+  list.replaceChildren(...state.jobs.map((job) => h('li', {
+    class: 'row job-row',
+    dataset: { jobId: job.id, status: job.status, kind: job.kind },
+  },
+  h('div', { class: 'row-main' },
+    h('span', {},
+      h('strong', { class: 'job-kind' }, JOB_TEXT[job.kind] || job.kind, job.reprint ? (job.kind === 'RECEIPT' ? ' (copy)' : ' (again)') : ''),
+      ' · ', h('span', { class: 'job-printer' }, printerName(job.printer_id))),
+    h('span', { class: 'hint' },
+      h('span', { class: 'job-created' }, when(job.created_at)), ' · ',
+      h('span', { class: 'job-attempts' }, `${job.attempts} ${job.attempts === 1 ? 'attempt' : 'attempts'}`),
+      job.printed_at ? ` · printed ${when(job.printed_at)}` : ''),
+    job.last_error && job.status !== 'DONE' ? h('span', { class: 'job-error' }, job.last_error) : null),
+  h('span', { class: `status job-status job-${job.status}` }, JOB_STATUS_TEXT[job.status] || job.status),
+  job.status === 'FAILED'
+    ? h('button', { type: 'button', class: 'job-retry', onclick: (e) => retryJob(job, e.currentTarget) }, 'Retry')
+    : null)));
+  if (!state.jobs.length) list.append(h('li', { class: 'hint' }, 'No print jobs here.'));
+  if (focused) list.querySelector(`[data-job-id="${focused}"] button`)?.focus();
+}
+
+async function retryJob(job, button) {
+  await busy(button, async () => {
+    await staffApi(`/print-jobs/${job.id}/retry`, { method: 'POST' });
+    toast('Sent to printer again.');
+  });
+  await loadJobs();
+}
+
+/** Every 5 s while the Printers tab shows: the jobs and the printers' statuses. */
+function pollPrinters() {
+  if (document.body.dataset.tab !== 'printers' || document.visibilityState !== 'visible' || !state.outlet) return;
+  loadJobs();
+  refreshPrinters().catch(() => {});
+}
+
+/** The live socket, for `PRINTER_STATUS` frames (an OWNER's carries every outlet's). */
+let live = null;
+
+function startLive() {
+  if (live) return;
+  let opened = false;
+  live = new Live({
+    token: staff.token(),
+    onFrame: (frame) => {
+      if (frame.type === 'PRINTER_STATUS' && state.outlet && frame.outlet_id === state.outlet.id) printerFrame(frame);
+    },
+    // After a gap (not the first time): what the frames missed.
+    onOpen: ({ resumed }) => {
+      if (opened && !resumed) refreshPrinters().catch(() => {});
+      opened = true;
+    },
+    canReconnect: async () => {
+      try {
+        await staffApi('/auth/me');
+        return true;
+      } catch (err) {
+        return err.status !== 401;
+      }
+    },
+  }).start();
+}
+
 // ---- staff ---------------------------------------------------------------------------------
 
 /** The roles this account may hand out: a MANAGER creates only floor and kitchen staff. */
@@ -686,8 +1050,10 @@ async function downloadCsv() {
 async function loadOutletData() {
   if (!state.outlet) return;
   try {
-    await Promise.all([loadTables(), loadMenu()]);
+    await Promise.all([loadTables(), loadMenu(), loadPrinters()]);
+    renderPrinters(); // with the categories' names
     if (document.body.dataset.tab === 'reports') loadShifts();
+    if (document.body.dataset.tab === 'printers') loadJobs();
   } catch (err) {
     fail(err);
   }
@@ -710,6 +1076,10 @@ async function main() {
   $('new-category-form').addEventListener('submit', createCategory);
   $('new-product-form').addEventListener('submit', createProduct);
   $('new-user-form').addEventListener('submit', createUser);
+  $('new-printer-form').addEventListener('submit', createPrinter);
+  $('new-printer-kind').addEventListener('change', renderPrinterCategories);
+  $('job-filter').addEventListener('change', loadJobs);
+  setInterval(pollPrinters, 5000);
   $('report-form').addEventListener('submit', showReport);
   $('report-csv').addEventListener('click', downloadCsv);
   $('print-all').addEventListener('click', () => printSheet(false));
@@ -724,6 +1094,7 @@ async function main() {
     fail(err, $('load-error'));
   }
   document.body.dataset.ready = '1';
+  if (state.outlet) startLive();
 }
 
 main();

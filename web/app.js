@@ -411,6 +411,113 @@ export function toast(message, kind = 'info') {
   toast.timer = setTimeout(() => { box.hidden = true; }, 4000);
 }
 
+// ---- printers ------------------------------------------------------------------------------
+
+/** A print request's problem for a person; NO_PRINTER says where printers are set up. */
+export function printProblemText(err) {
+  if (err && err.code === 'NO_PRINTER') {
+    return 'No active receipt printer: add one on /admin under Printers.';
+  }
+  return problemText(err);
+}
+
+/** `POST path` of a print (bill, receipt, drawer, test page): a toast says "Sent to printer"
+ *  once the queue has it, or the problem; so does `note` (a line in an open dialog, which
+ *  would cover the toast). Resolves to the queued job, or null. */
+export async function sendToPrinter(path, body, { note = null } = {}) {
+  const say = (text, kind) => {
+    toast(text, kind);
+    if (!note) return;
+    note.textContent = text;
+    note.dataset.kind = kind;
+    note.classList.toggle('error', kind === 'error');
+    note.hidden = false;
+  };
+  try {
+    const job = await staffApi(path, { method: 'POST', body });
+    say('Sent to printer', 'info');
+    return job;
+  } catch (err) {
+    if (err.status !== 401) say(printProblemText(err), 'error');
+    return null;
+  }
+}
+
+/** Statuses that need no one's attention: fine, or never tried yet. */
+const PRINTER_FINE = ['OK', 'UNKNOWN'];
+
+/**
+ * An outlet's active printers and their last status, for the banner of the staff pages:
+ * "Printer Bar: PAPER_OUT — 3 not printed" for each one that is not OK, hidden when all are.
+ * `load()` reads them (and, for those in trouble, their unprinted jobs); `onFrame(frame)`
+ * follows `PRINTER_STATUS` frames.
+ */
+export class PrinterWatch {
+  constructor(outletId, banner) {
+    this.outletId = outletId;
+    this.banner = banner;
+    this.printers = new Map(); // id → {id, name, kind, status, error, unprinted}
+  }
+
+  async load() {
+    const printers = await staffApi(`/outlets/${this.outletId}/printers`);
+    this.printers = new Map(printers.filter((p) => p.active).map((p) => [p.id, {
+      id: p.id, name: p.name, kind: p.kind, status: p.status, error: null, unprinted: 0,
+    }]));
+    if (this.troubled().length) {
+      const lists = await Promise.all(['QUEUED', 'FAILED'].map((status) => staffApi(
+        `/print-jobs?outlet_id=${this.outletId}&status=${status}&limit=200`,
+      )));
+      for (const job of lists.flat()) {
+        const printer = this.printers.get(job.printer_id);
+        if (printer) printer.unprinted += 1;
+      }
+    }
+    this.render();
+  }
+
+  /** While a printer is in trouble, reads them all again every `ms`: a printer switched off or
+   *  removed on /admin sends no frame, and the counts of unprinted jobs move. */
+  watch(ms = 30000) {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => {
+      if (this.troubled().length && document.visibilityState === 'visible') this.load().catch(() => {});
+    }, ms);
+    return this;
+  }
+
+  /** Takes a `PRINTER_STATUS` frame (true), or ignores any other (false). */
+  onFrame(frame) {
+    if (frame.type !== 'PRINTER_STATUS' || !frame.payload) return false;
+    const p = frame.payload;
+    this.printers.set(p.id, {
+      id: p.id, name: p.name, kind: p.kind, status: p.status, error: p.error || null, unprinted: p.unprinted || 0,
+    });
+    this.render();
+    return true;
+  }
+
+  troubled() {
+    return [...this.printers.values()].filter((p) => !PRINTER_FINE.includes(p.status));
+  }
+
+  /** The outlet's first active RECEIPT printer (they are listed oldest first), or null. */
+  firstReceipt() {
+    return [...this.printers.values()].find((p) => p.kind === 'RECEIPT') || null;
+  }
+
+  render() {
+    if (!this.banner) return;
+    const troubled = this.troubled();
+    this.banner.replaceChildren(...troubled.map((p) => h('p', {
+      class: 'printer-problem',
+      dataset: { printerId: p.id, status: p.status },
+      title: p.error || undefined,
+    }, `Printer ${p.name}: ${p.status}${p.unprinted ? ` — ${p.unprinted} not printed` : ''}`)));
+    this.banner.hidden = !troubled.length;
+  }
+}
+
 // ---- live events ---------------------------------------------------------------------------
 
 /**

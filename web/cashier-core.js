@@ -30,6 +30,7 @@ export const state = {
   target: null, // the ticket shown: {session: id} or {takeaway: true}
   selected: null, // {orderId, itemId?}: the ticket row whose actions show
   item: null, // {product, quantity} in the item dialog
+  printers: null, // the outlet's PrinterWatch (app.js): the banner, the drawer's printer
 };
 
 /**

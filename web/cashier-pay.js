@@ -2,7 +2,7 @@
 // part now, the rest next with another method), the change big, Confirm. One order pays with
 // `POST /orders/{id}/payments`; a whole table with `POST /table-sessions/{id}/payments`, which
 // settles its unpaid orders oldest first.
-import { h, moneyInput, newKey, retryTransient, staffApi, toast } from './app.js';
+import { h, moneyInput, newKey, retryTransient, sendToPrinter, staffApi, toast } from './app.js';
 import {
   $, amountOf, currency, hooks, money, outstanding, showError, state, tableName,
 } from './cashier-core.js';
@@ -205,6 +205,11 @@ function finished(what) {
   $('pay-result-change-box').hidden = !change;
   $('pay-result-change').textContent = money(change);
   $('pay-close-table').hidden = !tableDone;
+  // One order paid: its receipt, unless the outlet prints it by itself.
+  const receipt = $('pay-print-receipt');
+  receipt.hidden = what.kind !== 'order' || Boolean(state.outlet.auto_print_receipt);
+  receipt.dataset.orderId = what.kind === 'order' ? what.order.id : '';
+  $('pay-print-note').hidden = true;
   $('pay-done').focus();
   toast(change ? `Paid. Change: ${money(change)}` : 'Paid.');
 }
@@ -225,6 +230,13 @@ export function setUpPayment({ closeTable }) {
   $('pay-open-shift').addEventListener('click', () => {
     done();
     hooks.openShift();
+  });
+  $('pay-print-receipt').addEventListener('click', async (event) => {
+    const button = event.currentTarget;
+    if (!button.dataset.orderId) return;
+    button.disabled = true;
+    await sendToPrinter(`/orders/${button.dataset.orderId}/print`, { kind: 'RECEIPT' }, { note: $('pay-print-note') });
+    button.disabled = false;
   });
   $('pay-close-table').addEventListener('click', () => {
     const sessionId = paying && paying.sessionId;

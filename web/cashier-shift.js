@@ -1,7 +1,10 @@
 // The cashier's shift (cash drawer), in a panel the top bar's Shift button opens: open it with
 // the float, pay in / pay out, close it with a cash count that shows expected cash and the
-// difference as it is typed, then the Z report. Waiters keep no drawer and never load this.
-import { h, newKey, problemText, staffApi, toast } from './app.js';
+// difference as it is typed, then the Z report; "Open drawer" kicks the cash drawer open on the
+// outlet's receipt printer without a sale. Waiters keep no drawer and never load this.
+import {
+  h, newKey, printProblemText, problemText, sendToPrinter, staffApi, toast,
+} from './app.js';
 import { $, amountOf, money, showError, state } from './cashier-core.js';
 
 export async function loadShift() {
@@ -29,6 +32,7 @@ export async function loadReport() {
 }
 
 export function openShiftPanel() {
+  $('open-drawer-note').hidden = true;
   if (!$('shift-dialog').open) $('shift-dialog').showModal();
   if (state.shift) loadReport();
   else $('start-cash').focus();
@@ -179,7 +183,24 @@ async function recordMovement(event) {
   return null;
 }
 
+/** Opens the cash drawer wired to the outlet's first active receipt printer. */
+async function openDrawer() {
+  const note = $('open-drawer-note');
+  const printer = state.printers && state.printers.firstReceipt();
+  if (!printer) {
+    note.textContent = printProblemText({ code: 'NO_PRINTER' });
+    note.classList.add('error');
+    note.hidden = false;
+    return;
+  }
+  const button = $('open-drawer');
+  button.disabled = true;
+  await sendToPrinter(`/printers/${printer.id}/open-drawer`, undefined, { note });
+  button.disabled = false;
+}
+
 export function setUpShift() {
+  $('open-drawer').addEventListener('click', openDrawer);
   $('shift-button').addEventListener('click', openShiftPanel);
   $('shift-dismiss').addEventListener('click', () => $('shift-dialog').close());
   $('shift-open-form').addEventListener('submit', openShift);

@@ -3,10 +3,11 @@
 // opens the order view: the menu on one side, the table's ticket on the other (its orders with
 // voids, comps and discounts, the dishes not sent yet, the totals, Pay). Corrections, the
 // payment screen and the shift panel live in cashier-fix.js, cashier-pay.js, cashier-shift.js.
+// Bills and receipts print from the ticket; a banner says when a printer needs a hand.
 // Everything follows the live socket. Waiters keep no drawer: no shift, no payments.
 import {
-  chooseOutlet, h, Live, newKey, optionNames, problemText, retryTransient, staff, staffAll,
-  staffApi, staffPage, toast, unitPrice,
+  chooseOutlet, h, Live, newKey, optionNames, PrinterWatch, problemText, retryTransient, sendToPrinter,
+  staff, staffAll, staffApi, staffPage, toast, unitPrice,
 } from './app.js';
 import {
   $, ACTIVE, byName, clock, correctable, discountText, findOrder, hooks, left, minutesSince, money,
@@ -69,6 +70,8 @@ async function reloadAll() {
     loadTakeaway(),
     loadMenu(),
     loadShift(),
+    // The till works without its printers: a failed read only leaves the banner as it was.
+    state.printers.load().catch(() => {}),
   ]);
   keepTarget();
   render();
@@ -339,7 +342,38 @@ function orderActions(order) {
     order.status !== 'VOIDED' && elsewhere
       ? h('button', { type: 'button', class: 'order-move', onclick: () => openPicker('order-move', { order }) }, 'Move order')
       : null,
+    order.status !== 'VOIDED' && ['UNPAID', 'PARTIALLY_PAID'].includes(order.payment_status)
+      ? h('button', {
+        type: 'button',
+        class: 'order-print-bill',
+        'aria-label': `Print the bill of order ${order.number}`,
+        onclick: (e) => printOrder(order, 'BILL', e.currentTarget),
+      }, 'Print bill')
+      : null,
+    order.status !== 'VOIDED' && order.payment_status === 'PAID'
+      ? h('button', {
+        type: 'button',
+        class: 'order-print-receipt',
+        'aria-label': `Print the receipt of order ${order.number}`,
+        onclick: (e) => printOrder(order, 'RECEIPT', e.currentTarget),
+      }, 'Print receipt')
+      : null,
   ].filter(Boolean);
+}
+
+/** Sends an order's bill or receipt to the receipt printer (a second receipt prints COPY). */
+async function printOrder(order, kind, button) {
+  button.disabled = true;
+  await sendToPrinter(`/orders/${order.id}/print`, { kind });
+  button.disabled = false;
+}
+
+/** The whole table's bill: every order of the session that is not voided. */
+async function printTable(sessionId) {
+  const button = $('table-print');
+  button.disabled = true;
+  await sendToPrinter(`/table-sessions/${sessionId}/print`, {});
+  button.disabled = false;
 }
 
 function lineRow(order, item) {
@@ -852,6 +886,9 @@ function onFrame(frame) {
     case 'PRODUCT_UPDATED':
       loadMenu().catch(() => {});
       break;
+    case 'PRINTER_STATUS':
+      state.printers.onFrame(frame);
+      break;
     case 'SHIFT_OPENED':
     case 'SHIFT_CLOSED':
       if (frame.payload && frame.payload.user_id === state.me.id && !$('close-confirm').disabled) loadShift().catch(() => {});
@@ -880,6 +917,7 @@ function setUp() {
     if (session) showQr(state.tables.get(session.table_id) || { id: session.table_id, name: tableName(session.table_id) });
   });
   $('table-actions-toggle').addEventListener('click', () => toggleTableActions());
+  $('table-print').addEventListener('click', () => tableAction(printTable));
   $('table-move').addEventListener('click', () => tableAction((sessionId) => openPicker('table-move', { sessionId })));
   $('table-merge').addEventListener('click', () => tableAction((sessionId) => openPicker('table-merge', { sessionId })));
   $('table-close').addEventListener('click', () => tableAction(openClose));
@@ -914,6 +952,7 @@ async function main() {
       return;
     }
     $('outlet-name').textContent = `· ${state.outlet.name}`;
+    state.printers = new PrinterWatch(state.outlet.id, $('printer-banner')).watch();
     setUp();
     await reloadAll();
   } catch (err) {

@@ -1,7 +1,9 @@
 // `/kitchen`: the ticket board. Loads the open orders, then follows the live socket; a tap
-// moves a ticket one step on. Also the sold-out switches for the outlet's dishes.
+// moves a ticket one step on. Also the sold-out switches for the outlet's dishes, and a banner
+// when a printer needs a hand. `/kitchen?station=Bar` is one station's screen: only the dishes
+// of categories with that station (without `?station`, every dish, as the kitchen has it).
 import {
-  audioReady, beep, chooseOutlet, h, Live, staff, staffAll, staffApi, staffPage, toast,
+  audioReady, beep, chooseOutlet, h, Live, PrinterWatch, staff, staffAll, staffApi, staffPage, toast,
   unlockAudio,
 } from './app.js';
 
@@ -12,6 +14,8 @@ const ACTION = { NEW: 'Accept', ACCEPTED: 'Start cooking', COOKING: 'Mark ready'
 const WARN_AFTER_MIN = 10;
 const LATE_AFTER_MIN = 20;
 const SOUND_KEY = 'kedai.kitchen.sound';
+const STATION = (new URLSearchParams(location.search).get('station') || '').trim();
+const sameStation = (a, b) => (a || '').trim().toLowerCase() === (b || '').trim().toLowerCase();
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -21,6 +25,10 @@ const state = {
   tables: new Map(), // table id → name
   sessionTables: new Map(), // table session id → table id (or a pending promise)
   products: new Map(), // id → {id, name, available}
+  categories: new Map(), // id → {name, station}
+  productCategory: new Map(), // product id → its category id (or null)
+  looked: new Set(), // product ids not known yet, looked up once
+  printers: null, // PrinterWatch: the banner
   busy: new Set(), // order ids with a request in flight
   fresh: new Set(), // ids of tickets that just arrived (highlighted for a few seconds)
   loading: 0,
@@ -41,6 +49,7 @@ function ticket(order) {
     note: order.note || '',
     created_at: order.created_at,
     items: (order.items || []).map((item) => ({
+      product_id: item.product_id,
       name: item.name,
       quantity: item.quantity,
       voided: item.voided_quantity || 0,
@@ -49,6 +58,17 @@ function ticket(order) {
       modifiers: (item.modifiers || []).map((m) => (typeof m === 'string' ? m : m.option_name)),
     })),
   };
+}
+
+/** Whether this screen shows the item: every one, or (`?station=`) its category's station's. */
+function forStation(item) {
+  if (!STATION) return true;
+  if (!state.productCategory.has(item.product_id)) {
+    catalogSoon(item.product_id); // a dish added to the menu after the page loaded
+    return false;
+  }
+  const category = state.categories.get(state.productCategory.get(item.product_id));
+  return Boolean(category && sameStation(category.station, STATION));
 }
 
 function terminal(status) {
@@ -100,7 +120,8 @@ function age(createdAt) {
   return { text, level };
 }
 
-function ticketElement(order) {
+/** A ticket with the `items` this screen makes; `others` more are for other stations. */
+function ticketElement(order, items = order.items, others = 0) {
   const { text, level } = age(order.created_at);
   const movable = canAdvance(order);
   const busy = state.busy.has(order.id);
@@ -116,13 +137,14 @@ function ticketElement(order) {
     h('span', { class: 'number' }, `#${order.number}`),
     h('span', { class: 'where' }, tableLabel(order)),
     h('span', { class: 'age', dataset: { created: order.created_at }, title: 'Waiting for' }, text)),
-  h('ul', { class: 'items' }, order.items.map((item) => h('li', { class: item.voided >= item.quantity ? 'all-voided' : '' },
+  h('ul', { class: 'items' }, items.map((item) => h('li', { class: item.voided >= item.quantity ? 'all-voided' : '' },
     h('span', { class: 'qty' }, `${item.quantity - item.voided}×`), ' ',
     h('span', { class: 'name' }, item.name),
     item.voided ? h('s', { class: 'voided', title: 'Voided: do not make' }, `${item.voided}× void`) : null,
     item.comped ? h('span', { class: 'comped', title: 'On the house' }, `${item.comped}× comp`) : null,
     item.modifiers.length ? h('span', { class: 'mods' }, item.modifiers.join(', ')) : null,
     item.note ? h('span', { class: 'note' }, `“${item.note}”`) : null))),
+  others ? h('p', { class: 'other-stations' }, `+ ${others} more for other stations`) : null,
   order.note ? h('p', { class: 'order-note' }, `Note: ${order.note}`) : null,
   movable
     ? h('button', {
@@ -142,9 +164,14 @@ function render() {
   const sorted = [...state.orders.values()].sort(
     (a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.number - b.number,
   );
+  // A station's screen leaves out the tickets with nothing for it.
+  const shown = sorted.map((order) => {
+    const items = order.items.filter(forStation);
+    return { order, items, others: order.items.length - items.length };
+  }).filter((t) => !STATION || t.items.length);
   for (const column of document.querySelectorAll('.column')) {
-    const mine = sorted.filter((o) => o.status === column.dataset.status);
-    column.querySelector('.tickets').replaceChildren(...mine.map(ticketElement));
+    const mine = shown.filter((t) => t.order.status === column.dataset.status);
+    column.querySelector('.tickets').replaceChildren(...mine.map((t) => ticketElement(t.order, t.items, t.others)));
     column.querySelector('.count').textContent = String(mine.length);
   }
   if (focusedId) {
@@ -219,6 +246,8 @@ async function reload() {
       Promise.all(BOARD.map((status) => staffAll(`/orders?outlet_id=${state.outletId}&status=${status}`))),
       loadTables(),
       loadSessions(),
+      // A station's screen needs the menu to sort the dishes; the whole kitchen does not.
+      loadCatalog().catch((err) => { if (STATION) throw err; }),
     ]);
     state.orders.clear();
     for (const order of lists.flat()) upsert(ticket(order));
@@ -253,8 +282,10 @@ function apply(frame, live) {
   switch (frame.type) {
     case 'NEW_ORDER': {
       const fresh = !state.orders.has(payload.id);
-      upsert(ticket({ ...payload, table_session_id: payload.table_session_id || frame.table_session_id }));
-      if (fresh && live && payload.status === 'NEW') announce(payload.id);
+      const next = ticket({ ...payload, table_session_id: payload.table_session_id || frame.table_session_id });
+      upsert(next);
+      // A station chimes only for orders with something for it.
+      if (fresh && live && payload.status === 'NEW' && next.items.some(forStation)) announce(payload.id);
       break;
     }
     case 'ORDER_UPDATED':
@@ -287,9 +318,16 @@ function apply(frame, live) {
       state.sessionTables.set(payload.id, payload.table_id);
       break;
     case 'PRODUCT_UPDATED':
-      if (payload.deleted) state.products.delete(payload.id);
-      else state.products.set(payload.id, { id: payload.id, name: payload.name, available: payload.available });
+      if (payload.deleted) {
+        state.products.delete(payload.id);
+      } else {
+        state.products.set(payload.id, { id: payload.id, name: payload.name, available: payload.available });
+        state.productCategory.set(payload.id, payload.category_id || null);
+      }
       renderProducts();
+      break;
+    case 'PRINTER_STATUS':
+      if (state.printers) state.printers.onFrame(frame);
       break;
     default:
       break;
@@ -305,16 +343,55 @@ function announce(id) {
   if (localStorage.getItem(SOUND_KEY) !== '0') beep();
 }
 
-// ---- sold out ------------------------------------------------------------------------------
+// ---- the menu: sold out, and which station makes what ---------------------------------------
 
-async function loadProducts() {
-  try {
-    const products = await staffAll(`/outlets/${state.outletId}/products`);
-    state.products = new Map(products.map((p) => [p.id, { id: p.id, name: p.name, available: p.available }]));
-    renderProducts();
-  } catch {
-    // The switches keep their last state (a 401 has gone back to sign-in).
-  }
+/** The outlet's categories (with their stations) and dishes (with their categories). */
+async function loadCatalog() {
+  const [categories, products] = await Promise.all([
+    staffAll(`/outlets/${state.outletId}/categories`),
+    staffAll(`/outlets/${state.outletId}/products`),
+  ]);
+  state.categories = new Map(categories.map((c) => [c.id, { name: c.name, station: c.station || null }]));
+  state.productCategory = new Map(products.map((p) => [p.id, p.category_id || null]));
+  state.products = new Map(products.map((p) => [p.id, { id: p.id, name: p.name, available: p.available }]));
+  renderProducts();
+  renderStations();
+}
+
+let catalogTimer = null;
+/** Reads the menu again soon for a dish not known yet (once per dish). */
+function catalogSoon(productId) {
+  if (state.looked.has(productId) || state.loading) return;
+  state.looked.add(productId);
+  clearTimeout(catalogTimer);
+  catalogTimer = setTimeout(() => loadCatalog().then(render).catch(() => {}), 300);
+}
+
+/** The header names the station shown; links go to each station's screen and to all. */
+function renderStations() {
+  const names = [...new Set([...state.categories.values()].map((c) => (c.station || '').trim()).filter(Boolean))]
+    .filter((name, i, all) => all.findIndex((other) => sameStation(other, name)) === i)
+    .sort((a, b) => a.localeCompare(b));
+  const known = names.find((name) => sameStation(name, STATION));
+  const title = STATION ? known || STATION : 'Kitchen';
+  $('station-name').textContent = title;
+  document.title = `Kedai — ${STATION ? title : 'kitchen'}`;
+  const missing = $('station-missing');
+  missing.hidden = !STATION || Boolean(known);
+  missing.textContent = `No category has the station “${STATION}” yet: set it on a category in /admin (Menu), or pick a station here.`;
+  const link = (station, text) => {
+    const query = new URLSearchParams(location.search);
+    if (station) query.set('station', station);
+    else query.delete('station');
+    const search = query.toString();
+    return h('a', {
+      href: `/kitchen${search ? `?${search}` : ''}`,
+      class: 'chip',
+      'aria-current': sameStation(station, STATION) ? 'page' : undefined,
+    }, text);
+  };
+  $('stations').replaceChildren(link('', 'All'), ...names.map((name) => link(name, name)));
+  $('stations').hidden = !names.length && !STATION;
 }
 
 function renderProducts() {
@@ -376,6 +453,7 @@ function setUpControls() {
 
 async function main() {
   setUpControls();
+  if (STATION) $('station-name').textContent = STATION;
   try {
     state.me = await staffPage(['OWNER', 'MANAGER', 'KASIR', 'WAITER', 'KITCHEN']);
     if (!state.me) return;
@@ -387,6 +465,7 @@ async function main() {
     }
     state.outletId = outlet.id;
     $('outlet-name').textContent = `· ${outlet.name}`;
+    state.printers = new PrinterWatch(outlet.id, $('printer-banner')).watch();
   } catch (err) {
     if (err.status !== 401) {
       $('load-error').textContent = `Could not start: ${err.message}`;
@@ -399,7 +478,8 @@ async function main() {
   $('soldout-toggle').hidden = !soldOutPanel;
   const reloadAll = () => {
     reload();
-    if (soldOutPanel) loadProducts();
+    // The board works without its printers: a failed read leaves the banner as it was.
+    state.printers.load().catch(() => {});
   };
 
   reloadAll();

@@ -161,6 +161,12 @@ async function loadOrders() {
 
 async function loadBill() {
   state.bill = await api(`/table-sessions/${state.session.id}/bill`, { token: token() });
+  // The bill's orders are the newest word on each (a payment gives one its receipt link).
+  for (const order of state.bill.orders || []) {
+    const known = state.orders.get(order.id);
+    if (!known || RANK[order.status] >= RANK[known.status]) state.orders.set(order.id, order);
+    else state.orders.set(order.id, { ...order, status: known.status });
+  }
 }
 
 let billTimer = null;
@@ -525,7 +531,9 @@ function renderOrders() {
       h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
     h('ul', { class: 'order-items' }, (order.items || []).map(itemLine)),
     ...(order.discounts || []).map((d) => h('p', { class: 'order-discount' }, `${d.reason}: −${money(d.amount)}`)),
-    typeof order.total_amount === 'number' ? h('p', { class: 'order-total' }, money(order.total_amount)) : null)));
+    typeof order.total_amount === 'number' ? h('p', { class: 'order-total' }, money(order.total_amount)) : null,
+    order.receipt_url ? h('p', { class: 'order-receipt' },
+      h('a', { href: order.receipt_url, class: 'receipt-link' }, 'View receipt')) : null)));
   const bill = state.bill;
   $('bill').replaceChildren(...(bill ? totalsList([
     ['Subtotal', bill.subtotal],
