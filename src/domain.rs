@@ -237,6 +237,15 @@ pub enum PrinterKind {
     Kitchen,
 }
 
+impl PrinterKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrinterKind::Receipt => "RECEIPT",
+            PrinterKind::Kitchen => "KITCHEN",
+        }
+    }
+}
+
 /// What a print job prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]

@@ -125,6 +125,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("print_table_bill", any(&[PrintBill])),
     ("order_receipt_text", any(&[Read])),
     ("get_receipt", public()),
+    ("list_audit", any(&[ViewAudit])),
 ];
 
 /// The `x-kedai-roles` of an operation: `PUBLIC`, then each role one of its actions allows.

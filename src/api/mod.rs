@@ -2,6 +2,7 @@
 //! authorize, call one service function, map the result to a view.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod csv;
 pub mod menu;
@@ -49,6 +50,8 @@ pub enum ApiTags {
     Reports,
     /// Printers, the print queue, bills and receipts on paper, the digital receipt.
     Printing,
+    /// Who did what: the append-only audit log.
+    Audit,
 }
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
@@ -71,6 +74,7 @@ pub fn service() -> OpenApiService<impl OpenApi, ()> {
             payments::PaymentsApi,
             reports::ReportsApi,
             printing::PrintingApi,
+            audit::AuditApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

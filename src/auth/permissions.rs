@@ -109,11 +109,13 @@ pub enum Action {
     OpenDrawer,
     /// Send a failed print job again.
     RetryPrint,
+    /// Read the audit log (a MANAGER: their outlet's).
+    ViewAudit,
 }
 
 impl Action {
     /// Every action, for the tables built from this one (spec, tests).
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 36] = [
         Action::Read,
         Action::ReadFloor,
         Action::SeeAllOutlets,
@@ -149,6 +151,7 @@ impl Action {
         Action::PrintBill,
         Action::OpenDrawer,
         Action::RetryPrint,
+        Action::ViewAudit,
     ];
 
     /// The table itself: who may, and the words for a refusal ("a WAITER may not …").
@@ -189,6 +192,7 @@ impl Action {
             Action::PrintBill => (FLOOR, "print bills and receipts"),
             Action::OpenDrawer => (CASHIERS, "open the cash drawer"),
             Action::RetryPrint => (STAFF, "retry print jobs"),
+            Action::ViewAudit => (ADMINS, "read the audit log"),
         }
     }
 

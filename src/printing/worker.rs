@@ -298,6 +298,8 @@ async fn finish(
                 Expr::value(Option::<String>::None),
             ),
         Err(error) => {
+            // The column holds 300 characters; the start of an error says what it is.
+            let error: String = error.chars().take(300).collect();
             let attempts = job.attempts + 1;
             let window_start = job.retried_at.unwrap_or(job.created_at);
             let give_up = chrono_of(config.give_up_after);

@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    audit::{self, AuditAction},
     clean_optional, clean_text,
     events::{self, Event},
     orders::{self, OrderDetails},
@@ -729,6 +730,7 @@ struct Adjustment {
     amount: i64,
     reason: String,
     created_by: Uuid,
+    created_by_name: String,
     at: DateTime<Utc>,
 }
 
@@ -741,11 +743,40 @@ impl Adjustment {
             amount: 0,
             reason: String::new(),
             created_by: actor.user_id,
+            created_by_name: actor.username.clone(),
             at,
         }
     }
 
+    /// The correction's row, and for voids, comps and discounts its audit row.
     async fn insert(self, txn: &DatabaseTransaction, order_id: Uuid) -> AppResult<()> {
+        let audited = match self.kind {
+            AdjustmentKind::Void => Some(AuditAction::ItemVoided),
+            AdjustmentKind::Comp => Some(AuditAction::ItemComped),
+            AdjustmentKind::Discount => Some(AuditAction::DiscountGiven),
+            AdjustmentKind::DiscountRemoved => Some(AuditAction::DiscountRemoved),
+            AdjustmentKind::Split | AdjustmentKind::Move => None,
+        };
+        if let Some(action) = audited {
+            let order = orders::find_order(txn, order_id).await?;
+            let entry = audit::Entry {
+                outlet_id: Some(order.outlet_id),
+                actor_id: Some(self.created_by),
+                actor_name: self.created_by_name.clone(),
+                approved_by: None,
+                action,
+                object: Some(("order", order_id.to_string())),
+                details: serde_json::json!({
+                    "number": order.number,
+                    "item_id": self.item_id,
+                    "quantity": self.quantity,
+                    "amount": self.amount,
+                    "reason": self.reason,
+                }),
+                client_address: None,
+            };
+            audit::record(txn, entry).await?;
+        }
         order_adjustment::ActiveModel {
             id: Set(Uuid::now_v7()),
             order_id: Set(order_id),

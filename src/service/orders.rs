@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
+    audit::{self, AuditAction},
     check_len, clean_optional,
     events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
@@ -802,6 +803,14 @@ pub async fn change_status(
             .filter(|(_, left)| *left > 0)
             .collect();
         super::printing::queue_void_tickets(&txn, &details, &voided, &actor.username).await?;
+        let entry = audit::Entry::by(actor, Some(order.outlet_id), AuditAction::OrderVoided)
+            .on("order", order.id)
+            .details(serde_json::json!({
+                "number": order.number,
+                "total_amount": order.total_amount,
+                "reason": reason,
+            }));
+        audit::record(&txn, entry).await?;
     }
     events::record(
         &txn,

@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    audit::{self, AuditAction},
     check_amount, check_positive_amount, clean_optional, clean_text,
     events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
@@ -484,7 +485,7 @@ pub async fn refund(
     let marked = payment::Entity::update_many()
         .col_expr(payment::Column::RefundedAt, Expr::value(now))
         .col_expr(payment::Column::RefundedBy, Expr::value(actor.user_id))
-        .col_expr(payment::Column::RefundReason, Expr::value(reason))
+        .col_expr(payment::Column::RefundReason, Expr::value(reason.clone()))
         .col_expr(payment::Column::RefundShiftId, Expr::value(refund_shift))
         .filter(payment::Column::Id.eq(payment.id))
         .filter(payment::Column::RefundedAt.is_null())
@@ -496,6 +497,15 @@ pub async fn refund(
             "this payment was already refunded",
         ));
     }
+    let entry = audit::Entry::by(actor, Some(payment.outlet_id), AuditAction::PaymentRefunded)
+        .on("payment", payment.id)
+        .details(serde_json::json!({
+            "order_id": payment.order_id,
+            "method": payment.method.as_str(),
+            "amount": payment.amount,
+            "reason": reason,
+        }));
+    audit::record(&txn, entry).await?;
     order::Entity::update_many()
         .col_expr(
             order::Column::PaidAmount,

@@ -9,7 +9,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{clean_name, outlets::get_outlet, unique_to};
+use super::{
+    audit::{self, AuditAction},
+    clean_name,
+    outlets::get_outlet,
+    unique_to,
+};
 use crate::{
     auth::{Action, Staff},
     db::Db,
@@ -158,7 +163,8 @@ pub async fn create_printer(
     let copies = check_copies(input.copies.unwrap_or(1))?;
     let categories = clean_categories(db.conn(), outlet_id, input.category_ids).await?;
     let now = Utc::now();
-    printer::ActiveModel {
+    let txn = db.begin().await?;
+    let printer = printer::ActiveModel {
         id: Set(Uuid::now_v7()),
         outlet_id: Set(outlet_id),
         name: Set(name),
@@ -173,9 +179,28 @@ pub async fn create_printer(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db.conn())
+    .insert(&txn)
     .await
-    .map_err(unique_to(conflict))
+    .map_err(unique_to(conflict))?;
+    let entry = audit::Entry::by(actor, Some(outlet_id), AuditAction::PrinterAdded)
+        .on("printer", printer.id)
+        .details(described(&printer));
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(printer)
+}
+
+/// A printer as the audit log keeps it.
+fn described(printer: &printer::Model) -> serde_json::Value {
+    serde_json::json!({
+        "name": printer.name,
+        "kind": printer.kind.as_str(),
+        "address": printer.address,
+        "paper_width_mm": printer.paper_width_mm,
+        "category_ids": printer.categories(),
+        "copies": printer.copies,
+        "active": printer.active,
+    })
 }
 
 pub async fn list_printers(
@@ -240,6 +265,10 @@ pub async fn update_printer(
     model.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
     let printer = model.update(&txn).await.map_err(unique_to(conflict))?;
+    let entry = audit::Entry::by(actor, Some(outlet_id), AuditAction::PrinterChanged)
+        .on("printer", printer.id)
+        .details(described(&printer));
+    audit::record(&txn, entry).await?;
     if !printer.active {
         fail_unfinished(&txn, printer.id, "the printer was switched off in Kedai").await?;
     }
@@ -257,6 +286,10 @@ pub async fn delete_printer(db: &Db, actor: &Staff, id: Uuid) -> AppResult<()> {
         .exec(&txn)
         .await?;
     printer::Entity::delete_by_id(printer.id).exec(&txn).await?;
+    let entry = audit::Entry::by(actor, Some(printer.outlet_id), AuditAction::PrinterRemoved)
+        .on("printer", printer.id)
+        .details(described(&printer));
+    audit::record(&txn, entry).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    audit::{self, AuditAction},
     orders::{self, OrderDetails},
     outlets::timezone_of,
 };
@@ -466,7 +467,14 @@ pub async fn receipt_of(
         outlet_address: outlet.address.clone(),
         table,
         numbers: orders.iter().map(|d| i64::from(d.order.number)).collect(),
-        at: local_time(outlet, Utc::now()),
+        // A receipt is of the payment; a bill of the moment it is printed.
+        at: local_time(
+            outlet,
+            payments
+                .last()
+                .filter(|_| kind == ReceiptKind::Receipt)
+                .map_or_else(Utc::now, |p| p.created_at),
+        ),
         cashier: cashier.map(str::to_owned),
         lines,
         discounts,
@@ -603,6 +611,12 @@ pub async fn print_order(
     let job = job(&printer, job_kind, &doc, Some(order_id), None, copy)
         .insert(&txn)
         .await?;
+    if copy {
+        let entry = audit::Entry::by(actor, Some(outlet.id), AuditAction::ReceiptReprinted)
+            .on("order", order_id)
+            .details(serde_json::json!({"printer": printer.name}));
+        audit::record(&txn, entry).await?;
+    }
     txn.commit().await?;
     Ok(job)
 }
@@ -695,7 +709,8 @@ pub async fn open_drawer(db: &Db, actor: &Staff, printer_id: Uuid) -> AppResult<
     if !printer.active {
         return Err(inactive());
     }
-    Ok(job(
+    let txn = db.begin().await?;
+    let job = job(
         &printer,
         PrintJobKind::Drawer,
         &drawer_kick(),
@@ -703,8 +718,14 @@ pub async fn open_drawer(db: &Db, actor: &Staff, printer_id: Uuid) -> AppResult<
         None,
         false,
     )
-    .insert(db.conn())
-    .await?)
+    .insert(&txn)
+    .await?;
+    let entry = audit::Entry::by(actor, Some(printer.outlet_id), AuditAction::DrawerOpened)
+        .on("printer", printer.id)
+        .details(serde_json::json!({"printer": printer.name, "sale": false}));
+    audit::record(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(job)
 }
 
 fn inactive() -> AppError {

@@ -10,6 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    audit::{self, AuditAction},
     check_amount, clean_name, clean_text,
     events::{self, Event},
     outlets::get_outlet,
@@ -185,6 +186,7 @@ pub async fn update_product(
     changes: ProductChanges,
 ) -> AppResult<ProductDetails> {
     let current = visible_product(db, actor, id).await?;
+    let (old_price, was_available) = (current.price, current.available);
     if !(changes.only_availability() && actor.may(Action::SetAvailability)) {
         actor.authorize(Action::ManageMenu)?;
     }
@@ -218,6 +220,17 @@ pub async fn update_product(
     model.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
     let updated = model.update(&txn).await?;
+    // Prices and sold-out marks are what the audit log keeps of the menu.
+    if updated.price != old_price || updated.available != was_available {
+        let entry = audit::Entry::by(actor, Some(updated.outlet_id), AuditAction::ProductChanged)
+            .on("product", updated.id)
+            .details(serde_json::json!({
+                "name": updated.name,
+                "price": [old_price, updated.price],
+                "available": [was_available, updated.available],
+            }));
+        audit::record(&txn, entry).await?;
+    }
     announce_change(&txn, &updated).await?;
     txn.commit().await?;
     let mut details = with_modifiers(db.conn(), vec![updated]).await?;

@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    audit::{self, AuditAction},
     check_amount, check_positive_amount, clean_optional, clean_text,
     events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
@@ -200,6 +201,15 @@ pub async fn close_shift(
     model.closed_by = Set(Some(actor.user_id));
     model.closed_at = Set(Some(now));
     let closed = model.update(&txn).await?;
+    let entry = audit::Entry::by(actor, Some(closed.outlet_id), AuditAction::ShiftClosed)
+        .on("shift", closed.id)
+        .details(serde_json::json!({
+            "cashier_id": closed.user_id,
+            "expected_cash": expected,
+            "end_cash": end_cash,
+            "cash_difference": end_cash - expected,
+        }));
+    audit::record(&txn, entry).await?;
     events::record(&txn, Event::ShiftClosed(&closed)).await?;
     txn.commit().await?;
     Ok(closed)

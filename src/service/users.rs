@@ -7,7 +7,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{unique_to, Page, PageRequest};
+use super::{
+    audit::{self, AuditAction},
+    unique_to, Page, PageRequest,
+};
 use crate::{
     auth::{
         password::{check_password, Passwords},
@@ -125,6 +128,28 @@ pub async fn register(
     .insert(&txn)
     .await
     .map_err(unique_to(username_taken))?;
+    let by = match registrar {
+        Registrar::Staff(actor) => {
+            audit::Entry::by(actor, created.outlet_id, AuditAction::UserCreated)
+        }
+        // The first owner, or the console: the account itself is who did it.
+        Registrar::Anonymous | Registrar::Console => audit::Entry {
+            outlet_id: created.outlet_id,
+            actor_id: Some(created.id),
+            actor_name: created.username.clone(),
+            approved_by: None,
+            action: AuditAction::UserCreated,
+            object: None,
+            details: serde_json::Value::Null,
+            client_address: None,
+        },
+    };
+    let entry = by.on("user", created.id).details(serde_json::json!({
+        "username": created.username,
+        "role": created.role.as_str(),
+        "outlet_id": created.outlet_id,
+    }));
+    audit::record(&txn, entry).await?;
     txn.commit().await?;
     Ok(created)
 }
@@ -157,12 +182,29 @@ pub async fn login(
     let password_ok = passwords
         .verify(password, found.as_ref().map(|u| u.password_hash.clone()))
         .await?;
-    match found {
-        Some(user) if password_ok && user.active => {
+    let signed_in = found.filter(|user| password_ok && user.active);
+    // Who tried, never what they typed as a password.
+    let entry = audit::Entry {
+        outlet_id: signed_in.as_ref().and_then(|u| u.outlet_id),
+        actor_id: signed_in.as_ref().map(|u| u.id),
+        actor_name: username.chars().take(100).collect(),
+        approved_by: None,
+        action: if signed_in.is_some() {
+            AuditAction::SignIn
+        } else {
+            AuditAction::SignInFailed
+        },
+        object: None,
+        details: serde_json::json!({}),
+        client_address: Some(client_address.to_owned()).filter(|a| !a.is_empty()),
+    };
+    audit::record(db.conn(), entry).await?;
+    match signed_in {
+        Some(user) => {
             limits.per_username.clear(&username);
             Ok(user)
         }
-        _ => {
+        None => {
             limits.per_username.record_failure(&username);
             limits.per_address.record_failure(client_address);
             Err(AppError::Unauthorized(
@@ -314,7 +356,8 @@ pub async fn update_user(
     let now = Utc::now();
     // A new password signs out every device that used the old one; a deactivation ends every
     // token for good (reactivating does not bring them back).
-    let revoke = password_hash.is_some() || (current.active && !new_active);
+    let password_changed = password_hash.is_some();
+    let revoke = password_changed || (current.active && !new_active);
     let token_version = current.token_version + i64::from(revoke);
     let mut active: user::ActiveModel = current.into();
     active.role = Set(new_role);
@@ -326,6 +369,16 @@ pub async fn update_user(
     active.token_version = Set(token_version);
     active.updated_at = Set(now);
     let updated = active.update(&txn).await?;
+    let entry = audit::Entry::by(actor, updated.outlet_id, AuditAction::UserChanged)
+        .on("user", updated.id)
+        .details(serde_json::json!({
+            "username": updated.username,
+            "role": updated.role.as_str(),
+            "outlet_id": updated.outlet_id,
+            "active": updated.active,
+            "password_changed": password_changed,
+        }));
+    audit::record(&txn, entry).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod audit;
 mod auth;
 mod binary;
 mod browser;

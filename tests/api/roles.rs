@@ -634,6 +634,12 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
             None,
         ),
         (
+            Action::ViewAudit,
+            Method::GET,
+            format!("/audit?outlet_id={outlet}"),
+            None,
+        ),
+        (
             Action::RetryPrint,
             Method::POST,
             format!("/print-jobs/{}/retry", queued_job["id"].as_str().unwrap()),
