@@ -24,8 +24,8 @@
 #   GET  /api/v1/ping          (Kedai's middleware and OpenAPI routing, no DB, no auth)
 #   GET  /api/v1/orders/{id}   (bearer auth + one order read)
 #   POST /api/v1/orders        (2 items, unique Idempotency-Key per request: bench/post_order.lua)
-#   POST /api/v1/orders again, with a kitchen printer that accepts and never reads (each
-#                              order queues a ticket that cannot print)
+#   POST /api/v1/orders again, with a kitchen printer that accepts and never answers (each
+#                              try holds the worker for its 6 s of timeouts; tickets pile up)
 # and prints a Markdown table. The server admits 512 requests in flight (beyond: 503
 # OVERLOADED); connections are capped at 256 so that limit never triggers. The server and
 # the temp dir (and the pgbench scratch database) are removed on exit, also on error.
@@ -188,8 +188,8 @@ for c in $conns_list; do
         run_wrk "POST /api/v1/orders (2 items)" "$c" -s "$here/post_order.lua" "$base/api/v1/orders"
 done
 
-# The same orders with a kitchen printer that accepts connections and never reads a byte:
-# every order queues a ticket the worker cannot deliver, and order creation must not notice.
+# The same orders with a kitchen printer that accepts connections and never answers: every
+# order queues a ticket, each try holds the worker 6 s, and order creation must not notice.
 cat >"$tmp/stalled_printer.py" <<'PY'
 import socket, sys
 server = socket.socket()

@@ -14,7 +14,7 @@ mod m20261203_000008_item_voids_and_adjustments;
 mod m20261203_000009_discounts_splits_and_table_moves;
 mod m20261203_000010_printers_and_print_jobs;
 mod m20261203_000011_print_job_retries;
-mod m20261203_000012_devices_pins_approvals_audit;
+mod m20261203_000012_audit_log;
 
 pub struct Migrator;
 
@@ -49,7 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_discounts_splits_and_table_moves::Migration),
             Box::new(m20261203_000010_printers_and_print_jobs::Migration),
             Box::new(m20261203_000011_print_job_retries::Migration),
-            Box::new(m20261203_000012_devices_pins_approvals_audit::Migration),
+            Box::new(m20261203_000012_audit_log::Migration),
         ]
     }
 }

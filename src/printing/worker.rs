@@ -8,7 +8,7 @@
 //! once the one before it is finished, whichever instance sent it. A worker that dies leaves
 //! its lease to expire; the job is then sent again, marked as a possible reprint.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use chrono::Utc;
 use sea_orm::{
@@ -30,6 +30,9 @@ use crate::{
     error::AppResult,
     service::events::{self, Event},
 };
+
+/// How long a drawer kick is retried.
+const DRAWER_GIVE_UP: Duration = Duration::from_secs(30);
 
 /// The worker's tunables (not settable from the environment; tests shorten them).
 #[derive(Debug, Clone)]
@@ -95,19 +98,20 @@ impl PrintWorker {
 
 /// Looks for printers with unfinished jobs and runs one sender per printer.
 async fn supervise(db: Db, config: Arc<PrintConfig>, mut woken: watch::Receiver<u64>) {
-    let mut senders: JoinSet<Uuid> = JoinSet::new();
-    let mut busy: HashSet<Uuid> = HashSet::new();
+    let mut senders: JoinSet<()> = JoinSet::new();
+    // Which printer each sender serves, by task: a sender that panicked frees its printer too.
+    let mut busy: HashMap<tokio::task::Id, Uuid> = HashMap::new();
     loop {
-        while let Some(done) = senders.try_join_next() {
-            if let Ok(printer_id) = done {
-                busy.remove(&printer_id);
-            }
+        while let Some(done) = senders.try_join_next_with_id() {
+            let id = done.map_or_else(|err| err.id(), |(id, ())| id);
+            busy.remove(&id);
         }
         match printers_with_work(&db).await {
             Ok(printers) => {
                 for printer_id in printers {
-                    if busy.insert(printer_id) {
-                        senders.spawn(send_all(db.clone(), config.clone(), printer_id));
+                    if !busy.values().any(|p| *p == printer_id) {
+                        let task = senders.spawn(send_all(db.clone(), config.clone(), printer_id));
+                        busy.insert(task.id(), printer_id);
                     }
                 }
             }
@@ -122,9 +126,6 @@ async fn supervise(db: Db, config: Arc<PrintConfig>, mut woken: watch::Receiver<
                 tokio::time::sleep(Duration::from_millis(20)).await;
             }
             _ = tokio::time::sleep(config.poll) => {}
-            Some(Ok(printer_id)) = senders.join_next(), if !senders.is_empty() => {
-                busy.remove(&printer_id);
-            }
         }
     }
 }
@@ -146,27 +147,24 @@ async fn printers_with_work(db: &Db) -> AppResult<Vec<Uuid>> {
         .await?)
 }
 
-/// Sends the printer's jobs in order until none is ready; returns the printer's id.
-async fn send_all(db: Db, config: Arc<PrintConfig>, printer_id: Uuid) -> Uuid {
+/// Sends the printer's jobs in order for as long as it has any. Waits (a back-off, another
+/// instance's send) are slept here, at most a poll interval at a time, so a retry or a new
+/// job is seen within one.
+async fn send_all(db: Db, config: Arc<PrintConfig>, printer_id: Uuid) {
     loop {
         match send_next(&db, &config, printer_id).await {
             Ok(Next::Sent) => continue,
             Ok(Next::WaitUntil(at)) => {
                 let wait = (at - Utc::now()).to_std().unwrap_or_default();
-                // Short waits are slept here; long ones go back to the supervisor's look.
-                if wait > config.poll {
-                    break;
-                }
-                tokio::time::sleep(wait).await;
+                tokio::time::sleep(std::cmp::min(wait, config.poll)).await;
             }
-            Ok(Next::Nothing) => break,
+            Ok(Next::Nothing) => return,
             Err(err) => {
                 tracing::warn!("print queue: printer {printer_id}: {err}");
-                break;
+                tokio::time::sleep(config.poll).await;
             }
         }
     }
-    printer_id
 }
 
 enum Next {
@@ -206,13 +204,20 @@ async fn send_next(db: &Db, config: &PrintConfig, printer_id: Uuid) -> AppResult
         return Ok(Next::Nothing);
     };
     if !printer.active {
-        finish(
-            db,
-            &head,
-            Err("the printer was switched off in Kedai".into()),
-            config,
-        )
-        .await?;
+        print_job::Entity::update_many()
+            .col_expr(
+                print_job::Column::Status,
+                Expr::value(PrintJobStatus::Failed),
+            )
+            .col_expr(
+                print_job::Column::LastError,
+                Expr::value("the printer was switched off in Kedai"),
+            )
+            .filter(print_job::Column::Id.eq(head.id))
+            .filter(print_job::Column::Attempts.eq(head.attempts))
+            .filter(print_job::Column::Status.eq(head.status))
+            .exec(db.conn())
+            .await?;
         return Ok(Next::Sent);
     }
 
@@ -232,6 +237,9 @@ async fn send_next(db: &Db, config: &PrintConfig, printer_id: Uuid) -> AppResult
             Expr::value(head.reprint || taken_over),
         )
         .filter(print_job::Column::Id.eq(head.id))
+        // `attempts` fences the claim: whoever finishes must hold this very try.
+        .filter(print_job::Column::Attempts.eq(head.attempts))
+        .filter(print_job::Column::NextAttemptAt.lte(now))
         .filter(
             Condition::any()
                 .add(print_job::Column::Status.eq(PrintJobStatus::Queued))
@@ -288,7 +296,11 @@ async fn finish(
             print_job::Column::ClaimedUntil,
             Expr::value(Option::<chrono::DateTime<Utc>>::None),
         )
-        .filter(print_job::Column::Id.eq(job.id));
+        .filter(print_job::Column::Id.eq(job.id))
+        // Only the try this worker claimed: if its lease ran out and another worker took the
+        // job over, that worker finishes it.
+        .filter(print_job::Column::Status.eq(PrintJobStatus::Printing))
+        .filter(print_job::Column::Attempts.eq(job.attempts + 1));
     let update = match outcome {
         Ok(()) => update
             .col_expr(print_job::Column::Status, Expr::value(PrintJobStatus::Done))
@@ -302,7 +314,12 @@ async fn finish(
             let error: String = error.chars().take(300).collect();
             let attempts = job.attempts + 1;
             let window_start = job.retried_at.unwrap_or(job.created_at);
-            let give_up = chrono_of(config.give_up_after);
+            // A drawer that opens minutes late opens with nobody at the till.
+            let give_up = if job.kind == PrintJobKind::Drawer {
+                chrono_of(std::cmp::min(config.give_up_after, DRAWER_GIVE_UP))
+            } else {
+                chrono_of(config.give_up_after)
+            };
             let wait = chrono_of(config.backoff_after(attempts));
             let status = if now - window_start >= give_up {
                 PrintJobStatus::Failed
@@ -321,7 +338,9 @@ async fn finish(
                 .col_expr(print_job::Column::LastError, Expr::value(error))
         }
     };
-    update.exec(db.conn()).await?;
+    if update.exec(db.conn()).await?.rows_affected != 1 {
+        tracing::warn!("print job {}: taken over while it was being sent", job.id);
+    }
     Ok(())
 }
 

@@ -788,6 +788,17 @@ pub async fn retry(db: &Db, actor: &Staff, job_id: Uuid) -> AppResult<print_job:
         .filter(|j| actor.sees_outlet(j.outlet_id))
         .ok_or_else(|| AppError::not_found("print job"))?;
     actor.authorize(Action::RetryPrint)?;
+    if job.kind == PrintJobKind::Drawer {
+        // A late kick opens the drawer with nobody at the till: open it again instead.
+        return Err(AppError::conflict(
+            "PRINT_JOB_NOT_RETRYABLE",
+            "a drawer kick is not sent late; open the drawer again",
+        ));
+    }
+    let printer = super::printers::visible_printer(db.conn(), actor, job.printer_id).await?;
+    if !printer.active {
+        return Err(inactive());
+    }
     let now = Utc::now();
     let moved = print_job::Entity::update_many()
         .col_expr(

@@ -182,14 +182,25 @@ pub async fn login(
     let password_ok = passwords
         .verify(password, found.as_ref().map(|u| u.password_hash.clone()))
         .await?;
-    let signed_in = found.filter(|user| password_ok && user.active);
-    // Who tried, never what they typed as a password.
+    let ok = password_ok && found.as_ref().is_some_and(|u| u.active);
+    if !ok {
+        // Counted first: the throttle must hold even if the audit write below fails.
+        limits.per_username.record_failure(&username);
+        limits.per_address.record_failure(client_address);
+    }
+    // Who tried, never what they typed as a password. A "name" that cannot be a username
+    // is often a password typed into the wrong field: it is not kept.
+    let actor_name = if normalize_username(&username).is_ok() {
+        username.clone()
+    } else {
+        "(not a username)".to_owned()
+    };
     let entry = audit::Entry {
-        outlet_id: signed_in.as_ref().and_then(|u| u.outlet_id),
-        actor_id: signed_in.as_ref().map(|u| u.id),
-        actor_name: username.chars().take(100).collect(),
+        outlet_id: found.as_ref().and_then(|u| u.outlet_id),
+        actor_id: found.as_ref().map(|u| u.id),
+        actor_name,
         approved_by: None,
-        action: if signed_in.is_some() {
+        action: if ok {
             AuditAction::SignIn
         } else {
             AuditAction::SignInFailed
@@ -198,19 +209,18 @@ pub async fn login(
         details: serde_json::json!({}),
         client_address: Some(client_address.to_owned()).filter(|a| !a.is_empty()),
     };
-    audit::record(db.conn(), entry).await?;
+    if let Err(err) = audit::record(db.conn(), entry).await {
+        tracing::warn!("sign-in not audited: {err}");
+    }
+    let signed_in = found.filter(|_| ok);
     match signed_in {
         Some(user) => {
             limits.per_username.clear(&username);
             Ok(user)
         }
-        None => {
-            limits.per_username.record_failure(&username);
-            limits.per_address.record_failure(client_address);
-            Err(AppError::Unauthorized(
-                "invalid username or password".into(),
-            ))
-        }
+        None => Err(AppError::Unauthorized(
+            "invalid username or password".into(),
+        )),
     }
 }
 

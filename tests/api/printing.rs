@@ -360,7 +360,11 @@ async fn a_printer_down_for_20_s_while_10_orders_arrive_prints_every_ticket_in_o
     }
     // Down for 20 s in all: every try so far failed, nothing was lost.
     tokio::time::sleep(Duration::from_secs(18)).await;
-    let waiting = jobs(&app, &k, "&status=QUEUED").await;
+    let waiting: Vec<Value> = jobs(&app, &k, "")
+        .await
+        .into_iter()
+        .filter(|j| j["status"] != "DONE")
+        .collect();
     assert_eq!(waiting.len(), 10, "all ten wait");
     let head = waiting.last().unwrap();
     assert!(head["attempts"].as_i64().unwrap() > 1, "{head}");
@@ -468,7 +472,14 @@ async fn a_job_still_failing_after_its_window_is_failed_and_a_retry_prints_it() 
 
 #[tokio::test]
 async fn a_stalled_printer_does_not_hold_up_taking_orders() {
-    let app = printing_app().await;
+    // The printer takes the connection and never answers or reads: each try hangs for the
+    // whole drain time (made long here), the ticket stays PRINTING, and orders go on.
+    let app = spawn_app_with(|config| {
+        fast_printing(config);
+        config.print.timeouts.drain = Duration::from_secs(60);
+        config.print.lease = Duration::from_secs(180);
+    })
+    .await;
     let k = kitchen(&app).await;
     let mut dapur = FakePrinter::start().await;
     dapur.set(Behaviour::Stall).await;
@@ -478,12 +489,35 @@ async fn a_stalled_printer_does_not_hold_up_taking_orders() {
         json!({"name": "Dapur", "kind": "KITCHEN", "address": dapur.address()}),
     )
     .await;
-    // The first ticket hangs on the printer; orders keep coming back 201 meanwhile.
+    let first = app.order(&k.owner, &takeaway(&k, &[(k.nasi, 1)])).await;
+    let mut stuck = Value::Null;
+    for _ in 0..100 {
+        stuck = jobs(&app, &k, "&status=PRINTING")
+            .await
+            .pop()
+            .unwrap_or(Value::Null);
+        if !stuck.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        stuck["order_id"], first["id"],
+        "the first ticket hangs on the printer"
+    );
     for _ in 0..5 {
         app.order(&k.owner, &takeaway(&k, &[(k.nasi, 1)])).await;
     }
     let listed = jobs(&app, &k, "").await;
-    assert_eq!(listed.len(), 5);
+    let statuses: Vec<&str> = listed
+        .iter()
+        .map(|j| j["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["QUEUED", "QUEUED", "QUEUED", "QUEUED", "QUEUED", "PRINTING"],
+        "five orders taken while the printer hangs, their tickets waiting their turn"
+    );
     assert!(dapur.jobs().is_empty());
 }
 
