@@ -75,7 +75,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     let realtime = Realtime::start(db.clone(), redis_client, config.realtime.clone())
         .await
         .context("cannot start realtime delivery")?;
-    let printing = PrintWorker::start(db.clone(), config.print.clone());
+    let printing = PrintWorker::start(db.clone(), config.print.clone(), realtime.clone());
     let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
         public_url,

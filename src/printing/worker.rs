@@ -28,6 +28,7 @@ use crate::{
     domain::{PrintJobKind, PrintJobStatus},
     entity::{print_job, printer},
     error::AppResult,
+    realtime::Realtime,
     service::events::{self, Event},
 };
 
@@ -46,6 +47,8 @@ pub struct PrintConfig {
     pub lease: Duration,
     /// How often the queue is looked at without being woken.
     pub poll: Duration,
+    /// How often idle printers in trouble are asked how they are.
+    pub probe_every: Duration,
 }
 
 impl Default for PrintConfig {
@@ -59,6 +62,7 @@ impl Default for PrintConfig {
             give_up_after: Duration::from_secs(15 * 60),
             lease: Duration::from_secs(60),
             poll: Duration::from_secs(1),
+            probe_every: Duration::from_secs(10),
         }
     }
 }
@@ -82,9 +86,14 @@ pub struct PrintWorker {
 
 impl PrintWorker {
     /// Starts the worker on the runtime; it runs as long as the runtime does.
-    pub fn start(db: Db, config: PrintConfig) -> PrintWorker {
+    pub fn start(db: Db, config: PrintConfig, realtime: Arc<Realtime>) -> PrintWorker {
         let (wake, woken) = watch::channel(0_u64);
-        tokio::spawn(supervise(db, Arc::new(config), woken));
+        let queue = Queue {
+            db,
+            config,
+            realtime,
+        };
+        tokio::spawn(supervise(Arc::new(queue), woken));
         PrintWorker {
             wake: Arc::new(wake),
         }
@@ -96,8 +105,19 @@ impl PrintWorker {
     }
 }
 
-/// Looks for printers with unfinished jobs and runs one sender per printer.
-async fn supervise(db: Db, config: Arc<PrintConfig>, mut woken: watch::Receiver<u64>) {
+/// What the supervisor and its senders share.
+struct Queue {
+    db: Db,
+    config: PrintConfig,
+    /// Rung after a PRINTER_STATUS event commits, so banners show at once.
+    realtime: Arc<Realtime>,
+}
+
+/// Looks for printers with unfinished jobs and runs one sender per printer; now and then asks
+/// printers in trouble with nothing to print how they are, so a banner clears when one is back.
+async fn supervise(queue: Arc<Queue>, mut woken: watch::Receiver<u64>) {
+    let (db, config) = (&queue.db, &queue.config);
+    let mut last_probe = tokio::time::Instant::now();
     let mut senders: JoinSet<()> = JoinSet::new();
     // Which printer each sender serves, by task: a sender that panicked frees its printer too.
     let mut busy: HashMap<tokio::task::Id, Uuid> = HashMap::new();
@@ -106,16 +126,29 @@ async fn supervise(db: Db, config: Arc<PrintConfig>, mut woken: watch::Receiver<
             let id = done.map_or_else(|err| err.id(), |(id, ())| id);
             busy.remove(&id);
         }
-        match printers_with_work(&db).await {
+        match printers_with_work(db).await {
             Ok(printers) => {
                 for printer_id in printers {
                     if !busy.values().any(|p| *p == printer_id) {
-                        let task = senders.spawn(send_all(db.clone(), config.clone(), printer_id));
+                        let task = senders.spawn(send_all(queue.clone(), printer_id));
                         busy.insert(task.id(), printer_id);
                     }
                 }
             }
             Err(err) => tracing::warn!("print queue: cannot read it: {err}"),
+        }
+        if last_probe.elapsed() >= config.probe_every {
+            last_probe = tokio::time::Instant::now();
+            match printers_in_trouble(db).await {
+                Ok(printers) => {
+                    for printer in printers {
+                        if !busy.values().any(|p| *p == printer.id) {
+                            tokio::spawn(probe(queue.clone(), printer));
+                        }
+                    }
+                }
+                Err(err) => tracing::warn!("print queue: cannot read the printers: {err}"),
+            }
         }
         tokio::select! {
             changed = woken.changed() => {
@@ -147,12 +180,38 @@ async fn printers_with_work(db: &Db) -> AppResult<Vec<Uuid>> {
         .await?)
 }
 
+/// Active printers whose last word was not OK.
+async fn printers_in_trouble(db: &Db) -> AppResult<Vec<printer::Model>> {
+    Ok(printer::Entity::find()
+        .filter(printer::Column::Active.eq(true))
+        .filter(printer::Column::Status.is_not_in(["OK", "UNKNOWN"]))
+        .all(db.conn())
+        .await?)
+}
+
+/// Asks an idle printer how it is (connect, `DLE EOT`), without printing anything.
+async fn probe(queue: Arc<Queue>, printer: printer::Model) {
+    let timeouts = &queue.config.timeouts;
+    let connect = tokio::net::TcpStream::connect(printer.address.as_str());
+    let status = match tokio::time::timeout(timeouts.connect, connect).await {
+        Ok(Ok(mut stream)) => match transport::query_status(&mut stream, timeouts).await {
+            Ok(state) => state.map_or("OK", |s| s.as_str()),
+            Err(_) => "UNREACHABLE",
+        },
+        _ => "UNREACHABLE",
+    };
+    if let Err(err) = record_status(&queue, &printer, status, None).await {
+        tracing::warn!("print queue: printer {}: {err}", printer.id);
+    }
+}
+
 /// Sends the printer's jobs in order for as long as it has any. Waits (a back-off, another
 /// instance's send) are slept here, at most a poll interval at a time, so a retry or a new
 /// job is seen within one.
-async fn send_all(db: Db, config: Arc<PrintConfig>, printer_id: Uuid) {
+async fn send_all(queue: Arc<Queue>, printer_id: Uuid) {
+    let config = &queue.config;
     loop {
-        match send_next(&db, &config, printer_id).await {
+        match send_next(&queue, printer_id).await {
             Ok(Next::Sent) => continue,
             Ok(Next::WaitUntil(at)) => {
                 let wait = (at - Utc::now()).to_std().unwrap_or_default();
@@ -173,7 +232,8 @@ enum Next {
     Nothing,
 }
 
-async fn send_next(db: &Db, config: &PrintConfig, printer_id: Uuid) -> AppResult<Next> {
+async fn send_next(queue: &Queue, printer_id: Uuid) -> AppResult<Next> {
+    let (db, config) = (&queue.db, &queue.config);
     let Some(head) = print_job::Entity::find()
         .filter(print_job::Column::PrinterId.eq(printer_id))
         .filter(unfinished())
@@ -279,7 +339,7 @@ async fn send_next(db: &Db, config: &PrintConfig, printer_id: Uuid) -> AppResult
         config,
     )
     .await?;
-    record_status(db, &printer, status, error.as_deref()).await?;
+    record_status(queue, &printer, status, error.as_deref()).await?;
     Ok(Next::Sent)
 }
 
@@ -346,7 +406,7 @@ async fn finish(
 
 /// Stores what the printer said, and tells the outlet's pages when that changed.
 async fn record_status(
-    db: &Db,
+    queue: &Queue,
     printer: &printer::Model,
     status: &str,
     error: Option<&str>,
@@ -354,7 +414,7 @@ async fn record_status(
     if printer.status == status {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = queue.db.begin().await?;
     let now = Utc::now();
     let moved = printer::Entity::update_many()
         .col_expr(printer::Column::Status, Expr::value(status))
@@ -391,6 +451,9 @@ async fn record_status(
         }
     }
     txn.commit().await?;
+    if moved.rows_affected == 1 {
+        queue.realtime.announce();
+    }
     Ok(())
 }
 

@@ -591,6 +591,7 @@ pub async fn print_order(
         && print_job::Entity::find()
             .filter(print_job::Column::OrderId.eq(order.id))
             .filter(print_job::Column::Kind.eq(PrintJobKind::Receipt))
+            .filter(print_job::Column::Status.ne(PrintJobStatus::Failed))
             .one(&txn)
             .await?
             .is_some();
