@@ -170,18 +170,8 @@ pub async fn list(
 ) -> AppResult<Page<audit_log::Model>> {
     actor.authorize(Action::ViewAudit)?;
     let mut query = audit_log::Entity::find();
-    match (filter.outlet_id, actor.may(Action::SeeAllOutlets)) {
-        (Some(id), _) if actor.sees_outlet(id) => {
-            query = query.filter(audit_log::Column::OutletId.eq(id));
-        }
-        (Some(_), _) => return Err(AppError::not_found("outlet")),
-        (None, true) => {}
-        (None, false) => {
-            let own = actor
-                .outlet_id
-                .ok_or_else(|| AppError::not_found("outlet"))?;
-            query = query.filter(audit_log::Column::OutletId.eq(own));
-        }
+    if let Some(outlet_id) = super::outlet_scope(actor, filter.outlet_id)? {
+        query = query.filter(audit_log::Column::OutletId.eq(outlet_id));
     }
     if let Some(action) = filter.action {
         let action = AuditAction::parse(&action).ok_or_else(|| {

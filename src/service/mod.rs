@@ -25,7 +25,10 @@ pub use text::{check_len, clean_name, clean_optional, clean_text};
 
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    auth::{Action, Staff},
+    error::{AppError, AppResult},
+};
 
 pub const MAX_NAME_LEN: usize = 100;
 /// Notes, reasons and addresses.
@@ -81,6 +84,20 @@ impl PageRequest {
             items: rows,
             next_cursor,
         }
+    }
+}
+
+/// Which outlet a list is narrowed to: the one asked for (if the actor sees it; else 404),
+/// or the actor's own; `None` means every outlet (an OWNER asking for no outlet).
+pub fn outlet_scope(actor: &Staff, asked: Option<Uuid>) -> AppResult<Option<Uuid>> {
+    match (asked, actor.may(Action::SeeAllOutlets)) {
+        (Some(id), _) if actor.sees_outlet(id) => Ok(Some(id)),
+        (Some(_), _) => Err(AppError::not_found("outlet")),
+        (None, true) => Ok(None),
+        (None, false) => actor
+            .outlet_id
+            .map(Some)
+            .ok_or_else(|| AppError::not_found("outlet")),
     }
 }
 

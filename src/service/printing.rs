@@ -758,18 +758,8 @@ pub async fn list_jobs(
         ));
     }
     let mut query = print_job::Entity::find();
-    match (filter.outlet_id, actor.may(Action::SeeAllOutlets)) {
-        (Some(id), _) if actor.sees_outlet(id) => {
-            query = query.filter(print_job::Column::OutletId.eq(id));
-        }
-        (Some(_), _) => return Err(AppError::not_found("outlet")),
-        (None, true) => {}
-        (None, false) => {
-            let own = actor
-                .outlet_id
-                .ok_or_else(|| AppError::not_found("outlet"))?;
-            query = query.filter(print_job::Column::OutletId.eq(own));
-        }
+    if let Some(outlet_id) = super::outlet_scope(actor, filter.outlet_id)? {
+        query = query.filter(print_job::Column::OutletId.eq(outlet_id));
     }
     if let Some(status) = filter.status {
         query = query.filter(print_job::Column::Status.eq(status));
