@@ -2054,3 +2054,80 @@ async fn a_guest_opens_the_digital_receipt_and_it_matches_the_printed_one() {
     assert_eq!(lines, json!(2));
     guest.assert_no_problems().await;
 }
+
+#[tokio::test]
+async fn a_cashier_sees_the_printer_banner_and_prints_a_bill_from_the_ticket() {
+    use crate::fake_printer::{text_of, Behaviour, FakePrinter};
+    let test = "a_cashier_sees_the_printer_banner_and_prints_a_bill_from_the_ticket";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = crate::helpers::spawn_app_with(crate::printing::fast_printing).await;
+    let shop = untaxed_shop(&app, &[30_000]).await;
+    let mut till = FakePrinter::start().await;
+    till.set(Behaviour::PaperOut).await;
+    let printer = expect_json(
+        app.post(
+            &format!("/outlets/{}/printers", shop.outlet),
+            Some(&shop.owner),
+            &json!({"name": "Kasir", "kind": "RECEIPT", "address": till.address(), "paper_width_mm": 58}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
+        .await;
+    let session = app.open_table(&kasir, shop.table).await;
+    let items = json!([{"product_id": shop.products[0], "quantity": 2}]);
+    app.order(
+        &kasir,
+        &json!({"table_session_id": session["id"], "items": items}),
+    )
+    .await;
+
+    let mut page = browser.new_page("print-bill").await;
+    page.viewport(1024, 768, false).await;
+    sign_in(&mut page, &app, "kasir", "kasir-password", "/cashier").await;
+    page.wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+    // The printer runs out of paper: the banner says so, live.
+    let test_page = format!("/printers/{}/test", printer["id"].as_str().unwrap());
+    app.post(&test_page, Some(&shop.owner), &json!({})).await;
+    page.wait_for(
+        "!document.getElementById('printer-banner').hidden && document.getElementById('printer-banner').textContent.includes('PAPER_OUT')",
+        WAIT,
+    )
+    .await;
+    assert!(page.text("#printer-banner").await.contains("Kasir"));
+    page.screenshot("banner").await;
+
+    // Paper in: the banner goes, and the bill prints from the ticket.
+    till.set(Behaviour::Print).await;
+    page.wait_for("document.getElementById('printer-banner').hidden", WAIT)
+        .await;
+    let table = format!("#table-list [data-table-id='{}']", shop.table);
+    page.press(&format!("{table} .table-tile")).await;
+    page.wait_for("document.body.dataset.view === 'order'", WAIT)
+        .await;
+    select_row(
+        &mut page,
+        "#order-list .order-row[data-number='1']",
+        ".order-main",
+    )
+    .await;
+    page.press(".order-print-bill").await;
+    let printed = till.wait_for_jobs(2, Duration::from_secs(15)).await;
+    let bill = printed
+        .iter()
+        .map(|job| text_of(job))
+        .find(|text| text.contains("TAGIHAN"))
+        .expect("the bill reached the printer");
+    assert!(
+        bill.contains("Rp60.000") && bill.contains("Meja 1"),
+        "{bill}"
+    );
+    page.screenshot("printed").await;
+    page.assert_no_problems().await;
+}

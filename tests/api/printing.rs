@@ -17,7 +17,7 @@ use crate::helpers::{
 const ESC_P: [u8; 2] = [0x1b, b'p'];
 
 /// Short timeouts and back-off, so faults play out in seconds.
-fn fast_printing(config: &mut Config) {
+pub fn fast_printing(config: &mut Config) {
     config.print = PrintConfig {
         timeouts: Timeouts {
             connect: Duration::from_millis(500),
