@@ -142,6 +142,7 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
         username: owner.username,
         role: Role::Owner,
         outlet_id: None,
+        device_id: None,
     };
 
     let outlet = outlets::create_outlet(

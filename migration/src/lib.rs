@@ -15,6 +15,7 @@ mod m20261203_000009_discounts_splits_and_table_moves;
 mod m20261203_000010_printers_and_print_jobs;
 mod m20261203_000011_print_job_retries;
 mod m20261203_000012_audit_log;
+mod m20261203_000013_pins_and_devices;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_printers_and_print_jobs::Migration),
             Box::new(m20261203_000011_print_job_retries::Migration),
             Box::new(m20261203_000012_audit_log::Migration),
+            Box::new(m20261203_000013_pins_and_devices::Migration),
         ]
     }
 }

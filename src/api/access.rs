@@ -126,6 +126,13 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("order_receipt_text", any(&[Read])),
     ("get_receipt", public()),
     ("list_audit", any(&[ViewAudit])),
+    ("enrol_device", any(&[ManageDevices])),
+    ("list_devices", any(&[ManageDevices])),
+    ("revoke_device", any(&[ManageDevices])),
+    ("unlock_device", any(&[ManageDevices])),
+    // One's own PIN always; others' with the Manage… actions.
+    ("set_pin", any(&[ReadFloor, ManageFloorStaff, ManageAdmins])),
+    ("pin_login", public()),
 ];
 
 /// The `x-kedai-roles` of an operation: `PUBLIC`, then each role one of its actions allows.

@@ -115,19 +115,7 @@ impl AuthApi {
         req: &Request,
         body: Json<LoginRequest>,
     ) -> AppResult<Json<LoginResponse>> {
-        let forwarded_for: Vec<&str> = req
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .collect();
-        let address = client_address(
-            req.remote_addr().as_socket_addr().map(|addr| addr.ip()),
-            &forwarded_for.join(","),
-            &state.config.trusted_proxies,
-        )
-        .map(|ip| ip.to_string())
-        .unwrap_or_default();
+        let address = client_of(req, &state);
         let body = body.0;
         let user = users::login(
             &state.db,
@@ -140,7 +128,7 @@ impl AuthApi {
         .await?;
         let issued = state
             .keys
-            .issue(user.id, user.role, user.outlet_id, user.token_version)
+            .issue(user.id, user.role, user.outlet_id, user.token_version, None)
             .map_err(AppError::internal)?;
         Ok(Json(LoginResponse {
             access_token: issued.token,
@@ -161,6 +149,23 @@ impl AuthApi {
                 .into(),
         ))
     }
+}
+
+/// The client's address as text (empty when unknown), for throttles and the audit log.
+pub(super) fn client_of(req: &Request, state: &AppState) -> String {
+    let forwarded_for: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    client_address(
+        req.remote_addr().as_socket_addr().map(|addr| addr.ip()),
+        &forwarded_for.join(","),
+        &state.config.trusted_proxies,
+    )
+    .map(|ip| ip.to_string())
+    .unwrap_or_default()
 }
 
 /// The client behind a request: the TCP peer, unless that is a trusted proxy — then the

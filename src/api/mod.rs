@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod csv;
+pub mod devices;
 pub mod menu;
 pub mod orders;
 pub mod outlets;
@@ -52,6 +53,8 @@ pub enum ApiTags {
     Printing,
     /// Who did what: the append-only audit log.
     Audit,
+    /// Shared tablets: enrolled devices, staff PINs, PIN sign-in.
+    Devices,
 }
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.
@@ -75,6 +78,7 @@ pub fn service() -> OpenApiService<impl OpenApi, ()> {
             reports::ReportsApi,
             printing::PrintingApi,
             audit::AuditApi,
+            devices::DevicesApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

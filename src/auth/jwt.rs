@@ -18,6 +18,9 @@ pub struct Claims {
     pub outlet_id: Option<Uuid>,
     /// The account's `token_version` at issue; the token dies when it moves on.
     pub ver: i64,
+    /// The enrolled device a PIN sign-in happened on: revoking it ends the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dev: Option<Uuid>,
     pub iat: i64,
     pub exp: i64,
 }
@@ -67,6 +70,7 @@ impl JwtKeys {
         role: Role,
         outlet_id: Option<Uuid>,
         token_version: i64,
+        device_id: Option<Uuid>,
     ) -> Result<IssuedToken, jsonwebtoken::errors::Error> {
         let now = chrono::Utc::now();
         let expires_at = now + self.ttl;
@@ -75,6 +79,7 @@ impl JwtKeys {
             role: role.as_str().to_owned(),
             outlet_id,
             ver: token_version,
+            dev: device_id,
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
         };
@@ -140,7 +145,7 @@ mod tests {
     #[test]
     fn issued_tokens_verify() {
         let id = Uuid::now_v7();
-        let token = keys().issue(id, Role::Kasir, None, 3).unwrap().token;
+        let token = keys().issue(id, Role::Kasir, None, 3, None).unwrap().token;
         let claims = keys().verify(&token).unwrap();
         assert_eq!(claims.sub, id);
         assert_eq!((claims.role.as_str(), claims.ver), ("KASIR", 3));
@@ -149,7 +154,7 @@ mod tests {
     #[test]
     fn other_secrets_and_tampering_fail() {
         let token = keys()
-            .issue(Uuid::now_v7(), Role::Owner, None, 0)
+            .issue(Uuid::now_v7(), Role::Owner, None, 0, None)
             .unwrap()
             .token;
         let other = JwtKeys::new(

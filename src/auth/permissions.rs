@@ -111,11 +111,13 @@ pub enum Action {
     RetryPrint,
     /// Read the audit log (a MANAGER: their outlet's).
     ViewAudit,
+    /// Enrol, list, revoke and unlock an outlet's shared tablets.
+    ManageDevices,
 }
 
 impl Action {
     /// Every action, for the tables built from this one (spec, tests).
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Read,
         Action::ReadFloor,
         Action::SeeAllOutlets,
@@ -152,6 +154,7 @@ impl Action {
         Action::OpenDrawer,
         Action::RetryPrint,
         Action::ViewAudit,
+        Action::ManageDevices,
     ];
 
     /// The table itself: who may, and the words for a refusal ("a WAITER may not …").
@@ -193,6 +196,7 @@ impl Action {
             Action::OpenDrawer => (CASHIERS, "open the cash drawer"),
             Action::RetryPrint => (STAFF, "retry print jobs"),
             Action::ViewAudit => (ADMINS, "read the audit log"),
+            Action::ManageDevices => (ADMINS, "enrol or revoke tablets"),
         }
     }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{Action, Role};
 use crate::{
-    entity::user,
+    entity::{device, user},
     error::AppError,
     service::sessions::{guest_session, SESSION_TOKEN_PREFIX},
     state::AppState,
@@ -48,6 +48,8 @@ pub struct Staff {
     pub username: String,
     pub role: Role,
     pub outlet_id: Option<Uuid>,
+    /// The enrolled device of a PIN sign-in.
+    pub device_id: Option<Uuid>,
 }
 
 impl Principal {
@@ -131,11 +133,28 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
     if claims.ver != user.token_version {
         return Err(invalid());
     }
+    if let Some(device_id) = claims.dev {
+        let device = device::Entity::find_by_id(device_id)
+            .one(state.db.conn())
+            .await?
+            .filter(|d| d.revoked_at.is_none())
+            .ok_or_else(|| {
+                AppError::Unauthorized("this device was revoked; enrol it again".into())
+            })?;
+        // Moved to another outlet since: this outlet's tablet no longer signs them in.
+        if user
+            .outlet_id
+            .is_some_and(|outlet| outlet != device.outlet_id)
+        {
+            return Err(invalid());
+        }
+    }
     Ok(Principal::Staff(Staff {
         user_id: user.id,
         username: user.username,
         role: user.role,
         outlet_id: user.outlet_id,
+        device_id: claims.dev,
     }))
 }
 

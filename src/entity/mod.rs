@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod cash_movement;
 pub mod category;
+pub mod device;
 pub mod dining_table;
 pub mod event;
 pub mod idempotency_key;
@@ -16,6 +17,7 @@ pub mod order_item;
 pub mod order_status_change;
 pub mod outlet;
 pub mod payment;
+pub mod pin_failure;
 pub mod print_job;
 pub mod printer;
 pub mod product;

@@ -19,6 +19,8 @@ pub struct Model {
     /// Tokens carry the version they were issued under; a password change or deactivation
     /// bumps it, so every older token is refused.
     pub token_version: i64,
+    /// argon2id of the 4–8 digit PIN for enrolled tablets; `None`: no PIN sign-in.
+    pub pin_hash: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -38,10 +38,16 @@ pub enum AuditAction {
     PrinterAdded,
     PrinterChanged,
     PrinterRemoved,
+    PinSignIn,
+    PinSignInFailed,
+    PinChanged,
+    DeviceEnrolled,
+    DeviceRevoked,
+    DeviceUnlocked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignInFailed,
         AuditAction::UserCreated,
@@ -59,6 +65,12 @@ impl AuditAction {
         AuditAction::PrinterAdded,
         AuditAction::PrinterChanged,
         AuditAction::PrinterRemoved,
+        AuditAction::PinSignIn,
+        AuditAction::PinSignInFailed,
+        AuditAction::PinChanged,
+        AuditAction::DeviceEnrolled,
+        AuditAction::DeviceRevoked,
+        AuditAction::DeviceUnlocked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +92,12 @@ impl AuditAction {
             AuditAction::PrinterAdded => "PRINTER_ADDED",
             AuditAction::PrinterChanged => "PRINTER_CHANGED",
             AuditAction::PrinterRemoved => "PRINTER_REMOVED",
+            AuditAction::PinSignIn => "PIN_SIGN_IN",
+            AuditAction::PinSignInFailed => "PIN_SIGN_IN_FAILED",
+            AuditAction::PinChanged => "PIN_CHANGED",
+            AuditAction::DeviceEnrolled => "DEVICE_ENROLLED",
+            AuditAction::DeviceRevoked => "DEVICE_REVOKED",
+            AuditAction::DeviceUnlocked => "DEVICE_UNLOCKED",
         }
     }
 

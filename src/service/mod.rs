@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod categories;
 pub mod corrections;
+pub mod devices;
 pub mod events;
 pub mod health;
 pub mod idempotency;

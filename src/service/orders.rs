@@ -964,6 +964,7 @@ mod tests {
             username: "x".into(),
             role,
             outlet_id: None,
+            device_id: None,
         };
         let now = Utc::now();
         let mut order = order::Model {

@@ -122,6 +122,7 @@ pub async fn register(
         outlet_id: Set(outlet_id),
         active: Set(true),
         token_version: Set(0),
+        pin_hash: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -450,7 +451,7 @@ async fn any_user_exists(conn: &impl ConnectionTrait) -> AppResult<bool> {
     Ok(user::Entity::find().limit(1).one(conn).await?.is_some())
 }
 
-async fn find_by_username(
+pub async fn find_by_username(
     conn: &impl ConnectionTrait,
     username: &str,
 ) -> AppResult<Option<user::Model>> {
@@ -489,6 +490,7 @@ mod tests {
             username: "x".into(),
             role,
             outlet_id: outlet,
+            device_id: None,
         }
     }
 
@@ -502,6 +504,7 @@ mod tests {
             outlet_id: outlet,
             active: true,
             token_version: 0,
+            pin_hash: None,
             created_at: now,
             updated_at: now,
         }

@@ -12,6 +12,7 @@ mod binary;
 mod browser;
 mod connections;
 mod corrections;
+mod devices;
 mod errors;
 mod fake_printer;
 mod faults;

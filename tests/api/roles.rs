@@ -634,6 +634,12 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
             None,
         ),
         (
+            Action::ManageDevices,
+            Method::GET,
+            format!("/outlets/{outlet}/devices"),
+            None,
+        ),
+        (
             Action::ViewAudit,
             Method::GET,
             format!("/audit?outlet_id={outlet}"),
