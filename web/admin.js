@@ -1,13 +1,13 @@
 // `/admin` (OWNER, MANAGER): outlets and their settings, tables with a printable QR sheet, the
 // menu (categories with their stations, products, modifier groups), the printers and their
-// print jobs, staff accounts, shifts and the sales report.
+// print jobs, staff accounts, shifts and the sales report, and the activity (audit) log.
 import {
   bpToPercent, formatMoney, h, Live, moneyInput, parseMoney, percentToBp, problemText,
   saveBlob, sendToPrinter, showTableQr, staff, staffAll, staffApi, staffBlob, staffPage, svg, toast,
 } from './app.js';
 
 const OUTLET_KEY = 'kedai.admin.outlet';
-const TABS = ['outlets', 'tables', 'menu', 'printers', 'staff', 'reports'];
+const TABS = ['outlets', 'tables', 'menu', 'printers', 'staff', 'reports', 'activity'];
 const ROLES = ['OWNER', 'MANAGER', 'KASIR', 'WAITER', 'KITCHEN'];
 
 const $ = (id) => document.getElementById(id);
@@ -71,6 +71,7 @@ function showTab(name) {
   }
   if (tab === 'reports') loadShifts();
   if (tab === 'printers') loadJobs();
+  if (tab === 'activity') loadActivity();
 }
 
 // ---- outlets -------------------------------------------------------------------------------
@@ -904,6 +905,7 @@ async function loadUsers() {
   state.users = await staffAll('/users');
   state.users.sort((a, b) => a.username.localeCompare(b.username));
   renderUsers();
+  renderActivityActors();
 }
 
 function renderUsers() {
@@ -1045,6 +1047,302 @@ async function downloadCsv() {
   }, $('report-error'));
 }
 
+// ---- activity: the audit log -----------------------------------------------------------------
+
+/** The audit log's actions, grouped as the filter lists them, with their readable labels. */
+const ACTIVITY_GROUPS = [
+  ['Signing in', [
+    ['SIGN_IN', 'Signed in'], ['SIGN_IN_FAILED', 'Sign-in failed'],
+    ['PIN_SIGN_IN', 'Signed in with PIN'], ['PIN_SIGN_IN_FAILED', 'Wrong PIN'],
+  ]],
+  ['Orders and money', [
+    ['ORDER_VOIDED', 'Order voided'], ['ITEM_VOIDED', 'Item voided'], ['ITEM_COMPED', 'Item comped'],
+    ['DISCOUNT_GIVEN', 'Discount given'], ['DISCOUNT_REMOVED', 'Discount removed'],
+    ['PAYMENT_REFUNDED', 'Payment refunded'], ['DRAWER_OPENED', 'Drawer opened'],
+    ['RECEIPT_REPRINTED', 'Receipt reprinted'], ['SHIFT_CLOSED', 'Shift closed'],
+  ]],
+  ['Menu and printers', [
+    ['PRODUCT_CHANGED', 'Price or stock changed'],
+    ['PRINTER_ADDED', 'Printer added'], ['PRINTER_CHANGED', 'Printer changed'], ['PRINTER_REMOVED', 'Printer removed'],
+  ]],
+  ['Staff and devices', [
+    ['USER_CREATED', 'Account created'], ['USER_CHANGED', 'Account changed'], ['PIN_CHANGED', 'PIN changed'],
+    ['DEVICE_ENROLLED', 'Device enrolled'], ['DEVICE_REVOKED', 'Device removed'], ['DEVICE_UNLOCKED', 'Device unlocked'],
+  ]],
+];
+const ACTIVITY_TEXT = Object.fromEntries(ACTIVITY_GROUPS.flatMap(([, actions]) => actions));
+/** A red edge for what needs a second look, amber for money and cash. */
+const ACTIVITY_TONE = {
+  SIGN_IN_FAILED: 'alert', PIN_SIGN_IN_FAILED: 'alert', ORDER_VOIDED: 'alert', ITEM_VOIDED: 'alert',
+  PAYMENT_REFUNDED: 'alert', ITEM_COMPED: 'money', DISCOUNT_GIVEN: 'money', DISCOUNT_REMOVED: 'money',
+  DRAWER_OPENED: 'money', SHIFT_CLOSED: 'money', PRODUCT_CHANGED: 'money',
+};
+const FAILED_SIGN_INS = ['SIGN_IN_FAILED', 'PIN_SIGN_IN_FAILED'];
+const METHOD_TEXT = { CASH: 'cash', CARD: 'card', QRIS: 'QRIS', TRANSFER: 'transfer', OTHER: 'other' };
+const ACTIVITY_PAGE = 50;
+
+const activity = {
+  items: [],
+  cursor: null,
+  seq: 0,
+  allowed: true,
+  actors: new Map(), // user id → username: the staff list, and whoever the log names
+};
+
+/** The chosen days as instants: `from` the start of its day, `to` the start of the day after
+ *  (the API's `to` is exclusive), both at the device's local midnight. Null when reversed. */
+function activityRange() {
+  const day = (value, plus = 0) => {
+    const [y, m, d] = value.split('-').map(Number);
+    return new Date(y, m - 1, d + plus).toISOString();
+  };
+  const from = $('activity-from').value;
+  const to = $('activity-to').value;
+  if (from && to && from > to) return null;
+  return { from: from ? day(from) : null, to: to ? day(to, 1) : null };
+}
+
+function activityAllOutlets() {
+  return isOwner() && $('activity-scope').value === 'all';
+}
+
+/** The `/audit` query of the filters chosen, for one page. */
+function activityQuery(range, { limit = ACTIVITY_PAGE, cursor = null, format = null } = {}) {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (!activityAllOutlets()) query.set('outlet_id', state.outlet.id);
+  if ($('activity-action').value) query.set('action', $('activity-action').value);
+  if ($('activity-actor').value) query.set('actor', $('activity-actor').value);
+  if (range.from) query.set('from', range.from);
+  if (range.to) query.set('to', range.to);
+  if (cursor) query.set('cursor', cursor);
+  if (format) query.set('format', format);
+  return `/audit?${query}`;
+}
+
+function renderActivityActions() {
+  $('activity-action').replaceChildren(h('option', { value: '' }, 'All actions'),
+    ...ACTIVITY_GROUPS.map(([group, actions]) => h('optgroup', { label: group },
+      actions.map(([value, text]) => h('option', { value }, text)))));
+}
+
+/** The person filter: everyone on the staff list, and anyone else the log has named (an
+ *  owner is not on a manager's list). The choice stays. */
+function renderActivityActors() {
+  for (const user of state.users) activity.actors.set(user.id, user.username);
+  const select = $('activity-actor');
+  const chosen = select.value;
+  const people = [...activity.actors].sort((a, b) => a[1].localeCompare(b[1]));
+  select.replaceChildren(h('option', { value: '' }, 'Everyone'),
+    ...people.map(([id, name]) => h('option', { value: id, selected: id === chosen }, name)));
+  select.value = activity.actors.has(chosen) ? chosen : '';
+}
+
+/** Hides the tab for good when this account may not read the log. */
+function activityRefused() {
+  activity.allowed = false;
+  document.querySelector('#tabs a[data-tab="activity"]').hidden = true;
+  if (document.body.dataset.tab === 'activity') location.hash = '#outlets';
+}
+
+/** The first page for the filters chosen (`more`: the next page, added below). */
+async function loadActivity({ more = false } = {}) {
+  if (!state.outlet || !activity.allowed) return;
+  const line = $('activity-error');
+  const range = activityRange();
+  if (!range) {
+    fail(new Error('The From day is after the To day.'), line);
+    return;
+  }
+  clearError(line);
+  activity.seq += 1;
+  const seq = activity.seq;
+  const button = $('activity-more');
+  if (more) button.disabled = true;
+  try {
+    const page = await staffApi(activityQuery(range, { cursor: more ? activity.cursor : null }));
+    if (seq !== activity.seq) return; // other filters (or another outlet) were chosen since
+    activity.items = more ? activity.items.concat(page.items) : page.items;
+    activity.cursor = page.next_cursor || null;
+    renderActivity(more ? page.items : null);
+  } catch (err) {
+    if (seq !== activity.seq) return;
+    if (err.status === 403) activityRefused();
+    else fail(err, line);
+  } finally {
+    if (seq === activity.seq) button.disabled = false;
+  }
+}
+
+/** Draws the list, or (`added`) appends a page to it. */
+function renderActivity(added = null) {
+  let named = false;
+  for (const entry of activity.items) {
+    if (entry.actor_id && !activity.actors.has(entry.actor_id)) {
+      activity.actors.set(entry.actor_id, entry.actor_name);
+      named = true;
+    }
+  }
+  if (named) renderActivityActors();
+  const list = $('activity-list');
+  if (added) {
+    list.append(...added.map(activityRow));
+    // Load more leaves the focus on the first new row, not at the top of the page.
+    const first = list.querySelector(`[data-id="${added[0] && added[0].id}"]`);
+    if (first && !activity.cursor) first.focus({ preventScroll: true });
+  } else {
+    list.replaceChildren(...activity.items.map(activityRow));
+  }
+  if (!activity.items.length) list.replaceChildren(h('li', { class: 'hint' }, 'Nothing recorded for this choice.'));
+  const n = activity.items.length;
+  $('activity-count').textContent = n
+    ? `${n} ${n === 1 ? 'entry' : 'entries'}${activity.cursor ? ' shown, more below' : ''}`
+    : '';
+  $('activity-more').hidden = !activity.cursor;
+}
+
+/** An amount as the entry's outlet writes it; negative ones with a true minus sign. */
+function activityMoney(entry, amount, { signed = false } = {}) {
+  const outlet = state.outlets.find((o) => o.id === entry.outlet_id) || state.outlet;
+  const cur = (outlet && outlet.currency) || 'IDR';
+  const value = Number(amount) || 0;
+  const text = formatMoney(Math.abs(value), cur);
+  if (value < 0) return `\u2212${text}`;
+  return signed && value > 0 ? `+${text}` : text;
+}
+
+/** One line saying what happened, from the entry's details. */
+function activitySummary(entry) {
+  const d = entry.details && typeof entry.details === 'object' ? entry.details : {};
+  const m = (amount, options) => activityMoney(entry, amount, options);
+  const from = entry.client_address ? ` from ${entry.client_address}` : '';
+  const reason = d.reason ? `: ${d.reason}` : '';
+  const order = d.number !== undefined && d.number !== null ? `order #${d.number}` : 'an order';
+  const name = (id) => (id && activity.actors.get(id)) || null;
+  const outletName = (id) => (state.outlets.find((o) => o.id === id) || {}).name || null;
+  switch (entry.action) {
+    case 'SIGN_IN': return `Signed in${from}`;
+    case 'SIGN_IN_FAILED':
+      return `Refused${from}${entry.actor_id ? ': wrong password, or the account is off' : ': no account has this name'}`;
+    case 'PIN_SIGN_IN': return `With a PIN on ${d.device || 'a device'}${from}`;
+    case 'PIN_SIGN_IN_FAILED':
+      return `Wrong PIN on ${d.device || 'a device'}${from}${entry.actor_id ? '' : ': no account has this name'}`;
+    case 'ORDER_VOIDED': return `Voided ${order} (${m(d.total_amount)})${reason}`;
+    case 'ITEM_VOIDED':
+    case 'ITEM_COMPED': {
+      const verb = entry.action === 'ITEM_VOIDED' ? 'Voided' : 'Comped';
+      return `${verb} ${d.quantity || ''} × on ${order} (${m(d.amount)})${reason}`;
+    }
+    case 'DISCOUNT_GIVEN':
+      return `Discount of ${m(d.amount)} on ${d.item_id ? `an item of ${order}` : order}${reason}`;
+    case 'DISCOUNT_REMOVED':
+      // The removal's amount is the discount's, negated.
+      return `Discount of ${m(Math.abs(Number(d.amount) || 0))} taken off ${d.item_id ? `an item of ${order}` : order}${reason}`;
+    case 'PAYMENT_REFUNDED':
+      return `Refunded ${m(d.amount)}${d.method ? ` ${METHOD_TEXT[d.method] || d.method}` : ''}${reason}`;
+    case 'DRAWER_OPENED':
+      return `Drawer opened${d.printer ? ` at ${d.printer}` : ''}${d.sale === false ? ', no sale' : ''}`;
+    case 'RECEIPT_REPRINTED': return `Copy of a receipt${d.printer ? ` on ${d.printer}` : ''}`;
+    case 'SHIFT_CLOSED': {
+      const whose = d.cashier_id && d.cashier_id !== entry.actor_id ? ` (${name(d.cashier_id) || 'another cashier'}'s)` : '';
+      return `Shift closed${whose}: expected ${m(d.expected_cash)}, counted ${m(d.end_cash)}, difference ${m(d.cash_difference, { signed: true })}`;
+    }
+    case 'PRODUCT_CHANGED': {
+      const changes = [];
+      const [oldPrice, newPrice] = Array.isArray(d.price) ? d.price : [];
+      const [was, now] = Array.isArray(d.available) ? d.available : [];
+      if (oldPrice !== newPrice) changes.push(`Price ${m(oldPrice)} → ${m(newPrice)}`);
+      if (was !== now) changes.push(now ? 'Back on sale' : 'Sold out');
+      return [d.name, changes.join(', ') || 'changed'].filter(Boolean).join(': ');
+    }
+    case 'PRINTER_ADDED':
+    case 'PRINTER_CHANGED':
+    case 'PRINTER_REMOVED': {
+      const about = [
+        KIND_TEXT[d.kind] || d.kind,
+        d.address,
+        d.paper_width_mm ? `${d.paper_width_mm} mm` : null,
+        d.copies > 1 ? `${d.copies} copies` : null,
+        d.active === false && entry.action !== 'PRINTER_REMOVED' ? 'switched off' : null,
+      ].filter(Boolean).join(' · ');
+      return `${d.name || 'A printer'}${about ? ` (${about})` : ''}`;
+    }
+    case 'USER_CREATED':
+    case 'USER_CHANGED': {
+      const where = d.outlet_id ? outletName(d.outlet_id) : d.role === 'OWNER' ? 'all outlets' : null;
+      const parts = [d.role, where ? `at ${where}` : null];
+      if (entry.action === 'USER_CHANGED') {
+        parts.push(d.active === false ? 'deactivated' : 'active');
+        if (d.password_changed) parts.push('new password');
+      }
+      return `${d.username || 'An account'}: ${parts.filter(Boolean).join(', ')}`;
+    }
+    case 'PIN_CHANGED': return `PIN set for ${d.username || 'an account'}`;
+    case 'DEVICE_ENROLLED': return `${d.name || 'A device'} may now take PIN sign-ins`;
+    case 'DEVICE_REVOKED': return `${d.name || 'A device'} no longer signs anyone in`;
+    case 'DEVICE_UNLOCKED': return `${d.name || 'A device'} unlocked after wrong PINs`;
+    default: {
+      const shown = Object.entries(d).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+      return shown.join(', ') || (entry.object_type ? `${entry.object_type} ${entry.object_id || ''}`.trim() : '');
+    }
+  }
+}
+
+function activityRow(entry) {
+  const at = new Date(entry.at);
+  const approver = entry.approved_by ? activity.actors.get(entry.approved_by) || 'a manager' : null;
+  const outlet = activityAllOutlets()
+    ? (state.outlets.find((o) => o.id === entry.outlet_id) || {}).name || (entry.outlet_id ? 'another outlet' : 'not at an outlet')
+    : null;
+  const tone = ACTIVITY_TONE[entry.action];
+  return h('li', {
+    class: `row activity-row${tone ? ` activity-${tone}` : ''}`,
+    tabindex: '-1',
+    dataset: { id: entry.id, action: entry.action },
+  },
+  h('div', { class: 'row-main' },
+    h('div', { class: 'activity-head' },
+      h('strong', { class: 'activity-label' }, ACTIVITY_TEXT[entry.action] || entry.action),
+      // A failed sign-in names whom someone tried to sign in as.
+      h('span', { class: 'activity-by' }, FAILED_SIGN_INS.includes(entry.action) ? 'as ' : 'by ',
+        h('span', { class: 'activity-actor' }, entry.actor_name || '—')),
+      h('time', { class: 'activity-when', datetime: entry.at, title: at.toLocaleString() },
+        at.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }))),
+    h('span', { class: 'activity-summary' }, activitySummary(entry)),
+    approver || outlet
+      ? h('span', { class: 'hint' }, [outlet, approver ? `approved by ${approver}` : null].filter(Boolean).join(' · '))
+      : null));
+}
+
+/** Every page of the filters chosen as one CSV file. The CSV of a page has no ids, so the
+ *  JSON of the same page says where the next one starts (read after it: a row added in
+ *  between is then at worst listed twice, never missed). */
+async function downloadActivity() {
+  const line = $('activity-error');
+  const range = activityRange();
+  if (!range) {
+    fail(new Error('The From day is after the To day.'), line);
+    return;
+  }
+  const MAX_PAGES = 50;
+  await busy($('activity-csv'), async () => {
+    const parts = [];
+    let cursor = null;
+    let pages = 0;
+    do {
+      const blob = await staffBlob(activityQuery(range, { limit: 200, cursor, format: 'csv' }), { accept: 'text/csv' });
+      const text = await blob.text();
+      parts.push(pages ? text.slice(text.indexOf('\n') + 1) : text); // one header line
+      const page = await staffApi(activityQuery(range, { limit: 200, cursor }));
+      cursor = page.next_cursor || null;
+      pages += 1;
+    } while (cursor && pages < MAX_PAGES);
+    const where = activityAllOutlets() ? 'all-outlets' : (state.outlet.name || 'outlet').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const days = [$('activity-from').value, $('activity-to').value].filter(Boolean).join('_to_') || new Date().toISOString().slice(0, 10);
+    saveBlob(new Blob(parts, { type: 'text/csv;charset=utf-8' }), `activity-${where}-${days}.csv`);
+    toast(cursor ? `Downloaded the newest ${MAX_PAGES * 200} entries: choose days for older ones.` : 'Activity downloaded.');
+  }, line);
+}
+
 // ---- page setup ----------------------------------------------------------------------------
 
 async function loadOutletData() {
@@ -1054,6 +1352,7 @@ async function loadOutletData() {
     renderPrinters(); // with the categories' names
     if (document.body.dataset.tab === 'reports') loadShifts();
     if (document.body.dataset.tab === 'printers') loadJobs();
+    if (document.body.dataset.tab === 'activity') loadActivity();
   } catch (err) {
     fail(err);
   }
@@ -1082,6 +1381,14 @@ async function main() {
   setInterval(pollPrinters, 5000);
   $('report-form').addEventListener('submit', showReport);
   $('report-csv').addEventListener('click', downloadCsv);
+  renderActivityActions();
+  $('activity-scope-field').hidden = !isOwner();
+  for (const id of ['activity-action', 'activity-actor', 'activity-from', 'activity-to', 'activity-scope']) {
+    $(id).addEventListener('change', () => loadActivity());
+  }
+  $('activity-form').addEventListener('submit', (e) => { e.preventDefault(); loadActivity(); });
+  $('activity-more').addEventListener('click', () => loadActivity({ more: true }));
+  $('activity-csv').addEventListener('click', downloadActivity);
   $('print-all').addEventListener('click', () => printSheet(false));
   $('print-selected').addEventListener('click', () => printSheet(true));
   window.addEventListener('afterprint', () => { delete document.body.dataset.print; });

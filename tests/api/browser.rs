@@ -2131,3 +2131,52 @@ async fn a_cashier_sees_the_printer_banner_and_prints_a_bill_from_the_ticket() {
     page.screenshot("printed").await;
     page.assert_no_problems().await;
 }
+
+#[tokio::test]
+async fn a_manager_reads_who_voided_what_on_the_activity_tab() {
+    let test = "a_manager_reads_who_voided_what_on_the_activity_tab";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = untaxed_shop(&app, &[35_000]).await;
+    app.staff(&shop.owner, "manajer", Role::Manager, shop.outlet)
+        .await;
+    let (_, kasir) = app
+        .staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
+        .await;
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 2}]});
+    let order = app.order(&kasir, &body).await;
+    let void = format!(
+        "/orders/{}/items/{}/void",
+        order["id"].as_str().unwrap(),
+        order["items"][0]["id"].as_str().unwrap()
+    );
+    let voided = app
+        .post(
+            &void,
+            Some(&kasir),
+            &json!({"quantity": 1, "reason": "salah pesan"}),
+        )
+        .await;
+    expect_json(voided, StatusCode::OK).await;
+
+    let mut page = browser.new_page("activity").await;
+    page.viewport(360, 740, true).await;
+    sign_in(&mut page, &app, "manajer", "manajer-password", "/admin").await;
+    admin_tab(&mut page, "activity").await;
+    let row = "#activity-list li.activity-row[data-action='ITEM_VOIDED']";
+    page.wait_for(&format!("document.querySelector(\"{row}\")"), WAIT)
+        .await;
+    assert!(page
+        .text(&format!("{row} .activity-actor"))
+        .await
+        .contains("kasir"));
+    let summary = page.text(&format!("{row} .activity-summary")).await;
+    assert!(
+        summary.contains("salah pesan") && summary.contains("Rp35.000"),
+        "{summary}"
+    );
+    page.screenshot("voided").await;
+    page.assert_no_problems().await;
+}
