@@ -159,6 +159,7 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
             qr_self_service: Some(true),
             auto_print_receipt: Some(false),
             receipt_footer: Some("Terima kasih, sampai jumpa lagi!".into()),
+            auto_lock_minutes: None,
         },
     )
     .await?;
@@ -271,7 +272,7 @@ async fn corrected_table(
             reason: "Sent back: too salty".into(),
             comp: false,
         };
-        corrections::void_item(db, actor, order.order.id, line.item.id, void).await?;
+        corrections::void_item(db, actor, order.order.id, line.item.id, void, None).await?;
     }
     let discount = corrections::NewDiscount {
         item_id: None,
@@ -279,7 +280,7 @@ async fn corrected_table(
         value: 1_000,
         reason: "Regular guest".into(),
     };
-    corrections::add_discount(db, actor, order.order.id, discount).await?;
+    corrections::add_discount(db, actor, order.order.id, discount, None).await?;
     Ok(())
 }
 

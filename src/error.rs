@@ -30,6 +30,9 @@ pub enum AppError {
     /// 403: authenticated, but the role may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// 403: above the caller's role, but allowed with a manager's approval (`X-Approval`).
+    #[error("{0}")]
+    ApprovalRequired(String),
     /// 404: absent, or not visible to the caller.
     #[error("{0}")]
     NotFound(String),
@@ -110,7 +113,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::ApprovalRequired(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Gone { .. } => StatusCode::GONE,
@@ -131,6 +134,7 @@ impl AppError {
             | AppError::Unprocessable { code, .. } => code,
             AppError::Unauthorized(_) => "UNAUTHORIZED",
             AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::ApprovalRequired(_) => "APPROVAL_REQUIRED",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             AppError::RateLimited { .. } => "RATE_LIMITED",

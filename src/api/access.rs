@@ -133,6 +133,9 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     // One's own PIN always; others' with the Manage… actions.
     ("set_pin", any(&[ReadFloor, ManageFloorStaff, ManageAdmins])),
     ("pin_login", public()),
+    ("device_lock_screen", public()),
+    // Anyone signed in by PIN may ask; the approver's role is checked against the action.
+    ("create_approval", any(&[ReadFloor])),
 ];
 
 /// The `x-kedai-roles` of an operation: `PUBLIC`, then each role one of its actions allows.

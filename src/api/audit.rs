@@ -42,10 +42,14 @@ pub struct AuditEntryView {
     /// The MANAGER/OWNER who approved it, when someone did.
     #[oai(nullable)]
     pub approved_by: Option<Uuid>,
+    /// Their username as it was.
+    #[oai(nullable)]
+    pub approved_by_name: Option<String>,
     /// SIGN_IN, SIGN_IN_FAILED, USER_CREATED, USER_CHANGED, ORDER_VOIDED, ITEM_VOIDED,
     /// ITEM_COMPED, DISCOUNT_GIVEN, DISCOUNT_REMOVED, PAYMENT_REFUNDED, DRAWER_OPENED,
-    /// RECEIPT_REPRINTED, SHIFT_CLOSED, PRODUCT_CHANGED, PRINTER_ADDED, PRINTER_CHANGED or
-    /// PRINTER_REMOVED.
+    /// RECEIPT_REPRINTED, SHIFT_CLOSED, PRODUCT_CHANGED, PRINTER_ADDED, PRINTER_CHANGED,
+    /// PRINTER_REMOVED, PIN_SIGN_IN, PIN_SIGN_IN_FAILED, PIN_CHANGED, DEVICE_ENROLLED,
+    /// DEVICE_REVOKED or DEVICE_UNLOCKED.
     pub action: String,
     /// E.g. `order`, `payment`, `user`, `printer`.
     #[oai(nullable)]
@@ -56,6 +60,9 @@ pub struct AuditEntryView {
     pub details: serde_json::Value,
     #[oai(nullable)]
     pub client_address: Option<String>,
+    /// The enrolled tablet it was done on.
+    #[oai(nullable)]
+    pub device_id: Option<Uuid>,
 }
 
 impl From<audit_log::Model> for AuditEntryView {
@@ -68,10 +75,12 @@ impl From<audit_log::Model> for AuditEntryView {
             actor_id: row.actor_id,
             actor_name: row.actor_name,
             approved_by: row.approved_by,
+            approved_by_name: row.approved_by_name,
             action: row.action,
             object_type: row.object_type,
             object_id: row.object_id,
             client_address: row.client_address,
+            device_id: row.device_id,
         }
     }
 }
@@ -162,6 +171,7 @@ fn audit_csv(rows: &[audit_log::Model]) -> AppResult<String> {
             Cell::Text(at),
             Cell::Text(outlet),
             Cell::Text(&row.actor_name),
+            Cell::Text(row.approved_by_name.as_deref().unwrap_or("")),
             Cell::Text(&row.action),
             Cell::Text(row.object_type.as_deref().unwrap_or("")),
             Cell::Text(row.object_id.as_deref().unwrap_or("")),
@@ -174,6 +184,7 @@ fn audit_csv(rows: &[audit_log::Model]) -> AppResult<String> {
             "at",
             "outlet_id",
             "actor",
+            "approved_by",
             "action",
             "object_type",
             "object_id",

@@ -1,5 +1,6 @@
 //! Shared tablets: `POST/GET /outlets/{id}/devices`, `DELETE /devices/{id}`,
-//! `POST /devices/{id}/unlock`, `PUT /users/{id}/pin` and `POST /auth/pin`.
+//! `POST /devices/{id}/unlock`, `PUT /users/{id}/pin`, `POST /auth/device` (the lock screen)
+//! and `POST /auth/pin`.
 
 use chrono::{DateTime, Utc};
 use poem::{web::Data, Request};
@@ -74,6 +75,30 @@ pub struct PinLoginRequest {
     pub username: Text,
     #[oai(validator(min_length = 4, max_length = 8))]
     pub pin: String,
+}
+
+#[derive(Object)]
+pub struct DeviceSecretRequest {
+    #[oai(validator(max_length = 200))]
+    pub device_secret: String,
+}
+
+/// Someone who can sign in on this tablet by PIN.
+#[derive(Object)]
+pub struct LockScreenPerson {
+    pub username: String,
+    pub role: crate::auth::Role,
+}
+
+/// What an enrolled tablet's lock screen shows.
+#[derive(Object)]
+pub struct LockScreenView {
+    pub device: DeviceView,
+    pub outlet_name: String,
+    /// Idle minutes before the tablet locks itself; 0: never.
+    pub auto_lock_minutes: i32,
+    /// The outlet's active staff with a PIN (and OWNERs with one), by username.
+    pub staff: Vec<LockScreenPerson>,
 }
 
 #[derive(ApiResponse)]
@@ -172,6 +197,34 @@ impl DevicesApi {
         let actor = auth.0.staff()?;
         devices::set_pin(&state.db, &state.passwords, actor, id.0, body.0.pin).await?;
         Ok(DoneResponse::Done)
+    }
+
+    /// The lock screen of an enrolled tablet: its outlet and who may sign in on it by PIN.
+    /// `401` for a secret that is not (or no longer) enrolled; `409 DEVICE_LOCKED`.
+    #[oai(
+        path = "/auth/device",
+        method = "post",
+        operation_id = "device_lock_screen"
+    )]
+    async fn lock_screen(
+        &self,
+        state: Data<&AppState>,
+        body: Json<DeviceSecretRequest>,
+    ) -> AppResult<Json<LockScreenView>> {
+        let screen = devices::lock_screen(&state.db, &body.0.device_secret).await?;
+        Ok(Json(LockScreenView {
+            device: screen.device.into(),
+            outlet_name: screen.outlet.name,
+            auto_lock_minutes: screen.outlet.auto_lock_minutes,
+            staff: screen
+                .staff
+                .into_iter()
+                .map(|u| LockScreenPerson {
+                    username: u.username,
+                    role: u.role,
+                })
+                .collect(),
+        }))
     }
 
     /// Sign in with a PIN on an enrolled tablet: a token bound to that device. 5 wrong PINs

@@ -2,6 +2,7 @@
 //! authorize, call one service function, map the result to a view.
 
 pub mod access;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod csv;
@@ -53,7 +54,7 @@ pub enum ApiTags {
     Printing,
     /// Who did what: the append-only audit log.
     Audit,
-    /// Shared tablets: enrolled devices, staff PINs, PIN sign-in.
+    /// Shared tablets: enrolled devices, staff PINs, PIN sign-in, manager approvals.
     Devices,
 }
 
@@ -79,6 +80,7 @@ pub fn service() -> OpenApiService<impl OpenApi, ()> {
             printing::PrintingApi,
             audit::AuditApi,
             devices::DevicesApi,
+            approvals::ApprovalsApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

@@ -72,6 +72,9 @@ pub struct DiscountView {
     pub amount: i64,
     pub reason: String,
     pub created_by: Uuid,
+    /// The manager who approved it (a discount over the cashier's cap).
+    #[oai(nullable)]
+    pub approved_by: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -199,6 +202,7 @@ impl From<OrderDetails> for OrderView {
                     amount,
                     reason: d.reason,
                     created_by: d.created_by,
+                    approved_by: d.approved_by,
                     created_at: d.created_at,
                 })
                 .collect(),
@@ -405,7 +409,8 @@ impl OrdersApi {
 
     /// Void (take off the bill: it was not made) or comp (keep on the ticket at no charge)
     /// `quantity` of one line, with a reason. Floor staff while the order is NEW; once the
-    /// kitchen has it, MANAGER/OWNER. Not on voided or settled orders (`409 ORDER_VOIDED`,
+    /// kitchen has it, MANAGER/OWNER, or anyone with a manager's `X-Approval` for `VOID_ITEM`
+    /// (without one: `403 APPROVAL_REQUIRED`). Not on voided or settled orders (`409 ORDER_VOIDED`,
     /// `ORDER_SETTLED`: refund first) and never below what is paid (`409 BELOW_PAID`).
     /// Totals are recomputed; the order's `version` moves on.
     #[oai(
@@ -420,6 +425,7 @@ impl OrdersApi {
         id: Path<Uuid>,
         item_id: Path<Uuid>,
         body: Json<ItemVoidRequest>,
+        #[oai(name = "X-Approval")] approval: Header<Option<String>>,
     ) -> AppResult<Json<OrderView>> {
         let body = body.0;
         let input = corrections::ItemVoid {
@@ -428,17 +434,24 @@ impl OrdersApi {
             comp: body.comp,
         };
         Ok(Json(
-            corrections::void_item(&state.db, auth.0.staff()?, id.0, item_id.0, input)
-                .await?
-                .into(),
+            corrections::void_item(
+                &state.db,
+                auth.0.staff()?,
+                id.0,
+                item_id.0,
+                input,
+                approval.0.as_deref(),
+            )
+            .await?
+            .into(),
         ))
     }
 
     /// Give a discount on one line (`item_id`) or the whole order: PERCENT (`value` in basis
     /// points, 1000 = 10 %) or AMOUNT, with a reason. Line discounts come first, then the
     /// order's; within each PERCENT before AMOUNT; never more than there is. A KASIR may give
-    /// up to the outlet's `max_cashier_discount_bp` of what it applies to (more: `403`, ask a
-    /// MANAGER). Not on voided or settled orders; never below what is paid.
+    /// up to the outlet's `max_cashier_discount_bp` of what it applies to; more needs a
+    /// manager's `X-Approval` for `DISCOUNT` (`403 APPROVAL_REQUIRED`). Not on voided or settled orders; never below what is paid.
     #[oai(
         path = "/orders/:id/discounts",
         method = "post",
@@ -450,6 +463,7 @@ impl OrdersApi {
         auth: Auth,
         id: Path<Uuid>,
         body: Json<NewDiscountRequest>,
+        #[oai(name = "X-Approval")] approval: Header<Option<String>>,
     ) -> AppResult<AddDiscountResponse> {
         let b = body.0;
         let input = corrections::NewDiscount {
@@ -458,11 +472,14 @@ impl OrdersApi {
             value: b.value,
             reason: b.reason.into(),
         };
-        let order = corrections::add_discount(&state.db, auth.0.staff()?, id.0, input).await?;
+        let actor = auth.0.staff()?;
+        let approval = approval.0.as_deref();
+        let order = corrections::add_discount(&state.db, actor, id.0, input, approval).await?;
         Ok(AddDiscountResponse::Created(Json(order.into())))
     }
 
-    /// Take a discount off again; the totals are recomputed.
+    /// Take a discount off again; the totals are recomputed. Someone else's discount needs
+    /// MANAGER/OWNER or a manager's `X-Approval` for `DISCOUNT`.
     #[oai(
         path = "/orders/:id/discounts/:discount_id",
         method = "delete",
@@ -474,9 +491,12 @@ impl OrdersApi {
         auth: Auth,
         id: Path<Uuid>,
         discount_id: Path<Uuid>,
+        #[oai(name = "X-Approval")] approval: Header<Option<String>>,
     ) -> AppResult<Json<OrderView>> {
+        let actor = auth.0.staff()?;
+        let approval = approval.0.as_deref();
         Ok(Json(
-            corrections::remove_discount(&state.db, auth.0.staff()?, id.0, discount_id.0)
+            corrections::remove_discount(&state.db, actor, id.0, discount_id.0, approval)
                 .await?
                 .into(),
         ))

@@ -46,6 +46,8 @@ pub struct OutletView {
     pub auto_print_receipt: bool,
     /// Printed at the bottom of bills and receipts.
     pub receipt_footer: String,
+    /// Shared tablets lock themselves after this many idle minutes; 0: never.
+    pub auto_lock_minutes: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -64,6 +66,7 @@ impl From<outlet::Model> for OutletView {
             qr_self_service: o.qr_self_service,
             auto_print_receipt: o.auto_print_receipt,
             receipt_footer: o.receipt_footer,
+            auto_lock_minutes: o.auto_lock_minutes,
             created_at: o.created_at,
             updated_at: o.updated_at,
         }
@@ -114,6 +117,10 @@ pub struct NewOutletRequest {
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
     pub receipt_footer: Option<Text>,
+    /// Idle minutes before a shared tablet locks itself, 0 (never) to 240; default 5.
+    #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "240")))]
+    pub auto_lock_minutes: Option<i32>,
 }
 
 /// Fields to change; absent fields stay as they are.
@@ -147,6 +154,10 @@ pub struct OutletPatch {
     #[oai(validator(max_length = 500))]
     #[oai(nullable)]
     pub receipt_footer: Option<Text>,
+    /// Idle minutes before a shared tablet locks itself, 0 (never) to 240; default 5.
+    #[oai(nullable)]
+    #[oai(validator(minimum(value = "0"), maximum(value = "240")))]
+    pub auto_lock_minutes: Option<i32>,
 }
 
 #[derive(ApiResponse)]
@@ -178,6 +189,7 @@ impl OutletsApi {
             qr_self_service: b.qr_self_service,
             auto_print_receipt: b.auto_print_receipt,
             receipt_footer: b.receipt_footer.map(String::from),
+            auto_lock_minutes: b.auto_lock_minutes,
         };
         let created = outlets::create_outlet(&state.db, actor, input).await?;
         Ok(CreateOutletResponse::Created(Json(created.into())))
@@ -244,6 +256,7 @@ impl OutletsApi {
             qr_self_service: b.qr_self_service,
             auto_print_receipt: b.auto_print_receipt,
             receipt_footer: b.receipt_footer.map(String::from),
+            auto_lock_minutes: b.auto_lock_minutes,
         };
         Ok(Json(
             outlets::update_outlet(&state.db, actor, id.0, changes)

@@ -231,7 +231,8 @@ impl PaymentsApi {
     }
 
     /// Refund a payment once. Cash is paid out of the payment's shift while
-    /// open, else out of your open shift at that outlet.
+    /// open, else out of your open shift at that outlet. MANAGER/OWNER, or anyone with a
+    /// manager's `X-Approval` for `REFUND` of this order (`403 APPROVAL_REQUIRED`).
     #[oai(
         path = "/payments/:id/refund",
         method = "post",
@@ -243,8 +244,11 @@ impl PaymentsApi {
         auth: Auth,
         id: Path<Uuid>,
         body: Json<RefundRequest>,
+        #[oai(name = "X-Approval")] approval: Header<Option<String>>,
     ) -> AppResult<Json<PaymentView>> {
-        let refunded = payments::refund(&state.db, auth.0.staff()?, id.0, &body.0.reason).await?;
+        let actor = auth.0.staff()?;
+        let approval = approval.0.as_deref();
+        let refunded = payments::refund(&state.db, actor, id.0, &body.0.reason, approval).await?;
         Ok(Json(refunded.into()))
     }
 }

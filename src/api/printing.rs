@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{
-    param::{Path, Query},
+    param::{Header, Path, Query},
     payload::{Json, PlainText},
     ApiResponse, Enum, Object, OpenApi,
 };
@@ -434,7 +434,8 @@ impl PrintingApi {
         Ok(QueuedResponse::Queued(Json(job.into())))
     }
 
-    /// Open the cash drawer on this printer without a sale.
+    /// Open the cash drawer on this printer without a sale: MANAGER/OWNER, or anyone with a
+    /// manager's `X-Approval` for `OPEN_DRAWER` (`403 APPROVAL_REQUIRED`).
     #[oai(
         path = "/printers/:id/open-drawer",
         method = "post",
@@ -445,9 +446,10 @@ impl PrintingApi {
         state: Data<&AppState>,
         auth: Auth,
         id: Path<Uuid>,
+        #[oai(name = "X-Approval")] approval: Header<Option<String>>,
     ) -> AppResult<QueuedResponse> {
         let actor = auth.0.staff()?;
-        let job = printing::open_drawer(&state.db, actor, id.0).await?;
+        let job = printing::open_drawer(&state.db, actor, id.0, approval.0.as_deref()).await?;
         Ok(QueuedResponse::Queued(Json(job.into())))
     }
 

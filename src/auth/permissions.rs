@@ -105,7 +105,7 @@ pub enum Action {
     ManagePrinters,
     /// Print an order's or a table's bill, or a receipt again.
     PrintBill,
-    /// Kick the cash drawer open without a sale.
+    /// Kick the cash drawer open without a sale (others: with a manager's approval).
     OpenDrawer,
     /// Send a failed print job again.
     RetryPrint,
@@ -193,7 +193,7 @@ impl Action {
             Action::ViewReports => (ADMINS, "see sales reports"),
             Action::ManagePrinters => (ADMINS, "set up printers"),
             Action::PrintBill => (FLOOR, "print bills and receipts"),
-            Action::OpenDrawer => (CASHIERS, "open the cash drawer"),
+            Action::OpenDrawer => (ADMINS, "open the cash drawer without a sale"),
             Action::RetryPrint => (STAFF, "retry print jobs"),
             Action::ViewAudit => (ADMINS, "read the audit log"),
             Action::ManageDevices => (ADMINS, "enrol or revoke tablets"),

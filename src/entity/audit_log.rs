@@ -15,6 +15,8 @@ pub struct Model {
     /// The username as it was (or as typed, for a failed sign-in).
     pub actor_name: String,
     pub approved_by: Option<Uuid>,
+    /// The approver's username as it was.
+    pub approved_by_name: Option<String>,
     pub action: String,
     pub object_type: Option<String>,
     pub object_id: Option<String>,

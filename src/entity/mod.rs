@@ -1,5 +1,6 @@
 //! Storage: sea-orm entities, one file per table. Never exposed as API types.
 
+pub mod approval;
 pub mod audit_log;
 pub mod cash_movement;
 pub mod category;

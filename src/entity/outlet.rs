@@ -23,6 +23,8 @@ pub struct Model {
     pub auto_print_receipt: bool,
     /// Printed at the bottom of bills and receipts.
     pub receipt_footer: String,
+    /// Shared tablets lock themselves after this many idle minutes; 0: never.
+    pub auto_lock_minutes: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Page, PageRequest};
+use super::{approvals::Approver, Page, PageRequest};
 use crate::{
     auth::{Action, Staff},
     db::Db,
@@ -112,27 +112,48 @@ pub struct Entry {
     pub outlet_id: Option<Uuid>,
     pub actor_id: Option<Uuid>,
     pub actor_name: String,
-    pub approved_by: Option<Uuid>,
+    /// The manager whose PIN allowed it: id and username.
+    pub approved_by: Option<(Uuid, String)>,
     pub action: AuditAction,
     /// E.g. `("order", id)`.
     pub object: Option<(&'static str, String)>,
     pub details: Value,
     pub client_address: Option<String>,
+    /// The enrolled tablet it was done on.
+    pub device_id: Option<Uuid>,
 }
 
 impl Entry {
+    /// `action` by nobody yet: fill in the rest (for sign-ins, where the actor is a name).
+    pub fn new(action: AuditAction) -> Entry {
+        Entry {
+            outlet_id: None,
+            actor_id: None,
+            actor_name: String::new(),
+            approved_by: None,
+            action,
+            object: None,
+            details: Value::Object(Default::default()),
+            client_address: None,
+            device_id: None,
+        }
+    }
+
     /// `actor` did `action` at `outlet_id`; add the object and details with the builders.
     pub fn by(actor: &Staff, outlet_id: Option<Uuid>, action: AuditAction) -> Entry {
         Entry {
             outlet_id,
             actor_id: Some(actor.user_id),
             actor_name: actor.username.clone(),
-            approved_by: None,
-            action,
-            object: None,
-            details: Value::Object(Default::default()),
-            client_address: None,
+            device_id: actor.device_id,
+            ..Entry::new(action)
         }
+    }
+
+    /// Allowed by `approver`'s approval (`None`: the actor's own right).
+    pub fn approved(mut self, approver: Option<&Approver>) -> Entry {
+        self.approved_by = approver.map(|a| (a.id, a.name.clone()));
+        self
     }
 
     pub fn on(mut self, kind: &'static str, id: impl ToString) -> Entry {
@@ -157,13 +178,14 @@ pub async fn record(conn: &impl ConnectionTrait, entry: Entry) -> AppResult<()> 
         outlet_id: Set(entry.outlet_id),
         actor_id: Set(entry.actor_id),
         actor_name: Set(entry.actor_name.chars().take(100).collect()),
-        approved_by: Set(entry.approved_by),
+        approved_by: Set(entry.approved_by.as_ref().map(|(id, _)| *id)),
+        approved_by_name: Set(entry.approved_by.map(|(_, name)| name)),
         action: Set(entry.action.as_str().to_owned()),
         object_type: Set(object_type),
         object_id: Set(object_id),
         details: Set(entry.details.to_string()),
         client_address: Set(entry.client_address),
-        device_id: Set(None),
+        device_id: Set(entry.device_id),
     }
     .insert(conn)
     .await?;

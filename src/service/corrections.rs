@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    approvals::{self, ApprovalAction, Approver},
     audit::{self, AuditAction},
     clean_optional, clean_text,
     events::{self, Event},
@@ -69,13 +70,13 @@ pub async fn void_item(
     order_id: Uuid,
     item_id: Uuid,
     input: ItemVoid,
+    approval: Option<&str>,
 ) -> AppResult<OrderDetails> {
     let order = orders::staff_order(db.conn(), actor, order_id).await?;
-    actor.authorize(if order.status == OrderStatus::New {
-        Action::VoidItem
-    } else {
-        Action::VoidItemAfterKitchen
-    })?;
+    actor.authorize(Action::VoidItem)?;
+    if order.status != OrderStatus::New {
+        approvals::precheck(actor, ApprovalAction::VoidItem, approval)?;
+    }
     let reason = required_reason(&input.reason, "a void or comp needs a reason")?;
     if input.quantity < 1 {
         return Err(AppError::validation(
@@ -87,9 +88,18 @@ pub async fn void_item(
     let txn = db.begin().await?;
     let mut draft = Draft::load(&txn, order_id).await?;
     // The kitchen may have taken the order since it was read above.
-    if draft.order.status != OrderStatus::New {
-        actor.authorize(Action::VoidItemAfterKitchen)?;
-    }
+    let approver = if draft.order.status == OrderStatus::New {
+        None
+    } else {
+        approvals::authorize(
+            &txn,
+            actor,
+            ApprovalAction::VoidItem,
+            Some(order_id),
+            approval,
+        )
+        .await?
+    };
     draft.ensure_open()?;
     let line = draft.item_mut(item_id)?;
     let left = billable(line);
@@ -117,6 +127,7 @@ pub async fn void_item(
         quantity: Some(input.quantity),
         amount,
         reason,
+        approver,
         ..Adjustment::new(kind, actor, now)
     };
     adjustment.insert(&txn, order_id).await?;
@@ -137,6 +148,7 @@ pub async fn add_discount(
     actor: &Staff,
     order_id: Uuid,
     input: NewDiscount,
+    approval: Option<&str>,
 ) -> AppResult<OrderDetails> {
     let order = orders::staff_order(db.conn(), actor, order_id).await?;
     actor.authorize(Action::GiveDiscount)?;
@@ -195,21 +207,37 @@ pub async fn add_discount(
     let cap = |amount: i64| i128::from(outlet.max_cashier_discount_bp) * i128::from(amount);
     let over = i128::from(off) * 10_000 > cap(base)
         || i128::from(after.totals.discount) * 10_000 > cap(after.totals.subtotal);
-    if over && !actor.may(Action::DiscountOverCap) {
-        return Err(AppError::Forbidden(format!(
-            "a {} may give at most {} % here; ask a MANAGER",
-            actor.role.as_str(),
-            percent(outlet.max_cashier_discount_bp)
-        )));
-    }
+    let approver = if over {
+        if !actor.may(Action::DiscountOverCap) && approval.is_none() {
+            return Err(AppError::ApprovalRequired(format!(
+                "a {} may give at most {} % here; a MANAGER may approve more",
+                actor.role.as_str(),
+                percent(outlet.max_cashier_discount_bp)
+            )));
+        }
+        approvals::authorize(
+            &txn,
+            actor,
+            ApprovalAction::Discount,
+            Some(order_id),
+            approval,
+        )
+        .await?
+    } else {
+        None
+    };
     draft.save(&txn, now).await?;
-    order_discount::ActiveModel::from(discount)
-        .insert(&txn)
-        .await?;
+    order_discount::ActiveModel {
+        approved_by: Set(approver.as_ref().map(|a| a.id)),
+        ..discount.into()
+    }
+    .insert(&txn)
+    .await?;
     let adjustment = Adjustment {
         item_id: input.item_id,
         amount: off,
         reason,
+        approver,
         ..Adjustment::new(AdjustmentKind::Discount, actor, now)
     };
     adjustment.insert(&txn, order_id).await?;
@@ -222,6 +250,7 @@ pub async fn remove_discount(
     actor: &Staff,
     order_id: Uuid,
     discount_id: Uuid,
+    approval: Option<&str>,
 ) -> AppResult<OrderDetails> {
     orders::staff_order(db.conn(), actor, order_id).await?;
     actor.authorize(Action::GiveDiscount)?;
@@ -235,10 +264,20 @@ pub async fn remove_discount(
         .ok_or_else(|| AppError::not_found("discount"))?;
     draft.ensure_open()?;
     let removed = draft.discounts.remove(at);
-    if removed.created_by != actor.user_id {
+    let approver = if removed.created_by == actor.user_id {
+        None
+    } else {
         // Someone else's discount (perhaps a manager's over the cap) is theirs to take back.
-        actor.authorize(Action::DiscountOverCap)?;
-    }
+        approvals::precheck(actor, ApprovalAction::Discount, approval)?;
+        approvals::authorize(
+            &txn,
+            actor,
+            ApprovalAction::Discount,
+            Some(order_id),
+            approval,
+        )
+        .await?
+    };
     let after = draft.bill()?;
     let now = Utc::now();
     draft.save(&txn, now).await?;
@@ -249,6 +288,7 @@ pub async fn remove_discount(
         item_id: removed.item_id,
         amount: after.totals.discount - before.totals.discount,
         reason: removed.reason,
+        approver,
         ..Adjustment::new(AdjustmentKind::DiscountRemoved, actor, now)
     };
     adjustment.insert(&txn, order_id).await?;
@@ -731,6 +771,8 @@ struct Adjustment {
     reason: String,
     created_by: Uuid,
     created_by_name: String,
+    approver: Option<Approver>,
+    device_id: Option<Uuid>,
     at: DateTime<Utc>,
 }
 
@@ -744,6 +786,8 @@ impl Adjustment {
             reason: String::new(),
             created_by: actor.user_id,
             created_by_name: actor.username.clone(),
+            approver: None,
+            device_id: actor.device_id,
             at,
         }
     }
@@ -763,8 +807,8 @@ impl Adjustment {
                 outlet_id: Some(order.outlet_id),
                 actor_id: Some(self.created_by),
                 actor_name: self.created_by_name.clone(),
-                approved_by: None,
-                action,
+                approved_by: self.approver.as_ref().map(|a| (a.id, a.name.clone())),
+                device_id: self.device_id,
                 object: Some(("order", order_id.to_string())),
                 details: serde_json::json!({
                     "number": order.number,
@@ -773,7 +817,7 @@ impl Adjustment {
                     "amount": self.amount,
                     "reason": self.reason,
                 }),
-                client_address: None,
+                ..audit::Entry::new(action)
             };
             audit::record(txn, entry).await?;
         }
@@ -786,7 +830,7 @@ impl Adjustment {
             amount: Set(self.amount),
             reason: Set(self.reason),
             created_by: Set(self.created_by),
-            approved_by: Set(None),
+            approved_by: Set(self.approver.map(|a| a.id)),
             created_at: Set(self.at),
         }
         .insert(txn)

@@ -20,7 +20,7 @@ use super::{
 use crate::{
     auth::{password::Passwords, Action, Role, Staff},
     db::Db,
-    entity::{device, pin_failure, user},
+    entity::{device, outlet, pin_failure, user},
     error::{AppError, AppResult},
 };
 
@@ -31,7 +31,7 @@ pub const PIN_LOCKOUT_MINUTES: i64 = 15;
 /// Wrong PINs in a row (anyone's) before the device itself is locked.
 pub const PIN_TRIES_PER_DEVICE: i32 = 20;
 
-fn secret_hash(secret: &str) -> String {
+pub(super) fn secret_hash(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -131,7 +131,7 @@ pub async fn unlock(db: &Db, actor: &Staff, id: Uuid) -> AppResult<device::Model
 }
 
 /// 4–8 digits.
-fn check_pin(pin: &str) -> AppResult<()> {
+fn check_pin_format(pin: &str) -> AppResult<()> {
     if !(4..=8).contains(&pin.len()) || !pin.chars().all(|c| c.is_ascii_digit()) {
         return Err(AppError::validation("pin", "a PIN is 4–8 digits"));
     }
@@ -150,7 +150,7 @@ pub async fn set_pin(
     if target.id != actor.user_id {
         actor.authorize(Action::manage_account(target.role))?;
     }
-    check_pin(&pin)?;
+    check_pin_format(&pin)?;
     let hash = passwords.hash(pin).await?;
     let txn = db.begin().await?;
     user::Entity::update_many()
@@ -171,15 +171,15 @@ fn refused() -> AppError {
     AppError::Unauthorized("wrong name or PIN".into())
 }
 
-/// Signs `username` in with a PIN on the device holding `secret`. Returns who and where.
-pub async fn pin_sign_in(
-    db: &Db,
-    passwords: &Passwords,
-    secret: &str,
-    username: &str,
-    pin: String,
-    client_address: &str,
-) -> AppResult<(user::Model, device::Model)> {
+/// What a PIN was typed for: signing in, or approving an action (its name).
+#[derive(Debug, Clone, Copy)]
+pub enum PinUse {
+    SignIn,
+    Approval(&'static str),
+}
+
+/// The enrolled, unrevoked device holding `secret`, unless wrong PINs locked it.
+pub async fn enrolled_device(db: &Db, secret: &str) -> AppResult<device::Model> {
     let not_enrolled = || AppError::Unauthorized("this device is not enrolled".into());
     if secret.len() > 200 {
         return Err(not_enrolled());
@@ -190,12 +190,96 @@ pub async fn pin_sign_in(
         .await?
         .filter(|d| d.revoked_at.is_none())
         .ok_or_else(not_enrolled)?;
+    unlocked(device)
+}
+
+/// The device a token was signed in on, for PINs typed on it while signed in.
+pub async fn signed_in_device(db: &Db, device_id: Uuid) -> AppResult<device::Model> {
+    let device = device::Entity::find_by_id(device_id)
+        .one(db.conn())
+        .await?
+        .filter(|d| d.revoked_at.is_none())
+        .ok_or_else(|| AppError::Unauthorized("this device was revoked; enrol it again".into()))?;
+    unlocked(device)
+}
+
+fn unlocked(device: device::Model) -> AppResult<device::Model> {
     if device.locked_at.is_some() {
         return Err(AppError::conflict(
             "DEVICE_LOCKED",
             "too many wrong PINs on this device; a manager must unlock it",
         ));
     }
+    Ok(device)
+}
+
+/// What an enrolled tablet's lock screen shows: the device, its outlet, and who may sign in
+/// there by PIN (the outlet's active staff with a PIN, and OWNERs with one).
+pub struct LockScreen {
+    pub device: device::Model,
+    pub outlet: outlet::Model,
+    pub staff: Vec<user::Model>,
+}
+
+pub async fn lock_screen(db: &Db, secret: &str) -> AppResult<LockScreen> {
+    let device = enrolled_device(db, secret).await?;
+    let outlet = outlet::Entity::find_by_id(device.outlet_id)
+        .one(db.conn())
+        .await?
+        .ok_or_else(|| AppError::not_found("outlet"))?;
+    let staff = user::Entity::find()
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::PinHash.is_not_null())
+        .filter(
+            user::Column::OutletId
+                .eq(device.outlet_id)
+                .or(user::Column::Role.eq(Role::Owner)),
+        )
+        .order_by_asc(user::Column::Username)
+        .all(db.conn())
+        .await?;
+    Ok(LockScreen {
+        device,
+        outlet,
+        staff,
+    })
+}
+
+/// Signs `username` in with a PIN on the device holding `secret`. Returns who and where.
+pub async fn pin_sign_in(
+    db: &Db,
+    passwords: &Passwords,
+    secret: &str,
+    username: &str,
+    pin: String,
+    client_address: &str,
+) -> AppResult<(user::Model, device::Model)> {
+    let device = enrolled_device(db, secret).await?;
+    let user = check_pin(
+        db,
+        passwords,
+        &device,
+        username,
+        pin,
+        client_address,
+        PinUse::SignIn,
+    )
+    .await?;
+    Ok((user, device))
+}
+
+/// Checks `username`'s PIN on `device`: the active account of that person (of the device's
+/// outlet, or an OWNER), or 401. Sign-ins and every wrong PIN are audited; wrong PINs count
+/// towards the person's and the device's lock-outs, whatever they were typed for.
+pub async fn check_pin(
+    db: &Db,
+    passwords: &Passwords,
+    device: &device::Model,
+    username: &str,
+    pin: String,
+    client_address: &str,
+    purpose: PinUse,
+) -> AppResult<user::Model> {
     let username = username.trim().to_lowercase();
     let found = if username.len() <= 32 {
         super::users::find_by_username(db.conn(), &username).await?
@@ -219,25 +303,33 @@ pub async fn pin_sign_in(
     let signed_in = found.clone().filter(|u| pin_ok && u.active);
 
     let txn = db.begin().await?;
-    let entry = audit::Entry {
-        outlet_id: Some(device.outlet_id),
-        actor_id: found.as_ref().map(|u| u.id),
-        actor_name: if super::users::normalize_username(&username).is_ok() {
-            username.clone()
-        } else {
-            "(not a username)".to_owned()
-        },
-        approved_by: None,
-        action: if signed_in.is_some() {
-            AuditAction::PinSignIn
-        } else {
-            AuditAction::PinSignInFailed
-        },
-        object: Some(("device", device.id.to_string())),
-        details: serde_json::json!({"device": device.name}),
-        client_address: Some(client_address.to_owned()).filter(|a| !a.is_empty()),
+    let audited = match (purpose, signed_in.is_some()) {
+        (PinUse::SignIn, true) => Some(AuditAction::PinSignIn),
+        (_, false) => Some(AuditAction::PinSignInFailed),
+        // The approved action's own row names the approver.
+        (PinUse::Approval(_), true) => None,
     };
-    audit::record(&txn, entry).await?;
+    if let Some(action) = audited {
+        let details = match purpose {
+            PinUse::SignIn => serde_json::json!({"device": device.name}),
+            PinUse::Approval(what) => serde_json::json!({"device": device.name, "approval": what}),
+        };
+        let entry = audit::Entry {
+            outlet_id: Some(device.outlet_id),
+            actor_id: found.as_ref().map(|u| u.id),
+            actor_name: if super::users::normalize_username(&username).is_ok() {
+                username.clone()
+            } else {
+                "(not a username)".to_owned()
+            },
+            device_id: Some(device.id),
+            client_address: Some(client_address.to_owned()).filter(|a| !a.is_empty()),
+            details,
+            ..audit::Entry::new(action)
+        }
+        .on("device", device.id);
+        audit::record(&txn, entry).await?;
+    }
     let result = match &signed_in {
         Some(user) => {
             pin_failure::Entity::delete_many()
@@ -277,8 +369,7 @@ pub async fn pin_sign_in(
     };
     txn.commit().await?;
     result?;
-    let user = signed_in.ok_or_else(refused)?;
-    Ok((user, device))
+    signed_in.ok_or_else(refused)
 }
 
 /// One more wrong PIN for this person on this device; the 5th locks them out for a while.

@@ -1,6 +1,7 @@
 //! Business rules and transactions. No HTTP types here: functions take the database, the
 //! acting staff member and plain inputs, and return models or `AppError`.
 
+pub mod approvals;
 pub mod audit;
 pub mod categories;
 pub mod corrections;

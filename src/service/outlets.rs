@@ -29,6 +29,7 @@ pub struct NewOutlet {
     pub qr_self_service: Option<bool>,
     pub auto_print_receipt: Option<bool>,
     pub receipt_footer: Option<String>,
+    pub auto_lock_minutes: Option<i32>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,6 +44,7 @@ pub struct OutletChanges {
     pub qr_self_service: Option<bool>,
     pub auto_print_receipt: Option<bool>,
     pub receipt_footer: Option<String>,
+    pub auto_lock_minutes: Option<i32>,
 }
 
 pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResult<outlet::Model> {
@@ -75,6 +77,9 @@ pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResul
             "receipt_footer",
             input.receipt_footer.as_deref().unwrap_or(""),
             MAX_NOTE_LEN,
+        )?),
+        auto_lock_minutes: Set(check_auto_lock(
+            input.auto_lock_minutes.unwrap_or(DEFAULT_AUTO_LOCK_MINUTES),
         )?),
         created_at: Set(now),
         updated_at: Set(now),
@@ -156,8 +161,24 @@ pub async fn update_outlet(
     if let Some(footer) = changes.receipt_footer {
         model.receipt_footer = Set(clean_text("receipt_footer", &footer, MAX_NOTE_LEN)?);
     }
+    if let Some(minutes) = changes.auto_lock_minutes {
+        model.auto_lock_minutes = Set(check_auto_lock(minutes)?);
+    }
     model.updated_at = Set(Utc::now());
     Ok(model.update(db.conn()).await?)
+}
+
+/// A shared tablet locks itself after this many idle minutes unless the outlet says otherwise.
+pub const DEFAULT_AUTO_LOCK_MINUTES: i32 = 5;
+
+fn check_auto_lock(minutes: i32) -> AppResult<i32> {
+    if !(0..=240).contains(&minutes) {
+        return Err(AppError::validation(
+            "auto_lock_minutes",
+            "auto_lock_minutes is 0 (never) to 240",
+        ));
+    }
+    Ok(minutes)
 }
 
 fn clean_currency(currency: &str) -> AppResult<String> {

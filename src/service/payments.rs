@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    approvals::{self, ApprovalAction},
     audit::{self, AuditAction},
     check_amount, check_positive_amount, clean_optional, clean_text,
     events::{self, Event},
@@ -454,18 +455,29 @@ pub async fn refund(
     actor: &Staff,
     payment_id: Uuid,
     reason: &str,
+    approval: Option<&str>,
 ) -> AppResult<payment::Model> {
     let payment = load(db, payment_id).await?;
     if !actor.sees_outlet(payment.outlet_id) {
         return Err(AppError::not_found("payment"));
     }
-    actor.authorize(Action::Refund)?;
+    // Money goes back through a till: only those who take it may refund, with approval.
+    actor.authorize(Action::TakePayment)?;
+    approvals::precheck(actor, ApprovalAction::Refund, approval)?;
     let reason = clean_text("reason", reason, MAX_NOTE_LEN)?;
     if reason.is_empty() {
         return Err(AppError::validation("reason", "a refund needs a reason"));
     }
 
     let txn = db.begin().await?;
+    let approver = approvals::authorize(
+        &txn,
+        actor,
+        ApprovalAction::Refund,
+        Some(payment.order_id),
+        approval,
+    )
+    .await?;
     let refund_shift = if payment.method == PaymentMethod::Cash {
         let original = match payment.shift_id {
             Some(id) => {
@@ -498,6 +510,7 @@ pub async fn refund(
         ));
     }
     let entry = audit::Entry::by(actor, Some(payment.outlet_id), AuditAction::PaymentRefunded)
+        .approved(approver.as_ref())
         .on("payment", payment.id)
         .details(serde_json::json!({
             "order_id": payment.order_id,

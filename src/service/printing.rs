@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
+    approvals::{self, ApprovalAction},
     audit::{self, AuditAction},
     orders::{self, OrderDetails},
     outlets::timezone_of,
@@ -704,13 +705,21 @@ pub async fn print_test_page(
 }
 
 /// Opens the cash drawer on a printer without a sale.
-pub async fn open_drawer(db: &Db, actor: &Staff, printer_id: Uuid) -> AppResult<print_job::Model> {
+pub async fn open_drawer(
+    db: &Db,
+    actor: &Staff,
+    printer_id: Uuid,
+    approval: Option<&str>,
+) -> AppResult<print_job::Model> {
     let printer = super::printers::visible_printer(db.conn(), actor, printer_id).await?;
-    actor.authorize(Action::OpenDrawer)?;
+    actor.authorize(Action::KeepDrawer)?;
+    approvals::precheck(actor, ApprovalAction::OpenDrawer, approval)?;
     if !printer.active {
         return Err(inactive());
     }
     let txn = db.begin().await?;
+    let approver =
+        approvals::authorize(&txn, actor, ApprovalAction::OpenDrawer, None, approval).await?;
     let job = job(
         &printer,
         PrintJobKind::Drawer,
@@ -722,6 +731,7 @@ pub async fn open_drawer(db: &Db, actor: &Staff, printer_id: Uuid) -> AppResult<
     .insert(&txn)
     .await?;
     let entry = audit::Entry::by(actor, Some(printer.outlet_id), AuditAction::DrawerOpened)
+        .approved(approver.as_ref())
         .on("printer", printer.id)
         .details(serde_json::json!({"printer": printer.name, "sale": false}));
     audit::record(&txn, entry).await?;

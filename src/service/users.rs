@@ -138,11 +138,7 @@ pub async fn register(
             outlet_id: created.outlet_id,
             actor_id: Some(created.id),
             actor_name: created.username.clone(),
-            approved_by: None,
-            action: AuditAction::UserCreated,
-            object: None,
-            details: serde_json::Value::Null,
-            client_address: None,
+            ..audit::Entry::new(AuditAction::UserCreated)
         },
     };
     let entry = by.on("user", created.id).details(serde_json::json!({
@@ -200,15 +196,12 @@ pub async fn login(
         outlet_id: found.as_ref().and_then(|u| u.outlet_id),
         actor_id: found.as_ref().map(|u| u.id),
         actor_name,
-        approved_by: None,
-        action: if ok {
+        client_address: Some(client_address.to_owned()).filter(|a| !a.is_empty()),
+        ..audit::Entry::new(if ok {
             AuditAction::SignIn
         } else {
             AuditAction::SignInFailed
-        },
-        object: None,
-        details: serde_json::json!({}),
-        client_address: Some(client_address.to_owned()).filter(|a| !a.is_empty()),
+        })
     };
     if let Err(err) = audit::record(db.conn(), entry).await {
         tracing::warn!("sign-in not audited: {err}");

@@ -272,9 +272,10 @@ async fn every_audited_action_writes_exactly_one_row_naming_who_did_it() {
         .post(&format!("/outlets/{outlet}/printers"), Some(&owner), &body)
         .await)
     .await;
-    once(&app, &owner, "DRAWER_OPENED", "kasir", async {
+    let (_, manager) = app.staff(&owner, "manajer", Role::Manager, outlet).await;
+    once(&app, &owner, "DRAWER_OPENED", "manajer", async {
         let path = format!("/printers/{}/open-drawer", id_of(&till_printer));
-        ok(app.post(&path, Some(&kasir), &json!({})).await).await;
+        ok(app.post(&path, Some(&manager), &json!({})).await).await;
     })
     .await;
     expect_json(
@@ -379,6 +380,6 @@ async fn the_log_cannot_be_changed_and_a_manager_sees_only_their_outlet() {
         .text()
         .await
         .unwrap();
-    assert!(csv.starts_with("at,outlet_id,actor,action"));
+    assert!(csv.starts_with("at,outlet_id,actor,approved_by,action"));
     assert_eq!(csv.trim_end().split("\r\n").count(), all.len() + 1);
 }

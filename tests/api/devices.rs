@@ -8,7 +8,12 @@ use uuid::Uuid;
 
 use crate::helpers::{expect_json, expect_problem, TestApp};
 
-async fn enrol(app: &TestApp, token: &str, outlet: Uuid, name: &str) -> (String, String) {
+pub(crate) async fn enrol(
+    app: &TestApp,
+    token: &str,
+    outlet: Uuid,
+    name: &str,
+) -> (String, String) {
     let response = app
         .post(
             &format!("/outlets/{outlet}/devices"),
@@ -23,7 +28,12 @@ async fn enrol(app: &TestApp, token: &str, outlet: Uuid, name: &str) -> (String,
     )
 }
 
-async fn set_pin(app: &TestApp, token: &str, user: Uuid, pin: &str) -> reqwest::Response {
+pub(crate) async fn set_pin(
+    app: &TestApp,
+    token: &str,
+    user: Uuid,
+    pin: &str,
+) -> reqwest::Response {
     app.request(
         reqwest::Method::PUT,
         &format!("/users/{user}/pin"),
@@ -35,12 +45,17 @@ async fn set_pin(app: &TestApp, token: &str, user: Uuid, pin: &str) -> reqwest::
     .unwrap()
 }
 
-async fn pin_login(app: &TestApp, secret: &str, username: &str, pin: &str) -> reqwest::Response {
+pub(crate) async fn pin_login(
+    app: &TestApp,
+    secret: &str,
+    username: &str,
+    pin: &str,
+) -> reqwest::Response {
     let body = json!({"device_secret": secret, "username": username, "pin": pin});
     app.post("/auth/pin", None, &body).await
 }
 
-async fn token_of(response: reqwest::Response) -> String {
+pub(crate) async fn token_of(response: reqwest::Response) -> String {
     let body: Value = expect_json(response, StatusCode::OK).await;
     body["access_token"].as_str().unwrap().to_owned()
 }

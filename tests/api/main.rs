@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod approvals;
 mod audit;
 mod auth;
 mod binary;

@@ -551,7 +551,7 @@ async fn roles_for_payments_refunds_shifts_and_reports() {
         app.post(&refund, Some(&kasir), &json!({"reason": "x"}))
             .await,
         StatusCode::FORBIDDEN,
-        "FORBIDDEN",
+        "APPROVAL_REQUIRED",
     )
     .await;
     expect_problem(
