@@ -113,6 +113,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("list_payments", any(&[ReadFloor])),
     ("refund_payment", any(&[Refund])),
     ("sales_report", any(&[ViewReports])),
+    ("exceptions_report", any(&[ViewReports])),
     ("create_printer", any(&[ManagePrinters])),
     ("list_printers", any(&[ReadFloor])),
     ("update_printer", any(&[ManagePrinters])),

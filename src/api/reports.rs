@@ -1,4 +1,6 @@
-//! `GET /reports/sales`: sales by day, hour, product or payment method, as JSON or CSV.
+//! `GET /reports/sales`: sales by day, hour, product or payment method, as JSON or CSV;
+//! `GET /reports/exceptions`: voids, comps, discounts, refunds, drawer opens and cash
+//! differences per staff member.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::web::Data;
@@ -16,11 +18,79 @@ use super::{
 use crate::{
     auth::Auth,
     error::AppResult,
-    service::reports::{self, CorrectionLine, GroupBy, SalesReport, SalesRow},
+    service::reports::{
+        self, CorrectionLine, GroupBy, SalesReport, SalesRow, StaffExceptions, Tally,
+    },
     state::AppState,
 };
 
 pub struct ReportsApi;
+
+/// How many, and how much (in the currency's smallest unit).
+#[derive(Object)]
+pub struct TallyView {
+    pub count: i64,
+    pub amount: i64,
+}
+
+impl From<Tally> for TallyView {
+    fn from(t: Tally) -> Self {
+        TallyView {
+            count: t.count,
+            amount: t.amount,
+        }
+    }
+}
+
+/// One staff member's exceptions over the range.
+#[derive(Object)]
+pub struct StaffExceptionsView {
+    pub user_id: Uuid,
+    pub username: String,
+    /// Whole orders voided (amount: their totals).
+    pub order_voids: TallyView,
+    /// Items voided (amount: taken off before service and tax).
+    pub item_voids: TallyView,
+    pub comps: TallyView,
+    /// Discounts given (amount: net of those taken back).
+    pub discounts: TallyView,
+    pub refunds: TallyView,
+    /// Cash drawer opened without a sale.
+    pub drawer_opens: i64,
+    /// Their actions a manager approved.
+    pub approved: i64,
+    pub shifts_closed: i64,
+    /// Counted minus expected cash over their shifts closed in the range (negative: short).
+    pub cash_difference: i64,
+}
+
+impl From<StaffExceptions> for StaffExceptionsView {
+    fn from(s: StaffExceptions) -> Self {
+        StaffExceptionsView {
+            user_id: s.user_id,
+            username: s.username,
+            order_voids: s.order_voids.into(),
+            item_voids: s.item_voids.into(),
+            comps: s.comps.into(),
+            discounts: s.discounts.into(),
+            refunds: s.refunds.into(),
+            drawer_opens: s.drawer_opens,
+            approved: s.approved,
+            shifts_closed: s.shifts_closed,
+            cash_difference: s.cash_difference,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct ExceptionsReportView {
+    pub outlet_id: Uuid,
+    pub currency: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// By username; staff with nothing to show are left out.
+    pub staff: Vec<StaffExceptionsView>,
+}
 
 #[derive(Debug, Clone, Copy, Enum)]
 #[oai(rename_all = "lowercase")]
@@ -126,6 +196,33 @@ pub enum SalesResponse {
 
 #[OpenApi(tag = "ApiTags::Reports")]
 impl ReportsApi {
+    /// Exceptions per staff member over the outlet's days `from..=to` (local time; default
+    /// today): whole-order and item voids, comps, discounts, refunds, drawer opens without a
+    /// sale, approvals they needed, and the cash difference of their closed shifts.
+    #[oai(
+        path = "/reports/exceptions",
+        method = "get",
+        operation_id = "exceptions_report"
+    )]
+    async fn exceptions(
+        &self,
+        state: Data<&AppState>,
+        auth: Auth,
+        outlet_id: Query<Uuid>,
+        from: Query<Option<NaiveDate>>,
+        to: Query<Option<NaiveDate>>,
+    ) -> AppResult<Json<ExceptionsReportView>> {
+        let report =
+            reports::exceptions(&state.db, auth.0.staff()?, outlet_id.0, from.0, to.0).await?;
+        Ok(Json(ExceptionsReportView {
+            outlet_id: report.outlet_id,
+            currency: report.currency,
+            from: report.from,
+            to: report.to,
+            staff: report.staff.into_iter().map(Into::into).collect(),
+        }))
+    }
+
     /// Sales of an outlet over business days `from..=to` (default: today in the outlet's time
     /// zone), grouped by `day`, `hour`, `product` or `method`. Voided orders are left out and
     /// refunds subtracted. JSON, or CSV with `Accept: text/csv` or `format=csv`.

@@ -520,3 +520,189 @@ mod tests {
         assert_eq!(keys, ["08:00", "09:00"]);
     }
 }
+
+/// How many and how much of one kind of exception.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub count: i64,
+    pub amount: i64,
+}
+
+/// One staff member's exceptions over a report's range.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StaffExceptions {
+    pub user_id: Uuid,
+    pub username: String,
+    /// Whole orders voided (amount: their totals).
+    pub order_voids: Tally,
+    pub item_voids: Tally,
+    pub comps: Tally,
+    /// Discounts given, less those taken back.
+    pub discounts: Tally,
+    pub refunds: Tally,
+    /// The drawer opened without a sale.
+    pub drawer_opens: i64,
+    /// Actions of theirs a manager approved.
+    pub approved: i64,
+    pub shifts_closed: i64,
+    /// Counted minus expected cash over their closed shifts (negative: short).
+    pub cash_difference: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExceptionsReport {
+    pub outlet_id: Uuid,
+    pub currency: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// By username; only staff with something to show.
+    pub staff: Vec<StaffExceptions>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ExceptionPart {
+    user_id: Uuid,
+    kind: String,
+    count: i64,
+    amount: i64,
+}
+
+/// Voids, comps, discounts, refunds, drawer opens without a sale and cash differences per
+/// staff member over the outlet's days `from..=to` (local time; default today): what a
+/// manager looks at first when the till does not add up.
+pub async fn exceptions(
+    db: &Db,
+    actor: &Staff,
+    outlet_id: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<ExceptionsReport> {
+    let outlet = get_outlet(db, actor, outlet_id).await?;
+    actor.authorize(Action::ViewReports)?;
+    let tz = super::outlets::timezone_of(&outlet);
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let (from, to) = (from.unwrap_or(today), to.unwrap_or(from.unwrap_or(today)));
+    if from > to {
+        return Err(AppError::validation("from", "from must not be after to"));
+    }
+    if (to - from).num_days() > 366 {
+        return Err(AppError::validation(
+            "to",
+            "a report covers at most 366 days",
+        ));
+    }
+    let start = local_midnight(tz, from)?;
+    let end = local_midnight(tz, to.succ_opt().unwrap_or(to))?;
+
+    // Each source grouped by who and what, in the database (PostgreSQL sums bigints to
+    // numeric: cast back).
+    let sql = "\
+        SELECT a.created_by AS user_id, a.kind AS kind, COUNT(*) AS count, \
+               CAST(COALESCE(SUM(a.amount), 0) AS BIGINT) AS amount \
+        FROM order_adjustments a JOIN orders o ON o.id = a.order_id \
+        WHERE o.outlet_id = $1 AND a.created_at >= $2 AND a.created_at < $3 \
+          AND a.kind IN ('VOID', 'COMP', 'DISCOUNT', 'DISCOUNT_REMOVED') \
+        GROUP BY a.created_by, a.kind \
+        UNION ALL \
+        SELECT c.changed_by, 'ORDER_VOID', COUNT(*), CAST(COALESCE(SUM(o.total_amount), 0) AS BIGINT) \
+        FROM order_status_changes c JOIN orders o ON o.id = c.order_id \
+        WHERE o.outlet_id = $1 AND c.at >= $2 AND c.at < $3 AND c.to_status = 'VOIDED' \
+          AND c.changed_by IS NOT NULL \
+        GROUP BY c.changed_by \
+        UNION ALL \
+        SELECT p.refunded_by, 'REFUND', COUNT(*), CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) \
+        FROM payments p \
+        WHERE p.outlet_id = $1 AND p.refunded_at >= $2 AND p.refunded_at < $3 \
+          AND p.refunded_by IS NOT NULL \
+        GROUP BY p.refunded_by \
+        UNION ALL \
+        SELECT l.actor_id, 'DRAWER', COUNT(*), CAST(0 AS BIGINT) \
+        FROM audit_log l \
+        WHERE l.outlet_id = $1 AND l.at >= $2 AND l.at < $3 AND l.action = 'DRAWER_OPENED' \
+          AND l.actor_id IS NOT NULL \
+        GROUP BY l.actor_id \
+        UNION ALL \
+        SELECT l.actor_id, 'APPROVED', COUNT(*), CAST(0 AS BIGINT) \
+        FROM audit_log l \
+        WHERE l.outlet_id = $1 AND l.at >= $2 AND l.at < $3 AND l.approved_by IS NOT NULL \
+          AND l.actor_id IS NOT NULL \
+        GROUP BY l.actor_id \
+        UNION ALL \
+        SELECT s.user_id, 'SHIFT', COUNT(*), CAST(COALESCE(SUM(s.cash_difference), 0) AS BIGINT) \
+        FROM shifts s \
+        WHERE s.outlet_id = $1 AND s.closed_at >= $2 AND s.closed_at < $3 \
+        GROUP BY s.user_id";
+    let values: Vec<sea_orm::Value> = vec![outlet.id.into(), start.into(), end.into()];
+    let statement = Statement::from_sql_and_values(db.backend(), sql, values);
+    let parts = ExceptionPart::find_by_statement(statement)
+        .all(db.conn())
+        .await?;
+
+    let mut staff: BTreeMap<Uuid, StaffExceptions> = BTreeMap::new();
+    for part in parts {
+        let row = staff
+            .entry(part.user_id)
+            .or_insert_with(|| StaffExceptions {
+                user_id: part.user_id,
+                ..Default::default()
+            });
+        let tally = Tally {
+            count: part.count,
+            amount: part.amount,
+        };
+        match part.kind.as_str() {
+            "VOID" => row.item_voids = tally,
+            "COMP" => row.comps = tally,
+            "DISCOUNT" => {
+                row.discounts.count += tally.count;
+                row.discounts.amount += tally.amount;
+            }
+            // Its amount is already negative: what the discount had taken off comes back.
+            "DISCOUNT_REMOVED" => row.discounts.amount += tally.amount,
+            "ORDER_VOID" => row.order_voids = tally,
+            "REFUND" => row.refunds = tally,
+            "DRAWER" => row.drawer_opens = tally.count,
+            "APPROVED" => row.approved = tally.count,
+            "SHIFT" => {
+                row.shifts_closed = tally.count;
+                row.cash_difference = tally.amount;
+            }
+            _ => {}
+        }
+    }
+    let ids: Vec<Uuid> = staff.keys().copied().collect();
+    let names: HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect();
+    let mut staff: Vec<StaffExceptions> = staff
+        .into_values()
+        .map(|mut row| {
+            row.username = names.get(&row.user_id).cloned().unwrap_or_default();
+            row
+        })
+        .collect();
+    staff.sort_by(|a, b| a.username.cmp(&b.username));
+    Ok(ExceptionsReport {
+        outlet_id: outlet.id,
+        currency: outlet.currency,
+        from,
+        to,
+        staff,
+    })
+}
+
+/// The instant a local day starts (the earliest, where a clock change makes it ambiguous).
+fn local_midnight(tz: chrono_tz::Tz, day: NaiveDate) -> AppResult<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let midnight = day
+        .and_hms_opt(0, 0, 0)
+        .ok_or_else(|| AppError::internal("no midnight"))?;
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| AppError::validation("from", "that day has no midnight here"))
+}

@@ -381,3 +381,83 @@ async fn refunds_discounts_over_the_cap_and_the_drawer_take_an_approval_too() {
     assert_eq!(rows[0]["actor_name"], "kasir");
     assert_eq!(rows[0]["approved_by_name"], "manajer");
 }
+
+#[tokio::test]
+async fn the_exceptions_report_counts_each_persons_corrections_approvals_and_cash_difference() {
+    let app = crate::helpers::spawn_app().await;
+    let till = till(&app).await;
+    let owner = till.shop.owner.clone();
+    let order = accepted_order(&app, &till, &till.kasir).await;
+    let order_id = order["id"].as_str().unwrap();
+
+    // kasir: one approved void of a 10 000 dish, one approved 10 % discount, a 500 short shift.
+    let token = approval(&app, &till.kasir, "VOID_ITEM", Some(order_id)).await;
+    expect_json(
+        void(&app, &till.kasir, &order, 0, Some(&token)).await,
+        StatusCode::OK,
+    )
+    .await;
+    let token = approval(&app, &till.kasir, "DISCOUNT", Some(order_id)).await;
+    let discounted = app
+        .request(
+            reqwest::Method::POST,
+            &format!("/orders/{order_id}/discounts"),
+            Some(&till.kasir),
+        )
+        .header("X-Approval", token)
+        .json(&json!({"kind": "PERCENT", "value": 1000, "reason": "langganan"}))
+        .send()
+        .await
+        .unwrap();
+    expect_json(discounted, StatusCode::CREATED).await;
+    let opened = app
+        .post(
+            "/shifts/open",
+            Some(&till.kasir),
+            &json!({"outlet_id": till.shop.outlet, "start_cash": 100_000}),
+        )
+        .await;
+    let shift = expect_json(opened, StatusCode::CREATED).await;
+    let closed = app
+        .post(
+            "/shifts/close",
+            Some(&till.kasir),
+            &json!({"shift_id": shift["id"], "end_cash": 99_500}),
+        )
+        .await;
+    expect_json(closed, StatusCode::OK).await;
+    // The manager's own void of the other dish needs nobody.
+    let manager = token_of(pin_login(&app, &till.secret, "manajer", "2468").await).await;
+    expect_json(void(&app, &manager, &order, 1, None).await, StatusCode::OK).await;
+
+    let path = format!("/reports/exceptions?outlet_id={}", till.shop.outlet);
+    expect_problem(
+        app.get(&path, Some(&till.kasir)).await,
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+    )
+    .await;
+    let report = expect_json(app.get(&path, Some(&owner)).await, StatusCode::OK).await;
+    let staff = report["staff"].as_array().unwrap();
+    let names: Vec<&str> = staff
+        .iter()
+        .map(|s| s["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kasir", "manajer"], "{report}");
+    let kasir = &staff[0];
+    assert_eq!(kasir["item_voids"], json!({"count": 1, "amount": 10_000}));
+    // 10 % of what was left after the void: 10 000 + 4 000.
+    assert_eq!(kasir["discounts"], json!({"count": 1, "amount": 1_400}));
+    assert_eq!(kasir["approved"], 2);
+    assert_eq!(kasir["shifts_closed"], 1);
+    assert_eq!(kasir["cash_difference"], -500);
+    assert_eq!(kasir["refunds"]["count"], 0);
+    let manajer = &staff[1];
+    assert_eq!(manajer["item_voids"], json!({"count": 1, "amount": 4_000}));
+    assert_eq!(manajer["approved"], 0);
+
+    // Another day has none of it.
+    let path = format!("{path}&from=2020-01-01&to=2020-01-31");
+    let empty = expect_json(app.get(&path, Some(&owner)).await, StatusCode::OK).await;
+    assert_eq!(empty["staff"], json!([]));
+}
