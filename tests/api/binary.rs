@@ -36,6 +36,9 @@ fn kedai(dir: &Path) -> Command {
 struct Server {
     child: Child,
     address: String,
+    /// What it has written to stderr since starting.
+    log: mpsc::Receiver<String>,
+    started: Vec<String>,
 }
 
 impl Server {
@@ -46,28 +49,44 @@ impl Server {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let child = command.spawn().expect("start kedai");
+        let (tx, rx) = mpsc::channel();
         // Owned by `Server` from here on, so its `Drop` reaps the process on every path.
         let mut server = Server {
             child,
             address: String::new(),
+            log: rx,
+            started: Vec::new(),
         };
         let stderr = server.child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
         // Reads to the end even after nobody listens, so the server never blocks on a full pipe.
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let _ = tx.send(line);
             }
         });
-        let mut seen = Vec::new();
-        while let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) {
-            if let Some(address) = line.split("Starting server on ").nth(1) {
-                server.address = format!("http://{}", address.trim());
+        while let Ok(line) = server.log.recv_timeout(Duration::from_secs(60)) {
+            let address = line.split("Starting server on ").nth(1).map(str::trim);
+            if let Some(address) = address {
+                server.address = format!("http://{address}");
+            }
+            server.started.push(line);
+            if !server.address.is_empty() {
                 return server;
             }
-            seen.push(line);
         }
-        panic!("server did not start; it said:\n{}", seen.join("\n"));
+        panic!(
+            "server did not start; it said:\n{}",
+            server.started.join("\n")
+        );
+    }
+
+    /// Every line it logged, once it has stopped.
+    fn log_lines(mut self) -> Vec<String> {
+        let mut lines = std::mem::take(&mut self.started);
+        while let Ok(line) = self.log.recv_timeout(Duration::from_secs(5)) {
+            lines.push(line);
+        }
+        lines
     }
 
     fn terminate(&mut self) -> std::process::ExitStatus {
@@ -678,4 +697,153 @@ async fn queued_tickets_print_after_a_kill_9_and_restart() {
         })
         .collect();
     assert_eq!(printed, numbers, "in the order they were taken");
+}
+
+/// Runs sign-ins (right and wrong), PINs, a device enrolment, an approval and a socket with
+/// its token in the query at debug level, and finds none of the secrets in any log line or
+/// in the audit log.
+#[tokio::test]
+async fn no_password_pin_or_token_reaches_the_log_or_the_audit_log() {
+    use serde_json::{json, Value};
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = kedai(dir.path());
+    command.env("RUST_LOG", "debug");
+    let mut server = Server::start(command);
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let api = format!("{}/api/v1", server.address);
+    let call = |method: reqwest::Method, path: &str, token: Option<&str>, body: Value| {
+        let mut request = client.request(method, format!("{api}{path}")).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let json_of = |response: reqwest::Response| async move {
+        assert!(response.status().is_success(), "{}", response.status());
+        response.json::<Value>().await.unwrap_or(Value::Null)
+    };
+    use reqwest::Method;
+    let owner_password = "Owner-Secret-4417";
+    let register = json!({"username": "boss", "password": owner_password});
+    json_of(
+        call(Method::POST, "/auth/register", None, register)
+            .await
+            .unwrap(),
+    )
+    .await;
+    let wrong_password = "Wrong-Secret-9021";
+    let wrong = json!({"username": "boss", "password": wrong_password});
+    let refused = call(Method::POST, "/auth/login", None, wrong)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    let login = json!({"username": "boss", "password": owner_password});
+    let login = json_of(
+        call(Method::POST, "/auth/login", None, login)
+            .await
+            .unwrap(),
+    )
+    .await;
+    let owner = login["access_token"].as_str().unwrap().to_owned();
+    let outlet = json_of(
+        call(
+            Method::POST,
+            "/outlets",
+            Some(&owner),
+            json!({"name": "Pusat"}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    let outlet = outlet["id"].as_str().unwrap().to_owned();
+    let mut secrets = vec![owner_password.to_owned(), wrong_password.to_owned()];
+    let mut users = Vec::new();
+    for (name, role, pin) in [
+        ("kasir", "KASIR", "482915"),
+        ("manajer", "MANAGER", "735104"),
+    ] {
+        let password = format!("{name}-Secret-6613");
+        let body = json!({"username": name, "password": password, "role": role,
+                          "outlet_id": outlet});
+        let user = json_of(
+            call(Method::POST, "/auth/register", Some(&owner), body)
+                .await
+                .unwrap(),
+        )
+        .await;
+        let path = format!("/users/{}/pin", user["id"].as_str().unwrap());
+        let set = call(Method::PUT, &path, Some(&owner), json!({"pin": pin}));
+        assert_eq!(set.await.unwrap().status(), StatusCode::NO_CONTENT);
+        secrets.extend([password, pin.to_owned()]);
+        users.push(user);
+    }
+    let path = format!("/outlets/{outlet}/devices");
+    let enrolled = call(
+        Method::POST,
+        &path,
+        Some(&owner),
+        json!({"name": "Kasir depan"}),
+    );
+    let enrolled = json_of(enrolled.await.unwrap()).await;
+    let device_secret = enrolled["device_secret"].as_str().unwrap().to_owned();
+    let wrong_pin = "990011";
+    let pin_login =
+        |pin: &str| json!({"device_secret": device_secret, "username": "kasir", "pin": pin});
+    let refused = call(Method::POST, "/auth/pin", None, pin_login(wrong_pin));
+    assert_eq!(refused.await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let signed_in = call(Method::POST, "/auth/pin", None, pin_login("482915"));
+    let kasir = json_of(signed_in.await.unwrap()).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let approve = json!({"action": "OPEN_DRAWER", "username": "manajer", "pin": "735104"});
+    let approval = json_of(
+        call(Method::POST, "/approvals", Some(&kasir), approve)
+            .await
+            .unwrap(),
+    )
+    .await["approval_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A token in a query string (as the WebSocket takes it) and a bad one in a header.
+    let socket = client
+        .get(format!("{api}/ws?token={kasir}"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(socket.status(), StatusCode::OK);
+    let bad = call(Method::GET, "/orders", Some(&approval), Value::Null)
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNAUTHORIZED);
+    secrets.extend([
+        owner.clone(),
+        kasir,
+        device_secret.clone(),
+        approval,
+        wrong_pin.into(),
+    ]);
+
+    let audit = call(Method::GET, "/audit?limit=200", Some(&owner), Value::Null);
+    let audit = audit.await.unwrap().text().await.unwrap();
+    assert!(audit.contains("PIN_SIGN_IN_FAILED"), "{audit}");
+    let status = server.terminate();
+    assert!(status.success());
+    let log = server.log_lines();
+    assert!(log.len() > 20, "debug logging says more than that: {log:?}");
+    for secret in &secrets {
+        assert!(
+            !audit.contains(secret.as_str()),
+            "{secret} in the audit log"
+        );
+        for line in &log {
+            assert!(!line.contains(secret.as_str()), "{secret} logged: {line}");
+        }
+    }
 }
