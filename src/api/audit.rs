@@ -27,6 +27,9 @@ use crate::{
 
 pub struct AuditApi;
 
+/// Rows a CSV download holds when it names no `limit`.
+pub const MAX_CSV_ROWS: u64 = 10_000;
+
 /// One thing someone did.
 #[derive(Object)]
 pub struct AuditEntryView {
@@ -110,7 +113,8 @@ pub enum AuditResponse {
 #[OpenApi(tag = "ApiTags::Audit")]
 impl AuditApi {
     /// Who did what, newest first: an OWNER sees every outlet's (or `outlet_id`'s), a MANAGER
-    /// their own outlet's. JSON, or CSV with `Accept: text/csv` or `format=csv`.
+    /// their own outlet's. JSON, or CSV with `Accept: text/csv` or `format=csv` (without a
+    /// `limit`, the CSV holds the newest 10 000 rows that match, not one page).
     #[oai(path = "/audit", method = "get", operation_id = "list_audit")]
     #[allow(clippy::too_many_arguments)] // one argument per query parameter
     async fn list(
@@ -135,7 +139,15 @@ impl AuditApi {
         format: Query<Option<String>>,
         #[oai(name = "Accept")] accept: Header<Option<String>>,
     ) -> AppResult<AuditResponse> {
-        let page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        let wants_csv = match format.0.as_deref() {
+            Some(format) => format.eq_ignore_ascii_case("csv"),
+            None => accept.0.as_deref().is_some_and(|a| a.contains("text/csv")),
+        };
+        let mut page = PageRequest::parse(limit.0, cursor.0.as_deref())?;
+        if wants_csv && limit.0.is_none() {
+            // A download is for a spreadsheet: the whole range asked for, within reason.
+            page.limit = MAX_CSV_ROWS;
+        }
         let filter = AuditFilter {
             outlet_id: outlet_id.0,
             action: action.0,
@@ -144,10 +156,6 @@ impl AuditApi {
             to: to.0,
         };
         let found = audit::list(&state.db, auth.0.staff()?, filter, page).await?;
-        let wants_csv = match format.0.as_deref() {
-            Some(format) => format.eq_ignore_ascii_case("csv"),
-            None => accept.0.as_deref().is_some_and(|a| a.contains("text/csv")),
-        };
         if wants_csv {
             return Ok(AuditResponse::Ok(AuditContent::Csv(PlainText(audit_csv(
                 &found.items,

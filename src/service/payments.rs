@@ -514,6 +514,7 @@ pub async fn refund(
         .on("payment", payment.id)
         .details(serde_json::json!({
             "order_id": payment.order_id,
+            "number": orders::find_order(&txn, payment.order_id).await?.number,
             "method": payment.method.as_str(),
             "amount": payment.amount,
             "reason": reason,

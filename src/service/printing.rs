@@ -596,6 +596,7 @@ pub async fn print_order(
             .one(&txn)
             .await?
             .is_some();
+    let number = order.number;
     let details = orders::with_items(&txn, vec![order]).await?;
     let doc = receipt(
         &receipt_of(
@@ -616,7 +617,7 @@ pub async fn print_order(
     if copy {
         let entry = audit::Entry::by(actor, Some(outlet.id), AuditAction::ReceiptReprinted)
             .on("order", order_id)
-            .details(serde_json::json!({"printer": printer.name}));
+            .details(serde_json::json!({"number": number, "printer": printer.name}));
         audit::record(&txn, entry).await?;
     }
     txn.commit().await?;

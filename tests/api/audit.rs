@@ -382,4 +382,24 @@ async fn the_log_cannot_be_changed_and_a_manager_sees_only_their_outlet() {
         .unwrap();
     assert!(csv.starts_with("at,outlet_id,actor,approved_by,action"));
     assert_eq!(csv.trim_end().split("\r\n").count(), all.len() + 1);
+
+    // More than a page: JSON pages at 50, a download without `limit` holds them all.
+    let product = app.create_product(&owner, pusat, "Kopi", 8_000).await;
+    for available in (0..60).map(|i| i % 2 == 1) {
+        let body = json!({"available": available});
+        ok(app
+            .patch(&format!("/products/{product}"), Some(&owner), &body)
+            .await)
+        .await;
+    }
+    let page = expect_json(app.get("/audit", Some(&owner)).await, StatusCode::OK).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 50);
+    assert!(page["next_cursor"].is_string());
+    let csv = app
+        .get("/audit?format=csv", Some(&owner))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.trim_end().split("\r\n").count(), all.len() + 60 + 1);
 }
