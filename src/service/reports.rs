@@ -227,6 +227,27 @@ async fn corrections(
     )
 }
 
+/// The days a report covers: `from..=to` where the outlet is (default: today there), at most
+/// a year and a day.
+fn report_days(
+    tz: chrono_tz::Tz,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> AppResult<(NaiveDate, NaiveDate)> {
+    let today = Utc::now().with_timezone(&tz).date_naive();
+    let (from, to) = (from.unwrap_or(today), to.unwrap_or(from.unwrap_or(today)));
+    if from > to {
+        return Err(AppError::validation("from", "from must not be after to"));
+    }
+    if (to - from).num_days() > 366 {
+        return Err(AppError::validation(
+            "to",
+            "a report covers at most 366 days",
+        ));
+    }
+    Ok((from, to))
+}
+
 /// Sales of an outlet's business days `from..=to` (default: today where the outlet is).
 /// Voided orders are left out; refunds are subtracted.
 ///
@@ -243,17 +264,7 @@ pub async fn sales(
     let outlet = get_outlet(db, actor, outlet_id).await?;
     actor.authorize(Action::ViewReports)?;
     let tz = super::outlets::timezone_of(&outlet);
-    let today = Utc::now().with_timezone(&tz).date_naive();
-    let (from, to) = (from.unwrap_or(today), to.unwrap_or(from.unwrap_or(today)));
-    if from > to {
-        return Err(AppError::validation("from", "from must not be after to"));
-    }
-    if (to - from).num_days() > 366 {
-        return Err(AppError::validation(
-            "to",
-            "a report covers at most 366 days",
-        ));
-    }
+    let (from, to) = report_days(tz, from, to)?;
 
     let range = SalesRange {
         outlet_id: outlet.id,
@@ -580,17 +591,7 @@ pub async fn exceptions(
     let outlet = get_outlet(db, actor, outlet_id).await?;
     actor.authorize(Action::ViewReports)?;
     let tz = super::outlets::timezone_of(&outlet);
-    let today = Utc::now().with_timezone(&tz).date_naive();
-    let (from, to) = (from.unwrap_or(today), to.unwrap_or(from.unwrap_or(today)));
-    if from > to {
-        return Err(AppError::validation("from", "from must not be after to"));
-    }
-    if (to - from).num_days() > 366 {
-        return Err(AppError::validation(
-            "to",
-            "a report covers at most 366 days",
-        ));
-    }
+    let (from, to) = report_days(tz, from, to)?;
     let start = local_midnight(tz, from)?;
     let end = local_midnight(tz, to.succ_opt().unwrap_or(to))?;
 

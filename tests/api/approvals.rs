@@ -94,6 +94,14 @@ fn void_path(order: &Value, line: usize) -> String {
     )
 }
 
+/// `request`, carrying `approval` when there is one.
+fn approved(request: reqwest::RequestBuilder, approval: Option<String>) -> reqwest::RequestBuilder {
+    match approval {
+        Some(approval) => request.header("X-Approval", approval),
+        None => request,
+    }
+}
+
 async fn void(
     app: &TestApp,
     token: &str,
@@ -101,13 +109,13 @@ async fn void(
     line: usize,
     approval: Option<&str>,
 ) -> reqwest::Response {
-    let mut request = app
+    let request = app
         .request(reqwest::Method::POST, &void_path(order, line), Some(token))
         .json(&json!({"quantity": 1, "reason": "salah pesan"}));
-    if let Some(approval) = approval {
-        request = request.header("X-Approval", approval);
-    }
-    request.send().await.unwrap()
+    approved(request, approval.map(str::to_owned))
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn audit_rows(app: &TestApp, owner: &str, action: &str) -> Vec<Value> {
@@ -295,17 +303,14 @@ async fn refunds_discounts_over_the_cap_and_the_drawer_take_an_approval_too() {
 
     // Any discount is over a 0 % cap.
     let discount = |approval: Option<String>| {
-        let mut request = app
+        let request = app
             .request(
                 reqwest::Method::POST,
                 &format!("/orders/{order_id}/discounts"),
                 Some(&till.kasir),
             )
             .json(&json!({"kind": "PERCENT", "value": 1000, "reason": "langganan"}));
-        if let Some(approval) = approval {
-            request = request.header("X-Approval", approval);
-        }
-        request.send()
+        approved(request, approval).send()
     };
     expect_problem(
         discount(None).await.unwrap(),
@@ -330,13 +335,10 @@ async fn refunds_discounts_over_the_cap_and_the_drawer_take_an_approval_too() {
     let payment = expect_json(paid, StatusCode::CREATED).await;
     let refund_path = format!("/payments/{}/refund", id_of(&payment));
     let refund = |approval: Option<String>| {
-        let mut request = app
+        let request = app
             .request(reqwest::Method::POST, &refund_path, Some(&till.kasir))
             .json(&json!({"reason": "dobel bayar"}));
-        if let Some(approval) = approval {
-            request = request.header("X-Approval", approval);
-        }
-        request.send()
+        approved(request, approval).send()
     };
     expect_problem(
         refund(None).await.unwrap(),

@@ -111,6 +111,14 @@ async fn add_printer(app: &TestApp, k: &Kitchen, body: Value) -> Value {
     .await
 }
 
+/// A fake printer added as the outlet's KITCHEN printer "Dapur".
+async fn kitchen_printer(app: &TestApp, k: &Kitchen) -> FakePrinter {
+    let dapur = FakePrinter::start().await;
+    let body = json!({"name": "Dapur", "kind": "KITCHEN", "address": dapur.address()});
+    add_printer(app, k, body).await;
+    dapur
+}
+
 fn takeaway(k: &Kitchen, items: &[(Uuid, i32)]) -> Value {
     let items: Vec<Value> = items
         .iter()
@@ -248,13 +256,7 @@ async fn a_new_order_touching_two_stations_prints_one_ticket_on_each_with_only_i
 async fn a_void_after_the_ticket_printed_sends_a_void_ticket_with_only_the_voided_dish() {
     let app = printing_app().await;
     let k = kitchen(&app).await;
-    let dapur = FakePrinter::start().await;
-    add_printer(
-        &app,
-        &k,
-        json!({"name": "Dapur", "kind": "KITCHEN", "address": dapur.address()}),
-    )
-    .await;
+    let dapur = kitchen_printer(&app, &k).await;
     let order = app
         .order(&k.owner, &takeaway(&k, &[(k.nasi, 2), (k.teh, 1)]))
         .await;
@@ -304,13 +306,7 @@ async fn a_void_after_the_ticket_printed_sends_a_void_ticket_with_only_the_voide
 async fn an_order_that_rolls_back_produces_no_print_job() {
     let app = printing_app().await;
     let k = kitchen(&app).await;
-    let dapur = FakePrinter::start().await;
-    add_printer(
-        &app,
-        &k,
-        json!({"name": "Dapur", "kind": "KITCHEN", "address": dapur.address()}),
-    )
-    .await;
+    let dapur = kitchen_printer(&app, &k).await;
     let sold_out = app
         .patch(
             &format!("/products/{}", k.sate),
@@ -543,13 +539,7 @@ async fn two_instances_on_one_database_print_each_job_once() {
     let app = printing_app().await;
     let second = spawn_second_instance(&app, fast_printing).await;
     let k = kitchen(&app).await;
-    let dapur = FakePrinter::start().await;
-    add_printer(
-        &app,
-        &k,
-        json!({"name": "Dapur", "kind": "KITCHEN", "address": dapur.address()}),
-    )
-    .await;
+    let dapur = kitchen_printer(&app, &k).await;
     let mut numbers = Vec::new();
     for i in 0..20 {
         let instance = if i % 2 == 0 { &app } else { &second };
