@@ -226,6 +226,17 @@ impl AdjustmentKind {
     }
 }
 
+/// What a guest asks for from their table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+#[oai(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GuestRequestKind {
+    #[sea_orm(string_value = "CALL_WAITER")]
+    CallWaiter,
+    #[sea_orm(string_value = "BILL")]
+    Bill,
+}
+
 /// What a printer is for: receipts and bills (and the cash drawer), or kitchen tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]

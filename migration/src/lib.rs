@@ -17,6 +17,7 @@ mod m20261203_000011_print_job_retries;
 mod m20261203_000012_audit_log;
 mod m20261203_000013_pins_and_devices;
 mod m20261204_000014_approvals_and_auto_lock;
+mod m20261204_000015_guest_requests;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_audit_log::Migration),
             Box::new(m20261203_000013_pins_and_devices::Migration),
             Box::new(m20261204_000014_approvals_and_auto_lock::Migration),
+            Box::new(m20261204_000015_guest_requests::Migration),
         ]
     }
 }

@@ -137,6 +137,9 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("device_lock_screen", public()),
     // Anyone signed in by PIN may ask; the approver's role is checked against the action.
     ("create_approval", any(&[ReadFloor])),
+    ("call_staff", any(&[CallStaff])),
+    ("list_guest_requests", any(&[ReadFloor])),
+    ("answer_guest_request", any(&[AnswerGuest])),
 ];
 
 /// The `x-kedai-roles` of an operation: `PUBLIC`, then each role one of its actions allows.

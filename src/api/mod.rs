@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod csv;
 pub mod devices;
+pub mod guest_requests;
 pub mod menu;
 pub mod orders;
 pub mod outlets;
@@ -79,8 +80,9 @@ pub fn service() -> OpenApiService<impl OpenApi, ()> {
             reports::ReportsApi,
             printing::PrintingApi,
             audit::AuditApi,
-            devices::DevicesApi,
-            approvals::ApprovalsApi,
+            // poem-openapi implements `OpenApi` for tuples of up to 16: the tablet APIs nest.
+            (devices::DevicesApi, approvals::ApprovalsApi),
+            guest_requests::GuestRequestsApi,
         ),
         "Kedai",
         env!("CARGO_PKG_VERSION"),

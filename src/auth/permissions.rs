@@ -113,11 +113,15 @@ pub enum Action {
     ViewAudit,
     /// Enrol, list, revoke and unlock an outlet's shared tablets.
     ManageDevices,
+    /// Call the waiter or ask for the bill from the table.
+    CallStaff,
+    /// Take on a guest's call.
+    AnswerGuest,
 }
 
 impl Action {
     /// Every action, for the tables built from this one (spec, tests).
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 39] = [
         Action::Read,
         Action::ReadFloor,
         Action::SeeAllOutlets,
@@ -155,6 +159,8 @@ impl Action {
         Action::RetryPrint,
         Action::ViewAudit,
         Action::ManageDevices,
+        Action::CallStaff,
+        Action::AnswerGuest,
     ];
 
     /// The table itself: who may, and the words for a refusal ("a WAITER may not …").
@@ -197,6 +203,8 @@ impl Action {
             Action::RetryPrint => (STAFF, "retry print jobs"),
             Action::ViewAudit => (ADMINS, "read the audit log"),
             Action::ManageDevices => (ADMINS, "enrol or revoke tablets"),
+            Action::CallStaff => (&[GUEST], "call staff from the table"),
+            Action::AnswerGuest => (FLOOR, "answer guests' calls"),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod category;
 pub mod device;
 pub mod dining_table;
 pub mod event;
+pub mod guest_request;
 pub mod idempotency_key;
 pub mod maintenance_state;
 pub mod modifier_group;

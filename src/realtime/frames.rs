@@ -13,8 +13,12 @@ use uuid::Uuid;
 
 use crate::{
     api::orders::OrderView,
-    domain::{OrderStatus, PaymentMethod, PaymentStatus, PrinterKind, SessionStatus},
-    entity::{dining_table, event, order, payment, printer, product, shift, table_session},
+    domain::{
+        GuestRequestKind, OrderStatus, PaymentMethod, PaymentStatus, PrinterKind, SessionStatus,
+    },
+    entity::{
+        dining_table, event, guest_request, order, payment, printer, product, shift, table_session,
+    },
     service::{events::EventKind, orders::OrderDetails},
 };
 
@@ -65,6 +69,17 @@ pub enum Event<'a> {
         /// Its jobs waiting or failed, as now.
         unprinted: u64,
     },
+    /// A guest called for the waiter or the bill.
+    GuestRequest {
+        request: &'a guest_request::Model,
+        table_name: &'a str,
+    },
+    /// A staff member took a guest's request on.
+    GuestRequestAcknowledged {
+        request: &'a guest_request::Model,
+        table_name: &'a str,
+        by: &'a str,
+    },
 }
 
 impl Event<'_> {
@@ -82,6 +97,8 @@ impl Event<'_> {
             Event::ShiftClosed(_) => EventKind::ShiftClosed,
             Event::ProductUpdated(_) => EventKind::ProductUpdated,
             Event::PrinterStatus { .. } => EventKind::PrinterStatus,
+            Event::GuestRequest { .. } => EventKind::GuestRequest,
+            Event::GuestRequestAcknowledged { .. } => EventKind::GuestRequestAcknowledged,
         }
     }
 
@@ -98,6 +115,8 @@ impl Event<'_> {
             Event::ShiftOpened(shift) | Event::ShiftClosed(shift) => shift.outlet_id,
             Event::ProductUpdated(product) => product.outlet_id,
             Event::PrinterStatus { printer, .. } => printer.outlet_id,
+            Event::GuestRequest { request, .. }
+            | Event::GuestRequestAcknowledged { request, .. } => request.outlet_id,
         }
     }
 
@@ -118,6 +137,9 @@ impl Event<'_> {
             | Event::ShiftClosed(_)
             | Event::ProductUpdated(_)
             | Event::PrinterStatus { .. } => None,
+            // The guest sees their call answered.
+            Event::GuestRequest { request, .. }
+            | Event::GuestRequestAcknowledged { request, .. } => Some(request.table_session_id),
         }
     }
 
@@ -237,6 +259,15 @@ impl Event<'_> {
                 unprinted: *unprinted,
             }
             .to_json(),
+            Event::GuestRequest {
+                request,
+                table_name,
+            } => GuestRequestView::of(request, table_name, None).to_json(),
+            Event::GuestRequestAcknowledged {
+                request,
+                table_name,
+                by,
+            } => GuestRequestView::of(request, table_name, Some(by)).to_json(),
         }
         .unwrap_or(serde_json::Value::Null)
     }
@@ -376,6 +407,38 @@ pub struct PrinterStatus {
     pub unprinted: u64,
 }
 
+/// `GUEST_REQUEST`: a guest called for the waiter or the bill (the cashier page rings until
+/// someone acknowledges it); `GUEST_REQUEST_ACKNOWLEDGED`: someone did.
+#[derive(Debug, Clone, Object)]
+pub struct GuestRequestView {
+    pub id: Uuid,
+    pub kind: GuestRequestKind,
+    pub table_id: Uuid,
+    pub table_name: String,
+    pub table_session_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    #[oai(nullable)]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Username of who took it on.
+    #[oai(nullable)]
+    pub acknowledged_by: Option<String>,
+}
+
+impl GuestRequestView {
+    pub fn of(request: &guest_request::Model, table_name: &str, by: Option<&str>) -> Self {
+        GuestRequestView {
+            id: request.id,
+            kind: request.kind,
+            table_id: request.table_id,
+            table_name: table_name.to_owned(),
+            table_session_id: request.table_session_id,
+            created_at: request.created_at,
+            acknowledged_at: request.acknowledged_at,
+            acknowledged_by: by.map(str::to_owned),
+        }
+    }
+}
+
 /// One event as `GET /events` lists it and the WebSocket sends it.
 #[derive(Object)]
 pub struct Frame<T: ParseFromJSON + ToJSON> {
@@ -416,6 +479,10 @@ pub enum EventFrame {
     ProductUpdated(Frame<ProductUpdated>),
     #[oai(mapping = "PRINTER_STATUS")]
     PrinterStatus(Frame<PrinterStatus>),
+    #[oai(mapping = "GUEST_REQUEST")]
+    GuestRequest(Frame<GuestRequestView>),
+    #[oai(mapping = "GUEST_REQUEST_ACKNOWLEDGED")]
+    GuestRequestAcknowledged(Frame<GuestRequestView>),
 }
 
 impl EventFrame {
@@ -445,6 +512,10 @@ impl EventFrame {
             EventKind::ShiftClosed => EventFrame::ShiftClosed(frame(event)?),
             EventKind::ProductUpdated => EventFrame::ProductUpdated(frame(event)?),
             EventKind::PrinterStatus => EventFrame::PrinterStatus(frame(event)?),
+            EventKind::GuestRequest => EventFrame::GuestRequest(frame(event)?),
+            EventKind::GuestRequestAcknowledged => {
+                EventFrame::GuestRequestAcknowledged(frame(event)?)
+            }
         })
     }
 }

@@ -32,6 +32,8 @@ pub enum EventKind {
     ShiftClosed,
     ProductUpdated,
     PrinterStatus,
+    GuestRequest,
+    GuestRequestAcknowledged,
 }
 
 impl EventKind {
@@ -49,10 +51,12 @@ impl EventKind {
             EventKind::ShiftClosed => "SHIFT_CLOSED",
             EventKind::ProductUpdated => "PRODUCT_UPDATED",
             EventKind::PrinterStatus => "PRINTER_STATUS",
+            EventKind::GuestRequest => "GUEST_REQUEST",
+            EventKind::GuestRequestAcknowledged => "GUEST_REQUEST_ACKNOWLEDGED",
         }
     }
 
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 14] = [
         EventKind::NewOrder,
         EventKind::OrderStatusChanged,
         EventKind::OrderPaid,
@@ -65,6 +69,8 @@ impl EventKind {
         EventKind::ShiftClosed,
         EventKind::ProductUpdated,
         EventKind::PrinterStatus,
+        EventKind::GuestRequest,
+        EventKind::GuestRequestAcknowledged,
     ];
 
     pub fn parse(text: &str) -> Option<EventKind> {

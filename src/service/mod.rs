@@ -7,6 +7,7 @@ pub mod categories;
 pub mod corrections;
 pub mod devices;
 pub mod events;
+pub mod guest_requests;
 pub mod health;
 pub mod idempotency;
 pub mod menu;

@@ -17,6 +17,7 @@ mod devices;
 mod errors;
 mod fake_printer;
 mod faults;
+mod guest_requests;
 mod helpers;
 mod idempotency;
 mod menu;

@@ -487,6 +487,21 @@ async fn every_frame_type_is_documented_and_real_frames_parse_as_documented() {
         &json!({"available": false}),
     )
     .await;
+    // A guest calls the waiter and a cashier answers.
+    let call = app
+        .post(
+            &format!(
+                "/table-sessions/{}/requests",
+                session["id"].as_str().unwrap()
+            ),
+            Some(session["token"].as_str().unwrap()),
+            &json!({"kind": "CALL_WAITER"}),
+        )
+        .await;
+    let call = expect_json(call, StatusCode::CREATED).await;
+    let answer = format!("/guest-requests/{}/ack", call["id"].as_str().unwrap());
+    let answered = app.post(&answer, Some(&shop.owner), &json!({})).await;
+    assert_eq!(answered.status(), StatusCode::OK);
     // Table moves: to a free table, then another table merged in.
     let (terrace, _) = app.create_table(&shop.owner, shop.outlet, "Terrace").await;
     let (bar, _) = app.create_table(&shop.owner, shop.outlet, "Bar").await;

@@ -328,10 +328,14 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
     let owner = &f.owner;
     let outlet = f.outlet;
     let other_outlet = app.create_outlet(owner, "Cabang").await;
-    let guest = app.open_table(owner, f.table).await["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let guest_session = app.open_table(owner, f.table).await;
+    let guest = guest_session["token"].as_str().unwrap().to_owned();
+    let guest_session = id_of(&guest_session);
+    let calls = format!("/table-sessions/{guest_session}/requests");
+    let bill_call = app
+        .post(&calls, Some(&guest), &json!({"kind": "BILL"}))
+        .await;
+    let bill_call = id_of(&expect_json(bill_call, StatusCode::CREATED).await);
     let (target, _) = app.staff(owner, "target-kasir", Role::Kasir, outlet).await;
     let (_, second_cashier) = app.staff(owner, "kasir-two", Role::Kasir, outlet).await;
     let shift = expect_json(
@@ -643,6 +647,18 @@ async fn every_action_of_the_permission_table_holds_on_the_live_api() {
             Action::ViewAudit,
             Method::GET,
             format!("/audit?outlet_id={outlet}"),
+            None,
+        ),
+        (
+            Action::CallStaff,
+            Method::POST,
+            calls.clone(),
+            Some(json!({"kind": "CALL_WAITER"})),
+        ),
+        (
+            Action::AnswerGuest,
+            Method::POST,
+            format!("/guest-requests/{bill_call}/ack"),
             None,
         ),
         (
