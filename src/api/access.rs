@@ -135,6 +135,7 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("set_pin", any(&[ReadFloor, ManageFloorStaff, ManageAdmins])),
     ("pin_login", public()),
     ("device_lock_screen", public()),
+    ("setup_state", public()),
     // Anyone signed in by PIN may ask; the approver's role is checked against the action.
     ("create_approval", any(&[ReadFloor])),
     ("call_staff", any(&[CallStaff])),

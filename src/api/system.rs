@@ -1,10 +1,14 @@
-//! `GET /ping` and `GET /health`.
+//! `GET /ping`, `GET /health` and `GET /setup`.
 
 use poem::web::Data;
 use poem_openapi::{payload::Json, ApiResponse, Object, OpenApi};
 
 use super::ApiTags;
-use crate::{service::health, state::AppState};
+use crate::{
+    error::AppResult,
+    service::{health, users},
+    state::AppState,
+};
 
 pub struct SystemApi;
 
@@ -24,6 +28,13 @@ pub struct HealthView {
     pub database: String,
     /// `ok`, `down`, or `disabled` when `REDIS_URL` is not set.
     pub redis: String,
+}
+
+/// Where a fresh install stands.
+#[derive(Object)]
+pub struct SetupView {
+    /// No account exists yet: the first page creates the owner (`POST /auth/register`).
+    pub needs_owner: bool,
 }
 
 #[derive(ApiResponse)]
@@ -61,5 +72,12 @@ impl SystemApi {
         } else {
             HealthResponse::Unavailable(Json(view))
         }
+    }
+
+    /// First run: whether the owner account still has to be created.
+    #[oai(path = "/setup", method = "get", operation_id = "setup_state")]
+    async fn setup(&self, state: Data<&AppState>) -> AppResult<Json<SetupView>> {
+        let needs_owner = !users::any_user_exists(state.db.conn()).await?;
+        Ok(Json(SetupView { needs_owner }))
     }
 }

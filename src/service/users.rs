@@ -440,7 +440,7 @@ async fn resolve_outlet(
     }
 }
 
-async fn any_user_exists(conn: &impl ConnectionTrait) -> AppResult<bool> {
+pub async fn any_user_exists(conn: &impl ConnectionTrait) -> AppResult<bool> {
     Ok(user::Entity::find().limit(1).one(conn).await?.is_some())
 }
 

@@ -10,6 +10,16 @@ async fn ping_answers_pong() {
 }
 
 #[tokio::test]
+async fn setup_says_whether_the_owner_still_has_to_be_created() {
+    let app = spawn_app().await;
+    let fresh = expect_json(app.get("/setup", None).await, StatusCode::OK).await;
+    assert_eq!(fresh, serde_json::json!({"needs_owner": true}));
+    app.owner_token().await;
+    let done = expect_json(app.get("/setup", None).await, StatusCode::OK).await;
+    assert_eq!(done, serde_json::json!({"needs_owner": false}));
+}
+
+#[tokio::test]
 async fn health_reports_each_dependency() {
     let app = spawn_app().await;
     let body = expect_json(app.get("/health", None).await, StatusCode::OK).await;
