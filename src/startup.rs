@@ -25,6 +25,17 @@ use crate::{
 
 /// Request bodies above this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A photo upload's body: the file (at most `product_images::MAX_UPLOAD_BYTES`, checked with
+/// a clear 400) and room for a little more, so an oversized photo is told why.
+pub const MAX_IMAGE_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+fn body_limit(req: &poem::Request) -> usize {
+    if req.method() == poem::http::Method::PUT && req.uri().path().ends_with("/image") {
+        MAX_IMAGE_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 /// A ready-to-serve application.
 pub struct App {
@@ -113,7 +124,10 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
         .nest(api::BASE_PATH, api::service())
         .nest("/", web::routes())
         .around(refuse_control_text)
-        .around(|next, req| limit_body(next, req, MAX_BODY_BYTES))
+        .around(|next, req| {
+            let limit = body_limit(&req);
+            limit_body(next, req, limit)
+        })
         .around(move |next, req| shed_load(next, req, permits.clone(), timeout))
         .data(state)
         .around(move |next, req| {

@@ -18,6 +18,7 @@ mod m20261203_000012_audit_log;
 mod m20261203_000013_pins_and_devices;
 mod m20261204_000014_approvals_and_auto_lock;
 mod m20261204_000015_guest_requests;
+mod m20261204_000016_product_images;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_pins_and_devices::Migration),
             Box::new(m20261204_000014_approvals_and_auto_lock::Migration),
             Box::new(m20261204_000015_guest_requests::Migration),
+            Box::new(m20261204_000016_product_images::Migration),
         ]
     }
 }

@@ -136,6 +136,9 @@ pub const OPERATIONS: &[(&str, Access)] = &[
     ("pin_login", public()),
     ("device_lock_screen", public()),
     ("setup_state", public()),
+    ("put_product_image", any(&[ManageMenu])),
+    ("get_product_image", public()),
+    ("delete_product_image", any(&[ManageMenu])),
     // Anyone signed in by PIN may ask; the approver's role is checked against the action.
     ("create_approval", any(&[ReadFloor])),
     ("call_staff", any(&[CallStaff])),

@@ -146,6 +146,9 @@ pub struct ProductView {
     /// `false` while sold out.
     pub available: bool,
     pub sort: i32,
+    /// The photo (`?size=thumb` for menus), changing with every new photo; `null`: none.
+    #[oai(nullable)]
+    pub image_url: Option<String>,
     pub modifier_groups: Vec<ModifierGroupView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -163,6 +166,9 @@ impl From<ProductDetails> for ProductView {
             price: p.price,
             available: p.available,
             sort: p.sort,
+            image_url: p
+                .image_etag
+                .map(|etag| format!("{}/products/{}/image?v={etag}", super::BASE_PATH, p.id)),
             modifier_groups: d.groups.into_iter().map(ModifierGroupView::from).collect(),
             created_at: p.created_at,
             updated_at: p.updated_at,

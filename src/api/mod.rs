@@ -13,6 +13,7 @@ pub mod orders;
 pub mod outlets;
 pub mod payments;
 pub mod printing;
+pub mod product_images;
 pub mod realtime;
 pub mod reports;
 pub mod sessions;
@@ -71,7 +72,7 @@ pub fn service() -> OpenApiService<impl OpenApi, ()> {
             users::UsersApi,
             outlets::OutletsApi,
             tables::TablesApi,
-            menu::MenuApi,
+            (menu::MenuApi, product_images::ProductImagesApi),
             sessions::SessionsApi,
             orders::OrdersApi,
             realtime::RealtimeApi,

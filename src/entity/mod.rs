@@ -23,6 +23,7 @@ pub mod pin_failure;
 pub mod print_job;
 pub mod printer;
 pub mod product;
+pub mod product_image;
 pub mod shift;
 pub mod table_session;
 pub mod user;

@@ -18,6 +18,8 @@ pub struct Model {
     pub sort: i32,
     /// Removed from the menu; kept because orders refer to it.
     pub deleted: bool,
+    /// The photo's ETag; `None`: no photo.
+    pub image_etag: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -16,6 +16,7 @@ pub mod outlets;
 pub mod payments;
 pub mod printers;
 pub mod printing;
+pub mod product_images;
 pub mod products;
 pub mod reports;
 pub mod sessions;

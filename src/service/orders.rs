@@ -912,6 +912,7 @@ mod tests {
             available: true,
             sort: 0,
             deleted: false,
+            image_etag: None,
             created_at: now,
             updated_at: now,
         }

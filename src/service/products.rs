@@ -131,6 +131,7 @@ pub async fn create_product(
         available: Set(input.available.unwrap_or(true)),
         sort: Set(input.sort.unwrap_or(0)),
         deleted: Set(false),
+        image_etag: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -338,7 +339,10 @@ pub async fn delete_modifier_group(db: &Db, actor: &Staff, id: Uuid) -> AppResul
 }
 
 /// `PRODUCT_UPDATED`, so open menus (kitchen, guests' phones) refresh that product.
-async fn announce_change(txn: &DatabaseTransaction, product: &product::Model) -> AppResult<()> {
+pub(super) async fn announce_change(
+    txn: &DatabaseTransaction,
+    product: &product::Model,
+) -> AppResult<()> {
     events::record(txn, Event::ProductUpdated(product)).await?;
     Ok(())
 }
@@ -486,7 +490,7 @@ async fn check_category(
     }
 }
 
-async fn visible_product(db: &Db, actor: &Staff, id: Uuid) -> AppResult<product::Model> {
+pub(super) async fn visible_product(db: &Db, actor: &Staff, id: Uuid) -> AppResult<product::Model> {
     product::Entity::find_by_id(id)
         .one(db.conn())
         .await?

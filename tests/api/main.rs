@@ -27,6 +27,7 @@ mod orders;
 mod outlets;
 mod printer_transport;
 mod printing;
+mod product_images;
 mod realtime;
 mod roles;
 mod sessions;
