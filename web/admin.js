@@ -3,7 +3,7 @@
 // print jobs, staff accounts, shifts and the sales report, and the activity (audit) log.
 import {
   bpToPercent, formatMoney, h, Live, moneyInput, parseMoney, percentToBp, problemText,
-  saveBlob, sendToPrinter, showTableQr, staff, staffAll, staffApi, staffBlob, staffPage, svg, toast,
+  saveBlob, sendToPrinter, showTableQr, staff, staffAll, staffApi, staffBlob, staffPage, svg, tablet, toast,
 } from './app.js';
 
 const OUTLET_KEY = 'kedai.admin.outlet';
@@ -21,6 +21,7 @@ const state = {
   printers: [],
   jobs: [],
   users: [],
+  tablets: [],
 };
 
 const currency = () => (state.outlet && state.outlet.currency) || 'IDR';
@@ -100,6 +101,7 @@ function renderOutlets() {
     $('outlet-timezone').value = o.timezone;
     $('outlet-service').value = bpToPercent(o.service_charge_bp);
     $('outlet-tax').value = bpToPercent(o.tax_bp);
+    $('outlet-auto-lock').value = String(o.auto_lock_minutes ?? 5);
     $('outlet-self').checked = o.qr_self_service;
     $('outlet-auto-print').checked = Boolean(o.auto_print_receipt);
     $('outlet-footer').value = o.receipt_footer || '';
@@ -150,6 +152,12 @@ async function saveOutlet(event) {
     auto_print_receipt: $('outlet-auto-print').checked,
     receipt_footer: $('outlet-footer').value.trim(),
   };
+  const minutes = Number($('outlet-auto-lock').value);
+  if (!Number.isInteger(minutes) || minutes < 0 || minutes > 240) {
+    fail(new Error('Lock tablets after: whole minutes from 0 (never) to 240.'), line);
+    return;
+  }
+  body.auto_lock_minutes = minutes;
   await busy($('outlet-save'), async () => {
     const updated = await staffApi(`/outlets/${state.outlet.id}`, { method: 'PATCH', body });
     state.outlets = state.outlets.map((o) => (o.id === updated.id ? updated : o));
@@ -927,6 +935,7 @@ function renderUsers() {
               toast(`${user.username} is now ${e.target.value}.`);
             }),
           }, roles.map((r) => h('option', { value: r, selected: r === user.role }, r))))),
+      pinField(user),
       self ? h('span', { class: 'hint' }, 'you') : h('button', {
         type: 'button',
         class: user.active ? 'danger' : '',
@@ -935,6 +944,34 @@ function renderUsers() {
         }),
       }, user.active ? 'Deactivate' : 'Activate'));
   }));
+}
+
+/** Sets a person's PIN for the tablets' lock screen (4–8 digits). */
+function pinField(user) {
+  const id = `user-pin-${user.id}`;
+  const input = h('input', {
+    id, type: 'password', inputmode: 'numeric', autocomplete: 'new-password', maxlength: '8',
+    placeholder: user.has_pin ? 'PIN set' : 'no PIN yet',
+  });
+  return h('div', { class: 'narrow-field user-pin' },
+    h('label', { for: id }, 'Tablet PIN'),
+    input,
+    h('button', {
+      type: 'button',
+      class: 'set-pin',
+      onclick: (e) => {
+        if (!/^\d{4,8}$/.test(input.value)) {
+          toast('A PIN is 4 to 8 digits.', 'error');
+          return;
+        }
+        busy(e.currentTarget, async () => {
+          await staffApi(`/users/${user.id}/pin`, { method: 'PUT', body: { pin: input.value } });
+          input.value = '';
+          replaceUser({ ...user, has_pin: true });
+          toast(`PIN of ${user.username} saved.`);
+        });
+      },
+    }, 'Set PIN'));
 }
 
 function replaceUser(updated) {
@@ -958,6 +995,69 @@ async function createUser(event) {
     await loadUsers();
     toast(`Account ${body.username} created.`);
   }, $('new-user-error'));
+}
+
+// ---- tablets --------------------------------------------------------------------------------
+
+async function loadTablets() {
+  if (!state.outlet) return;
+  state.tablets = await staffApi(`/outlets/${state.outlet.id}/devices`);
+  renderTablets();
+}
+
+function renderTablets() {
+  const here = (tablet.get() || {}).id;
+  const when = (at) => (at ? new Date(at).toLocaleString() : 'never');
+  $('tablet-list').replaceChildren(...state.tablets.map((device) => {
+    const status = device.revoked ? 'revoked' : device.locked ? 'locked: too many wrong PINs' : `last used ${when(device.last_seen_at)}`;
+    return h('li', { class: `row${device.revoked ? ' inactive' : ''}`, dataset: { deviceId: device.id } },
+      h('span', { class: 'row-main' }, h('strong', {}, device.name), ' ',
+        h('span', { class: 'hint' }, [device.id === here ? 'this browser' : '', status].filter(Boolean).join(' · '))),
+      device.locked && !device.revoked ? h('button', {
+        type: 'button',
+        class: 'unlock',
+        onclick: (e) => busy(e.currentTarget, async () => {
+          await staffApi(`/devices/${device.id}/unlock`, { method: 'POST' });
+          await loadTablets();
+          toast(`${device.name} unlocked.`);
+        }),
+      }, 'Unlock') : null,
+      device.revoked ? null : h('button', {
+        type: 'button',
+        class: 'danger revoke',
+        onclick: (e) => {
+          if (!confirm(`Revoke ${device.name}? Whoever is signed in on it is signed out at once.`)) return;
+          busy(e.currentTarget, async () => {
+            await staffApi(`/devices/${device.id}`, { method: 'DELETE' });
+            if (device.id === here) tablet.forget();
+            await loadTablets();
+          });
+        },
+      }, 'Revoke'));
+  }));
+}
+
+async function enrolTablet(event) {
+  event.preventDefault();
+  const name = $('new-tablet-name').value.trim();
+  if (!name) {
+    fail(new Error('Give the tablet a name, e.g. Kasir depan.'), $('new-tablet-error'));
+    return;
+  }
+  await busy($('new-tablet-submit'), async () => {
+    const enrolled = await staffApi(`/outlets/${state.outlet.id}/devices`, { method: 'POST', body: { name } });
+    $('new-tablet-name').value = '';
+    $('tablet-enrolled-name').textContent = enrolled.device.name;
+    $('tablet-secret').textContent = enrolled.device_secret;
+    $('tablet-enrolled').hidden = false;
+    $('tablet-use-here').onclick = () => {
+      tablet.save({ id: enrolled.device.id, name: enrolled.device.name, secret: enrolled.device_secret });
+      $('tablet-enrolled').hidden = true;
+      renderTablets();
+      toast(`This browser is now ${enrolled.device.name}: the cashier and kitchen pages open on its lock screen.`);
+    };
+    await loadTablets();
+  }, $('new-tablet-error'));
 }
 
 // ---- shifts and the sales report -----------------------------------------------------------
@@ -1289,7 +1389,10 @@ function activitySummary(entry) {
 
 function activityRow(entry) {
   const at = new Date(entry.at);
-  const approver = entry.approved_by ? activity.actors.get(entry.approved_by) || 'a manager' : null;
+  // The server names the approver (`approved_by_name`); older rows fall back to the staff list.
+  const approver = entry.approved_by
+    ? entry.approved_by_name || activity.actors.get(entry.approved_by) || 'a manager'
+    : null;
   const outlet = activityAllOutlets()
     ? (state.outlets.find((o) => o.id === entry.outlet_id) || {}).name || (entry.outlet_id ? 'another outlet' : 'not at an outlet')
     : null;
@@ -1348,7 +1451,8 @@ async function downloadActivity() {
 async function loadOutletData() {
   if (!state.outlet) return;
   try {
-    await Promise.all([loadTables(), loadMenu(), loadPrinters()]);
+    $('tablet-enrolled').hidden = true; // a secret belongs to the outlet it was made at
+    await Promise.all([loadTables(), loadMenu(), loadPrinters(), loadTablets()]);
     renderPrinters(); // with the categories' names
     if (document.body.dataset.tab === 'reports') loadShifts();
     if (document.body.dataset.tab === 'printers') loadJobs();
@@ -1375,6 +1479,7 @@ async function main() {
   $('new-category-form').addEventListener('submit', createCategory);
   $('new-product-form').addEventListener('submit', createProduct);
   $('new-user-form').addEventListener('submit', createUser);
+  $('new-tablet-form').addEventListener('submit', enrolTablet);
   $('new-printer-form').addEventListener('submit', createPrinter);
   $('new-printer-kind').addEventListener('change', renderPrinterCategories);
   $('job-filter').addEventListener('change', loadJobs);

@@ -100,7 +100,12 @@ export function homeFor(role) {
 
 /** Back to the sign-in page, remembering where we were (`expired` explains why). */
 export function toLogin(expired = false) {
+  const before = staff.user();
   staff.clear();
+  if (tablet.get() && LOCKABLE_PAGES.includes(location.pathname)) {
+    lockScreen(before);
+    return;
+  }
   const next = location.pathname === '/' ? '' : `next=${encodeURIComponent(location.pathname)}`;
   const why = expired ? 'expired=1' : '';
   const query = [next, why].filter(Boolean).join('&');
@@ -124,19 +129,35 @@ export function requireStaff() {
   return token;
 }
 
-/** `api` with the staff token; a 401 (expired, signed out elsewhere) returns to sign-in. */
+/**
+ * `api` with the staff token; a 401 (expired, signed out elsewhere) returns to sign-in. A
+ * `403 APPROVAL_REQUIRED` on an enrolled tablet asks for a manager's PIN in place and sends
+ * the request again with the approval; `approvalOrder` names the order when the path does
+ * not (a refund is addressed by its payment).
+ */
 export async function staffApi(path, options = {}) {
   try {
     return await api(path, { ...options, token: staff.token() });
   } catch (err) {
     if (err.status === 401) toLogin(true);
+    if (err.code === 'APPROVAL_REQUIRED' && !options.approved) {
+      const wanted = approvalFor(path, options);
+      const approval = wanted && await askApproval(wanted, err);
+      if (approval) {
+        const headers = { ...(options.headers || {}), 'X-Approval': approval };
+        return staffApi(path, { ...options, headers, approved: true });
+      }
+    }
     throw err;
   }
 }
 
 /** Starts a staff page: the token (or a trip to sign-in), the sign-out button, `#who`, and
  *  who is signed in. A role not in `roles` is sent to its own page (resolves to null). */
-export async function staffPage(roles) {
+export async function staffPage(roles, { autoLock = false } = {}) {
+  // An enrolled tablet opens on its lock screen: staff tiles and a PIN pad.
+  const device = tablet.get();
+  if (device && LOCKABLE_PAGES.includes(location.pathname) && !staff.token()) await lockScreen();
   if (!requireStaff()) return null;
   const out = document.getElementById('sign-out');
   if (out) out.addEventListener('click', signOut);
@@ -148,6 +169,7 @@ export async function staffPage(roles) {
   const who = document.getElementById('who');
   if (who) who.textContent = `${me.username} (${me.role})`;
   document.body.dataset.role = me.role;
+  if (device && LOCKABLE_PAGES.includes(location.pathname)) tabletControls(out, autoLock);
   return me;
 }
 
@@ -197,6 +219,260 @@ export async function staffAll(path) {
     if (err.status === 401) toLogin(true);
     throw err;
   }
+}
+
+// ---- shared tablets: lock screen, PIN pad, manager approvals -------------------------------
+
+const DEVICE_KEY = 'kedai.device';
+/** The pages an enrolled tablet locks; /admin always asks for a password. */
+const LOCKABLE_PAGES = ['/cashier', '/kitchen'];
+const MANAGERS = ['MANAGER', 'OWNER'];
+
+/** This browser's tablet enrolment `{id, name, secret, outlet_name, auto_lock_minutes,
+ *  staff}`, set on /admin with "Use this browser as this tablet". */
+export const tablet = {
+  get() {
+    try {
+      const device = JSON.parse(localStorage.getItem(DEVICE_KEY) || 'null');
+      return device && device.secret ? device : null;
+    } catch {
+      return null;
+    }
+  },
+  save(device) { localStorage.setItem(DEVICE_KEY, JSON.stringify(device)); },
+  forget() { localStorage.removeItem(DEVICE_KEY); },
+  /** The lock screen's facts from the server (outlet, who has a PIN), remembered. */
+  async refresh() {
+    const device = this.get();
+    const screen = await api('/auth/device', { method: 'POST', body: { device_secret: device.secret } });
+    const fresh = {
+      ...device,
+      id: screen.device.id,
+      name: screen.device.name,
+      outlet_name: screen.outlet_name,
+      auto_lock_minutes: screen.auto_lock_minutes,
+      staff: screen.staff,
+    };
+    this.save(fresh);
+    return fresh;
+  },
+};
+
+/** A PIN field with a 3×4 keypad (big keys for fingers); `submit(pin)` on OK or Enter. */
+function pinPad(id, label, submit) {
+  const input = h('input', {
+    id, type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: '8',
+    pattern: '[0-9]*', class: 'pin-input', 'aria-label': label,
+  });
+  const press = (key) => {
+    if (key === 'back') input.value = input.value.slice(0, -1);
+    else if (key === 'ok') submit(input.value);
+    else if (input.value.length < 8) input.value += key;
+    input.focus();
+  };
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      submit(input.value);
+    }
+  });
+  const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'back', '0', 'ok'];
+  const pad = h('div', { class: 'pin-keys' }, keys.map((key) => h('button', {
+    type: 'button',
+    class: key === 'ok' ? 'primary' : '',
+    dataset: { key },
+    'aria-label': key === 'back' ? 'Delete' : undefined,
+    onclick: () => press(key),
+  }, key === 'back' ? '⌫' : key === 'ok' ? 'OK' : key)));
+  return { input, element: h('div', { class: 'pin-pad' }, input, pad) };
+}
+
+/** What a refused PIN means for a person. */
+function pinProblem(err) {
+  if (err.status === 401) return 'Wrong PIN. Try again.';
+  if (err.status === 429) return err.message || 'Too many wrong PINs: wait, then try again.';
+  if (err.code === 'DEVICE_LOCKED') return 'This tablet is locked after too many wrong PINs. A manager unlocks it on Admin → Staff → Tablets.';
+  return problemText(err);
+}
+
+let locking = null; // the lock screen's promise while it is shown
+
+/**
+ * Covers the page with the tablet's lock screen until someone signs in by PIN (resolves to
+ * the sign-in). Whoever signs in, the page goes on as them: the same person where they left
+ * it, someone else on a fresh load of the page.
+ */
+export function lockScreen(before = staff.user()) {
+  if (locking) return locking;
+  // Open sheets (payment, void) would stay above the lock screen: they close first.
+  for (const open of document.querySelectorAll('dialog[open]')) open.close();
+  const screen = h('div', { id: 'lock-screen', class: 'lock-screen', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'lock-title' });
+  document.body.append(screen);
+  document.body.dataset.locked = '1';
+  locking = new Promise((resolve) => {
+    const done = (login) => {
+      staff.save(login);
+      screen.remove();
+      delete document.body.dataset.locked;
+      locking = null;
+      if (before && before.id !== login.user.id && document.body.dataset.ready) location.reload();
+      resolve(login);
+    };
+    showTiles(screen, done);
+  });
+  return locking;
+}
+
+async function showTiles(screen, done) {
+  let device = tablet.get();
+  const message = h('p', { id: 'lock-message', class: 'error', role: 'alert', hidden: true });
+  const passwordLink = h('a', { href: `/?next=${encodeURIComponent(location.pathname)}`, class: 'hint' }, 'Sign in with a password instead');
+  try {
+    device = await tablet.refresh();
+  } catch (err) {
+    const gone = err.status === 401;
+    message.textContent = gone
+      ? 'This tablet is no longer enrolled (revoked on Admin). Sign in with a password, or enrol it again.'
+      : pinProblem(err);
+    message.hidden = false;
+    if (gone) tablet.forget();
+    screen.replaceChildren(h('div', { class: 'lock-box' },
+      h('h2', { id: 'lock-title' }, device.name || 'Tablet'), message,
+      gone ? null : h('button', { type: 'button', class: 'primary', onclick: () => showTiles(screen, done) }, 'Try again'),
+      passwordLink));
+    return;
+  }
+  const tiles = device.staff.map((person) => h('button', {
+    type: 'button',
+    class: 'staff-tile',
+    dataset: { username: person.username },
+    onclick: () => showPin(screen, device, person, done),
+  }, h('strong', {}, person.username), h('span', { class: 'hint' }, person.role)));
+  screen.replaceChildren(h('div', { class: 'lock-box' },
+    h('h2', { id: 'lock-title' }, `${device.outlet_name} · ${device.name}`),
+    h('p', {}, tiles.length ? 'Who is using the tablet?' : 'Nobody has a PIN yet: a manager sets PINs on Admin → Staff.'),
+    h('div', { class: 'staff-tiles' }, tiles),
+    passwordLink));
+}
+
+function showPin(screen, device, person, done) {
+  const message = h('p', { id: 'lock-message', class: 'error', role: 'alert', hidden: true });
+  const pad = pinPad('lock-pin', `PIN of ${person.username}`, async (pin) => {
+    if (!/^\d{4,8}$/.test(pin)) {
+      message.textContent = 'A PIN is 4 to 8 digits.';
+      message.hidden = false;
+      return;
+    }
+    try {
+      const login = await api('/auth/pin', {
+        method: 'POST',
+        body: { device_secret: device.secret, username: person.username, pin },
+      });
+      done(login);
+    } catch (err) {
+      pad.input.value = '';
+      message.textContent = pinProblem(err);
+      message.hidden = false;
+      if (err.code === 'DEVICE_LOCKED' || err.status === 0) return;
+      if (err.status !== 401 && err.status !== 429) showTiles(screen, done);
+    }
+  });
+  screen.replaceChildren(h('div', { class: 'lock-box' },
+    h('h2', { id: 'lock-title' }, person.username),
+    h('p', { class: 'hint' }, 'Type your PIN'),
+    pad.element, message,
+    h('button', { type: 'button', class: 'ghost', id: 'lock-back', onclick: () => showTiles(screen, done) }, 'Someone else')));
+  pad.input.focus();
+}
+
+/** The "Switch user" button beside Sign out, and locking after the outlet's idle minutes. */
+function tabletControls(signOutButton, autoLock) {
+  if (signOutButton && !document.getElementById('switch-user')) {
+    signOutButton.before(h('button', { id: 'switch-user', type: 'button', class: 'ghost', onclick: () => toLogin() }, 'Switch user'));
+  }
+  if (!autoLock) return;
+  let lastActive = Date.now();
+  for (const kind of ['pointerdown', 'keydown']) {
+    document.addEventListener(kind, () => { lastActive = Date.now(); }, { capture: true, passive: true });
+  }
+  setInterval(() => {
+    const minutes = (tablet.get() || {}).auto_lock_minutes;
+    if (minutes > 0 && !locking && Date.now() - lastActive > minutes * 60000) toLogin();
+  }, 5000);
+}
+
+const APPROVAL_TEXT = {
+  VOID_ITEM: 'The kitchen already has this: a manager approves the void.',
+  REFUND: 'A refund needs a manager.',
+  OPEN_DRAWER: 'Opening the drawer without a sale needs a manager.',
+};
+
+/** Which approval a refused request needs: `{action, order_id}`, or null for none we know. */
+function approvalFor(path, options) {
+  const order = path.match(/^\/orders\/([0-9a-f-]{36})\/(items\/[0-9a-f-]{36}\/void|discounts)/);
+  if (order) return { action: order[2] === 'discounts' ? 'DISCOUNT' : 'VOID_ITEM', order_id: order[1] };
+  if (/^\/payments\/[0-9a-f-]{36}\/refund$/.test(path)) return { action: 'REFUND', order_id: options.approvalOrder || null };
+  if (/^\/printers\/[0-9a-f-]{36}\/open-drawer$/.test(path)) return { action: 'OPEN_DRAWER', order_id: null };
+  return null;
+}
+
+/**
+ * The manager's approval on this tablet: a dialog over whatever asked for it, with the
+ * managers who have a PIN here and a PIN pad. Resolves to the approval token, or null when
+ * cancelled (or this is no enrolled tablet: approvals need a PIN sign-in).
+ */
+function askApproval(wanted, refusal) {
+  const device = tablet.get();
+  if (!device) return Promise.resolve(null);
+  const managers = (device.staff || []).filter((person) => MANAGERS.includes(person.role));
+  return new Promise((resolve) => {
+    const message = h('p', { id: 'approval-message', class: 'error', role: 'alert', hidden: true });
+    const say = (text) => { message.textContent = text; message.hidden = false; };
+    let chosen = managers.length === 1 ? managers[0].username : null;
+    const pick = h('div', { class: 'staff-tiles' }, managers.map((person) => h('button', {
+      type: 'button',
+      class: 'staff-tile',
+      dataset: { username: person.username },
+      'aria-pressed': String(person.username === chosen),
+      onclick: (e) => {
+        chosen = person.username;
+        for (const tile of pick.children) tile.setAttribute('aria-pressed', String(tile === e.currentTarget));
+        pad.input.focus();
+      },
+    }, h('strong', {}, person.username), h('span', { class: 'hint' }, person.role))));
+    const pad = pinPad('approval-pin', 'Manager PIN', async (pin) => {
+      if (!chosen) return say('Choose the manager who approves.');
+      if (!/^\d{4,8}$/.test(pin)) return say('A PIN is 4 to 8 digits.');
+      try {
+        const granted = await api('/approvals', {
+          method: 'POST', token: staff.token(), body: { ...wanted, username: chosen, pin },
+        });
+        finish(granted.approval_token);
+      } catch (err) {
+        pad.input.value = '';
+        say(pinProblem(err));
+      }
+    });
+    const dialog = h('dialog', { id: 'approval-dialog', class: 'sheet', 'aria-labelledby': 'approval-title' },
+      h('h2', { id: 'approval-title' }, 'Manager approval'),
+      h('p', { class: 'hint' }, wanted.action === 'DISCOUNT' ? refusal.message : APPROVAL_TEXT[wanted.action]),
+      managers.length ? pick : h('p', {}, 'No manager has a PIN on this tablet: a manager sets one on Admin → Staff.'),
+      managers.length ? pad.element : null,
+      message,
+      h('button', { type: 'button', id: 'approval-cancel', class: 'ghost wide', onclick: () => finish(null) }, 'Cancel'));
+    let settled = false;
+    const finish = (token) => {
+      if (settled) return;
+      settled = true;
+      dialog.close();
+      dialog.remove();
+      resolve(token);
+    };
+    dialog.addEventListener('cancel', () => finish(null));
+    document.body.append(dialog);
+    dialog.showModal();
+    if (managers.length) pad.input.focus();
+  });
 }
 
 // ---- the outlet a kitchen or till works on -------------------------------------------------

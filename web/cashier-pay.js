@@ -218,7 +218,53 @@ function done() {
   $('pay-dialog').close();
 }
 
+// ---- refunds -------------------------------------------------------------------------------
+
+let refunding = null; // {order, payments}
+
+/** The refund sheet of a paid order: which payment, and why. */
+export async function openRefund(order) {
+  const payments = (await staffApi(`/orders/${order.id}/payments`)).items.filter((p) => !p.refunded_at);
+  if (!payments.length) {
+    toast('Nothing left to refund on this order.', 'error');
+    return;
+  }
+  refunding = { order, payments };
+  $('refund-summary').textContent = `Order #${order.number} · ${money(order.total_amount)}`;
+  $('refund-payments').replaceChildren(...payments.map((p, i) => h('div', { class: 'check-row' },
+    h('input', { type: 'radio', name: 'refund-payment', id: `refund-${p.id}`, value: p.id, checked: i === 0 }),
+    h('label', { for: `refund-${p.id}` }, `${money(p.amount)} ${METHOD_TEXT[p.method] || p.method}${p.reference ? ` · ${p.reference}` : ''}`))));
+  $('refund-reason').value = '';
+  $('refund-error').hidden = true;
+  $('refund-dialog').showModal();
+}
+
+async function confirmRefund(event) {
+  event.preventDefault();
+  if (!refunding) return;
+  const chosen = document.querySelector('input[name="refund-payment"]:checked');
+  const reason = $('refund-reason').value.trim();
+  if (!chosen) return showError($('refund-error'), 'Choose the payment to refund.');
+  if (!reason) return showError($('refund-error'), 'Say why.');
+  const { order } = refunding;
+  $('refund-confirm').disabled = true;
+  try {
+    const refunded = await staffApi(`/payments/${chosen.value}/refund`, {
+      method: 'POST', body: { reason }, approvalOrder: order.id,
+    });
+    $('refund-dialog').close();
+    toast(`${money(refunded.amount)} refunded on order #${order.number}.`);
+    await hooks.changed({ sessionId: order.table_session_id, order: await staffApi(`/orders/${order.id}`) });
+  } catch (err) {
+    showError($('refund-error'), err);
+  } finally {
+    $('refund-confirm').disabled = false;
+  }
+}
+
 export function setUpPayment({ closeTable }) {
+  $('refund-form').addEventListener('submit', confirmRefund);
+  $('refund-cancel').addEventListener('click', () => $('refund-dialog').close());
   for (const button of $('pay-method').querySelectorAll('button')) {
     button.addEventListener('click', () => setMethod(button.dataset.method));
   }

@@ -16,7 +16,7 @@ import {
 import {
   openClose, openDiscount, openPicker, openSplit, openVoid, removeDiscount, setUpCorrections, showQr, splittable,
 } from './cashier-fix.js';
-import { payOrder, paySession, setUpPayment } from './cashier-pay.js';
+import { openRefund, payOrder, paySession, setUpPayment } from './cashier-pay.js';
 import { loadReport, loadShift, openShiftPanel, setUpShift } from './cashier-shift.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -791,7 +791,12 @@ function historyRow(order) {
         state.selected = { orderId: order.id };
         renderTicket();
       },
-    }, 'Open ticket') : null);
+    }, 'Open ticket') : null,
+    state.drawer && ['PAID', 'PARTIALLY_PAID'].includes(order.payment_status) ? h('button', {
+      type: 'button',
+      class: 'refund',
+      onclick: () => openRefund(order).catch((err) => toast(problemText(err), 'error')),
+    }, 'Refund') : null);
 }
 
 function openHistory() {
@@ -940,7 +945,7 @@ function setUp() {
 
 async function main() {
   try {
-    state.me = await staffPage(['OWNER', 'MANAGER', 'KASIR', 'WAITER']);
+    state.me = await staffPage(['OWNER', 'MANAGER', 'KASIR', 'WAITER'], { autoLock: true });
     if (!state.me) return;
     state.drawer = state.me.role !== 'WAITER';
     // Waiters keep no cash drawer: no shift, no payments.

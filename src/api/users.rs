@@ -33,6 +33,8 @@ pub struct UserView {
     #[oai(nullable)]
     pub outlet_id: Option<Uuid>,
     pub active: bool,
+    /// Whether a PIN is set for signing in on the outlet's tablets.
+    pub has_pin: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -44,6 +46,7 @@ impl From<user::Model> for UserView {
             role: user.role,
             outlet_id: user.outlet_id,
             active: user.active,
+            has_pin: user.pin_hash.is_some(),
             created_at: user.created_at,
         }
     }

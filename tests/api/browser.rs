@@ -2180,3 +2180,208 @@ async fn a_manager_reads_who_voided_what_on_the_activity_tab() {
     page.screenshot("voided").await;
     page.assert_no_problems().await;
 }
+
+/// A shared tablet from start to finish: a manager enrols this browser and sets the cashier's
+/// PIN on /admin; the cashier signs in by PIN on the lock screen; a void after the kitchen has
+/// the order asks for a manager's PIN on the same screen; the Activity tab names them both.
+#[tokio::test]
+async fn on_an_enrolled_tablet_a_manager_approves_a_cashiers_void_with_a_pin() {
+    let test = "on_an_enrolled_tablet_a_manager_approves_a_cashiers_void_with_a_pin";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = untaxed_shop(&app, &[35_000]).await;
+    let dish = shop.products[0];
+    let (manajer_id, manajer) = app
+        .staff(&shop.owner, "manajer", Role::Manager, shop.outlet)
+        .await;
+    let (kasir_id, kasir) = app
+        .staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)
+        .await;
+    let (_, chef) = app
+        .staff(&shop.owner, "chef", Role::Kitchen, shop.outlet)
+        .await;
+    let response = crate::devices::set_pin(&app, &manajer, manajer_id, "2468").await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let shift = json!({"outlet_id": shop.outlet, "start_cash": 100_000});
+    expect_json(
+        app.post("/shifts/open", Some(&kasir), &shift).await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // The manager, on the tablet's own browser: the cashier's PIN, then the enrolment.
+    let mut page = browser.new_page("tablet").await;
+    page.viewport(1024, 768, false).await;
+    sign_in(&mut page, &app, "manajer", "manajer-password", "/admin").await;
+    page.wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+    admin_tab(&mut page, "staff").await;
+    let row = format!("#user-list li[data-user-id='{kasir_id}']");
+    page.fill(&format!("{row} input[type='password']"), "1357")
+        .await;
+    page.click(&format!("{row} button.set-pin")).await;
+    page.wait_for(
+        &format!("document.querySelector(\"{row} input\").placeholder === 'PIN set'"),
+        WAIT,
+    )
+    .await;
+    page.fill("#new-tablet-name", "Kasir depan").await;
+    page.click("#new-tablet-submit").await;
+    page.wait_for("!document.getElementById('tablet-enrolled').hidden", WAIT)
+        .await;
+    page.click("#tablet-use-here").await;
+    page.wait_for(
+        "document.querySelector('#tablet-list li')?.innerText.includes('this browser')",
+        WAIT,
+    )
+    .await;
+    page.click("#sign-out").await;
+
+    // The cashier page opens on the lock screen: a tile, a wrong PIN, the right one.
+    page.goto(&format!("{}/cashier", app.address)).await;
+    page.wait_for(
+        "document.querySelector(\"#lock-screen .staff-tile[data-username='kasir']\")",
+        WAIT,
+    )
+    .await;
+    page.screenshot("1-lock-screen").await;
+    page.press("#lock-screen .staff-tile[data-username='kasir']")
+        .await;
+    page.fill("#lock-pin", "0000").await;
+    page.press("#lock-screen [data-key='ok']").await;
+    page.wait_for(
+        "document.getElementById('lock-message')?.innerText.includes('Wrong PIN')",
+        WAIT,
+    )
+    .await;
+    for key in ["1", "3", "5", "7"] {
+        page.press(&format!("#lock-screen [data-key='{key}']"))
+            .await;
+    }
+    page.screenshot("2-pin").await;
+    page.press("#lock-screen [data-key='ok']").await;
+    page.wait_for(
+        "!document.getElementById('lock-screen') && document.body.dataset.ready === '1'",
+        WAIT,
+    )
+    .await;
+    assert!(page.text("#who").await.contains("kasir"));
+    assert!(
+        page.eval("Boolean(document.getElementById('switch-user'))")
+            .await
+            == true
+    );
+
+    // An order the kitchen has accepted: the void needs a manager now.
+    let table = format!("#table-list [data-table-id='{}']", shop.table);
+    page.press(&format!("{table} .table-tile")).await;
+    for _ in 0..2 {
+        page.press(&format!(".menu-item[data-product-id='{dish}']"))
+            .await;
+    }
+    page.wait_for(
+        "document.getElementById('order-submit').textContent === 'Send order · Rp70.000'",
+        WAIT,
+    )
+    .await;
+    page.press("#order-submit").await;
+    let first = "#order-list .order-row[data-number='1']";
+    page.wait_for(&format!("document.querySelector(\"{first}\")"), WAIT)
+        .await;
+    let orders = expect_json(
+        app.get(&format!("/orders?outlet_id={}", shop.outlet), Some(&kasir))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let order_id = orders["items"][0]["id"].as_str().unwrap().to_owned();
+    let line = orders["items"][0]["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    expect_json(
+        app.set_status(&chef, &order_id, &json!({"status": "ACCEPTED"}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let line_row = format!("{first} .ticket-line[data-item-id='{line}']");
+    select_row(&mut page, &line_row, ".line-main").await;
+    page.press(&format!("{line_row} button.void")).await;
+    page.wait_for("document.getElementById('void-dialog').open", WAIT)
+        .await;
+    page.fill("#void-reason-text", "salah pesan").await;
+    page.press("#void-confirm").await;
+    page.wait_for("document.getElementById('approval-dialog')?.open", WAIT)
+        .await;
+    page.fill("#approval-pin", "2468").await;
+    page.screenshot("3-approval").await;
+    page.press("#approval-dialog [data-key='ok']").await;
+    page.wait_for(
+        &format!("document.querySelector(\"{line_row} s.voided\")?.textContent === '1× void'"),
+        WAIT,
+    )
+    .await;
+
+    // The other one is paid by QRIS, then refunded from the Orders panel: a new approval.
+    page.press("#ticket-pay").await;
+    page.wait_for("document.getElementById('pay-dialog').open", WAIT)
+        .await;
+    assert_eq!(page.text("#pay-due").await, "Rp35.000");
+    page.press("#pay-method [data-method='QRIS']").await;
+    page.press("#pay-confirm").await;
+    page.wait_for("!document.getElementById('pay-result').hidden", WAIT)
+        .await;
+    page.click("#pay-done").await;
+    page.press("#orders-button").await;
+    let history = "#history-list .history-row[data-number='1']";
+    page.wait_for(
+        &format!("document.querySelector(\"{history} button.refund\")"),
+        WAIT,
+    )
+    .await;
+    page.press(&format!("{history} button.refund")).await;
+    page.wait_for("document.getElementById('refund-dialog').open", WAIT)
+        .await;
+    page.fill("#refund-reason", "tamu komplain").await;
+    page.press("#refund-confirm").await;
+    page.wait_for("document.getElementById('approval-dialog')?.open", WAIT)
+        .await;
+    for key in ["2", "4", "6", "8", "ok"] {
+        page.press(&format!("#approval-dialog [data-key='{key}']"))
+            .await;
+    }
+    page.wait_for(
+        &format!("document.querySelector(\"{history}\")?.dataset.paid === 'REFUNDED'"),
+        WAIT,
+    )
+    .await;
+    page.screenshot("4-refunded").await;
+    assert!(page
+        .eval("!document.getElementById('approval-dialog')")
+        .await
+        .as_bool()
+        .unwrap());
+
+    // "Switch user" locks the tablet again; the manager reads the Activity tab on /admin.
+    page.click("#switch-user").await;
+    page.wait_for("Boolean(document.getElementById('lock-screen'))", WAIT)
+        .await;
+    sign_in(&mut page, &app, "manajer", "manajer-password", "/admin").await;
+    admin_tab(&mut page, "activity").await;
+    let entry = "#activity-list li.activity-row[data-action='ITEM_VOIDED']";
+    page.wait_for(&format!("document.querySelector(\"{entry}\")"), WAIT)
+        .await;
+    for action in ["ITEM_VOIDED", "PAYMENT_REFUNDED"] {
+        let entry = format!("#activity-list li.activity-row[data-action='{action}']");
+        let text = page.text(&entry).await;
+        assert!(
+            text.contains("kasir") && text.contains("approved by manajer"),
+            "{action}: {text}"
+        );
+    }
+    page.screenshot("5-activity").await;
+    page.assert_no_problems().await;
+}
