@@ -1,6 +1,7 @@
 // Kedai's shared browser code: the API client, the staff sign-in kept in localStorage,
 // money formatting, a tiny DOM builder, the live event socket and the kitchen beep.
 // Plain ES module, no build step, nothing loaded from outside this server.
+import { has, lang, loadLanguage, mountLanguageSwitch, t } from './i18n.js';
 
 const TOKEN_KEY = 'kedai.token';
 const EXPIRES_KEY = 'kedai.expires_at';
@@ -155,6 +156,8 @@ export async function staffApi(path, options = {}) {
 /** Starts a staff page: the token (or a trip to sign-in), the sign-out button, `#who`, and
  *  who is signed in. A role not in `roles` is sent to its own page (resolves to null). */
 export async function staffPage(roles, { autoLock = false } = {}) {
+  await loadLanguage();
+  mountLanguageSwitch();
   // An enrolled tablet opens on its lock screen: staff tiles and a PIN pad.
   const device = tablet.get();
   if (device && LOCKABLE_PAGES.includes(location.pathname) && !staff.token()) await lockScreen();
@@ -167,7 +170,7 @@ export async function staffPage(roles, { autoLock = false } = {}) {
     return null;
   }
   const who = document.getElementById('who');
-  if (who) who.textContent = `${me.username} (${me.role})`;
+  if (who) who.textContent = `${me.username} (${t(`role.${me.role}`)})`;
   document.body.dataset.role = me.role;
   if (device && LOCKABLE_PAGES.includes(location.pathname)) tabletControls(out, autoLock);
   return me;
@@ -281,7 +284,7 @@ function pinPad(id, label, submit) {
     type: 'button',
     class: key === 'ok' ? 'primary' : '',
     dataset: { key },
-    'aria-label': key === 'back' ? 'Delete' : undefined,
+    'aria-label': key === 'back' ? t('lock.delete') : undefined,
     onclick: () => press(key),
   }, key === 'back' ? '⌫' : key === 'ok' ? 'OK' : key)));
   return { input, element: h('div', { class: 'pin-pad' }, input, pad) };
@@ -289,9 +292,9 @@ function pinPad(id, label, submit) {
 
 /** What a refused PIN means for a person. */
 function pinProblem(err) {
-  if (err.status === 401) return 'Wrong PIN. Try again.';
-  if (err.status === 429) return err.message || 'Too many wrong PINs: wait, then try again.';
-  if (err.code === 'DEVICE_LOCKED') return 'This tablet is locked after too many wrong PINs. A manager unlocks it on Admin → Staff → Tablets.';
+  if (err.status === 401) return t('lock.wrong_pin');
+  if (err.status === 429) return t('lock.too_many');
+  if (err.code === 'DEVICE_LOCKED') return t('lock.device_locked');
   return problemText(err);
 }
 
@@ -326,19 +329,19 @@ export function lockScreen(before = staff.user()) {
 async function showTiles(screen, done) {
   let device = tablet.get();
   const message = h('p', { id: 'lock-message', class: 'error', role: 'alert', hidden: true });
-  const passwordLink = h('a', { href: `/?next=${encodeURIComponent(location.pathname)}`, class: 'hint' }, 'Sign in with a password instead');
+  const passwordLink = h('a', { href: `/?next=${encodeURIComponent(location.pathname)}`, class: 'hint' }, t('lock.password_instead'));
   try {
     device = await tablet.refresh();
   } catch (err) {
     const gone = err.status === 401;
     message.textContent = gone
-      ? 'This tablet is no longer enrolled (revoked on Admin). Sign in with a password, or enrol it again.'
+      ? t('lock.revoked')
       : pinProblem(err);
     message.hidden = false;
     if (gone) tablet.forget();
     screen.replaceChildren(h('div', { class: 'lock-box' },
-      h('h2', { id: 'lock-title' }, device.name || 'Tablet'), message,
-      gone ? null : h('button', { type: 'button', class: 'primary', onclick: () => showTiles(screen, done) }, 'Try again'),
+      h('h2', { id: 'lock-title' }, device.name || t('lock.tablet')), message,
+      gone ? null : h('button', { type: 'button', class: 'primary', onclick: () => showTiles(screen, done) }, t('common.try_again')),
       passwordLink));
     return;
   }
@@ -347,19 +350,19 @@ async function showTiles(screen, done) {
     class: 'staff-tile',
     dataset: { username: person.username },
     onclick: () => showPin(screen, device, person, done),
-  }, h('strong', {}, person.username), h('span', { class: 'hint' }, person.role)));
+  }, h('strong', {}, person.username), h('span', { class: 'hint' }, t(`role.${person.role}`))));
   screen.replaceChildren(h('div', { class: 'lock-box' },
     h('h2', { id: 'lock-title' }, `${device.outlet_name} · ${device.name}`),
-    h('p', {}, tiles.length ? 'Who is using the tablet?' : 'Nobody has a PIN yet: a manager sets PINs on Admin → Staff.'),
+    h('p', {}, tiles.length ? t('lock.who') : t('lock.nobody')),
     h('div', { class: 'staff-tiles' }, tiles),
     passwordLink));
 }
 
 function showPin(screen, device, person, done) {
   const message = h('p', { id: 'lock-message', class: 'error', role: 'alert', hidden: true });
-  const pad = pinPad('lock-pin', `PIN of ${person.username}`, async (pin) => {
+  const pad = pinPad('lock-pin', t('lock.pin_of', { name: person.username }), async (pin) => {
     if (!/^\d{4,8}$/.test(pin)) {
-      message.textContent = 'A PIN is 4 to 8 digits.';
+      message.textContent = t('lock.pin_format');
       message.hidden = false;
       return;
     }
@@ -379,16 +382,16 @@ function showPin(screen, device, person, done) {
   });
   screen.replaceChildren(h('div', { class: 'lock-box' },
     h('h2', { id: 'lock-title' }, person.username),
-    h('p', { class: 'hint' }, 'Type your PIN'),
+    h('p', { class: 'hint' }, t('lock.type_pin')),
     pad.element, message,
-    h('button', { type: 'button', class: 'ghost', id: 'lock-back', onclick: () => showTiles(screen, done) }, 'Someone else')));
+    h('button', { type: 'button', class: 'ghost', id: 'lock-back', onclick: () => showTiles(screen, done) }, t('lock.someone_else'))));
   pad.input.focus();
 }
 
 /** The "Switch user" button beside Sign out, and locking after the outlet's idle minutes. */
 function tabletControls(signOutButton, autoLock) {
   if (signOutButton && !document.getElementById('switch-user')) {
-    signOutButton.before(h('button', { id: 'switch-user', type: 'button', class: 'ghost', onclick: () => toLogin() }, 'Switch user'));
+    signOutButton.before(h('button', { id: 'switch-user', type: 'button', class: 'ghost', onclick: () => toLogin() }, t('lock.switch_user')));
   }
   if (!autoLock) return;
   let lastActive = Date.now();
@@ -401,11 +404,6 @@ function tabletControls(signOutButton, autoLock) {
   }, 5000);
 }
 
-const APPROVAL_TEXT = {
-  VOID_ITEM: 'The kitchen already has this: a manager approves the void.',
-  REFUND: 'A refund needs a manager.',
-  OPEN_DRAWER: 'Opening the drawer without a sale needs a manager.',
-};
 
 /** Which approval a refused request needs: `{action, order_id}`, or null for none we know. */
 function approvalFor(path, options) {
@@ -439,10 +437,10 @@ function askApproval(wanted, refusal) {
         for (const tile of pick.children) tile.setAttribute('aria-pressed', String(tile === e.currentTarget));
         pad.input.focus();
       },
-    }, h('strong', {}, person.username), h('span', { class: 'hint' }, person.role))));
-    const pad = pinPad('approval-pin', 'Manager PIN', async (pin) => {
-      if (!chosen) return say('Choose the manager who approves.');
-      if (!/^\d{4,8}$/.test(pin)) return say('A PIN is 4 to 8 digits.');
+    }, h('strong', {}, person.username), h('span', { class: 'hint' }, t(`role.${person.role}`)))));
+    const pad = pinPad('approval-pin', t('approval.pin'), async (pin) => {
+      if (!chosen) return say(t('approval.choose'));
+      if (!/^\d{4,8}$/.test(pin)) return say(t('lock.pin_format'));
       try {
         const granted = await api('/approvals', {
           method: 'POST', token: staff.token(), body: { ...wanted, username: chosen, pin },
@@ -454,12 +452,12 @@ function askApproval(wanted, refusal) {
       }
     });
     const dialog = h('dialog', { id: 'approval-dialog', class: 'sheet', 'aria-labelledby': 'approval-title' },
-      h('h2', { id: 'approval-title' }, 'Manager approval'),
-      h('p', { class: 'hint' }, wanted.action === 'DISCOUNT' ? refusal.message : APPROVAL_TEXT[wanted.action]),
-      managers.length ? pick : h('p', {}, 'No manager has a PIN on this tablet: a manager sets one on Admin → Staff.'),
+      h('h2', { id: 'approval-title' }, t('approval.title')),
+      h('p', { class: 'hint' }, wanted.action === 'DISCOUNT' && lang() === 'en' ? refusal.message : t(`approval.why.${wanted.action}`)),
+      managers.length ? pick : h('p', {}, t('approval.no_manager')),
       managers.length ? pad.element : null,
       message,
-      h('button', { type: 'button', id: 'approval-cancel', class: 'ghost wide', onclick: () => finish(null) }, 'Cancel'));
+      h('button', { type: 'button', id: 'approval-cancel', class: 'ghost wide', onclick: () => finish(null) }, t('common.cancel')));
     let settled = false;
     const finish = (token) => {
       if (settled) return;
@@ -669,10 +667,12 @@ export function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
-/** The text of an `ApiError` for a person: the server's detail, or why it failed. */
+/** The text of an error for a person: in Indonesian the words for its problem `code`, in
+ *  English the server's own detail; a page's own `Error` as it is. */
 export function problemText(err) {
-  if (!err) return 'something went wrong';
-  if (err.status === 0) return 'cannot reach the server; check the network';
+  if (!err) return t('error.UNKNOWN');
+  if (err.status === 0) return t('error.NETWORK');
+  if (err instanceof ApiError && lang() !== 'en' && has(`error.${err.code}`)) return t(`error.${err.code}`);
   return err.message || String(err);
 }
 
@@ -692,7 +692,7 @@ export function toast(message, kind = 'info') {
 /** A print request's problem for a person; NO_PRINTER says where printers are set up. */
 export function printProblemText(err) {
   if (err && err.code === 'NO_PRINTER') {
-    return 'No active receipt printer: add one on /admin under Printers.';
+    return t('common.no_receipt_printer');
   }
   return problemText(err);
 }
@@ -711,7 +711,7 @@ export async function sendToPrinter(path, body, { note = null } = {}) {
   };
   try {
     const job = await staffApi(path, { method: 'POST', body });
-    say('Sent to printer', 'info');
+    say(t('common.sent_to_printer'), 'info');
     return job;
   } catch (err) {
     if (err.status !== 401) say(printProblemText(err), 'error');
@@ -789,7 +789,9 @@ export class PrinterWatch {
       class: 'printer-problem',
       dataset: { printerId: p.id, status: p.status },
       title: p.error || undefined,
-    }, `Printer ${p.name}: ${p.status}${p.unprinted ? ` — ${p.unprinted} not printed` : ''}`)));
+    }, t(p.unprinted ? 'common.printer_problem_unprinted' : 'common.printer_problem', {
+      name: p.name, status: t(`printer_status.${p.status}`), count: p.unprinted,
+    }))));
     this.banner.hidden = !troubled.length;
   }
 }

@@ -21,9 +21,9 @@ use crate::helpers::{expect_json, require_all, spawn_app, Shop, TestApp, OWNER};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// Page loads and form round trips.
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 /// Something another client did must show up within this (live, without reload).
-const LIVE: Duration = Duration::from_secs(10);
+pub(crate) const LIVE: Duration = Duration::from_secs(10);
 
 // ---- the driver ----------------------------------------------------------------------------
 
@@ -122,6 +122,8 @@ impl Browser {
                     "--disable-quic",
                     "--no-proxy-server",
                     "--mute-audio",
+                    // The pages follow the browser's language: English unless a test asks.
+                    "--lang=en-US",
                     "--window-size=1280,900",
                     "--remote-debugging-port=0",
                 ])
@@ -375,6 +377,16 @@ impl Page {
         text.as_str().unwrap_or_default().to_owned()
     }
 
+    /// The browser's languages, as its Accept-Language header and `navigator.languages` say.
+    pub async fn accept_language(&mut self, languages: &str) {
+        let agent = self.eval("navigator.userAgent").await;
+        let params = json!({"userAgent": agent, "acceptLanguage": languages});
+        self.cdp
+            .call("Emulation.setUserAgentOverride", params)
+            .await
+            .expect("accept language");
+    }
+
     /// Emulates a phone (`mobile`) or tablet screen of this size.
     pub async fn viewport(&mut self, width: u32, height: u32, mobile: bool) {
         let metrics =
@@ -449,7 +461,7 @@ fn truthy(value: &Value) -> bool {
 // ---- the tests -----------------------------------------------------------------------------
 
 /// Signs in through `/` and waits for the role's page.
-async fn sign_in(page: &mut Page, app: &TestApp, username: &str, password: &str, lands_on: &str) {
+pub(crate) async fn sign_in(page: &mut Page, app: &TestApp, username: &str, password: &str, lands_on: &str) {
     page.goto(&format!("{}/", app.address)).await;
     page.fill("#login-username", username).await;
     page.fill("#login-password", password).await;
@@ -523,13 +535,13 @@ async fn first_run_creates_the_owner_from_the_browser() {
 }
 
 /// The signed-in staff token the page keeps in `localStorage`.
-async fn page_token(page: &mut Page) -> String {
+pub(crate) async fn page_token(page: &mut Page) -> String {
     let token = page.eval("localStorage.getItem('kedai.token')").await;
     token.as_str().expect("token in localStorage").to_owned()
 }
 
 /// Opens an admin tab through its link in the navigation.
-async fn admin_tab(page: &mut Page, tab: &str) {
+pub(crate) async fn admin_tab(page: &mut Page, tab: &str) {
     page.click(&format!("#tabs a[data-tab='{tab}']")).await;
     page.wait_for(
         &format!("!document.getElementById('tab-{tab}').hidden"),
@@ -710,7 +722,7 @@ async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
 /// Taps a ticket row until it is selected (its actions show). The ticket is redrawn on every
 /// socket frame, and a tap whose press and release straddle a redraw is lost, as on a real
 /// tablet; the user taps again, and so does this, at most three times.
-async fn select_row(page: &mut Page, row: &str, main: &str) {
+pub(crate) async fn select_row(page: &mut Page, row: &str, main: &str) {
     for _ in 0..3 {
         page.press(&format!("{row} {main}")).await;
         let shown = format!("document.querySelector(\"{row}\")?.classList.contains('selected')");
@@ -727,7 +739,7 @@ async fn select_row(page: &mut Page, row: &str, main: &str) {
 }
 
 /// A shop without service charge or tax, so the prices a test taps are the totals it pays.
-async fn untaxed_shop(app: &TestApp, prices: &[i64]) -> Shop {
+pub(crate) async fn untaxed_shop(app: &TestApp, prices: &[i64]) -> Shop {
     let shop = app.shop(prices).await;
     let untaxed = json!({"service_charge_bp": 0, "tax_bp": 0});
     let outlet = app
