@@ -160,6 +160,7 @@ pub async fn load(db: &Db, passwords: &Passwords) -> AppResult<DemoSummary> {
             auto_print_receipt: Some(false),
             receipt_footer: Some("Terima kasih, sampai jumpa lagi!".into()),
             auto_lock_minutes: None,
+            language: None,
         },
     )
     .await?;

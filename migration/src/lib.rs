@@ -19,6 +19,7 @@ mod m20261203_000013_pins_and_devices;
 mod m20261204_000014_approvals_and_auto_lock;
 mod m20261204_000015_guest_requests;
 mod m20261204_000016_product_images;
+mod m20261204_000017_outlet_language;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_approvals_and_auto_lock::Migration),
             Box::new(m20261204_000015_guest_requests::Migration),
             Box::new(m20261204_000016_product_images::Migration),
+            Box::new(m20261204_000017_outlet_language::Migration),
         ]
     }
 }

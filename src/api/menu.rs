@@ -306,6 +306,8 @@ pub struct MenuView {
     pub currency: String,
     pub service_charge_bp: i32,
     pub tax_bp: i32,
+    /// The outlet's language (`id` or `en`): the page's fallback.
+    pub language: String,
     pub categories: Vec<MenuSectionView>,
 }
 
@@ -317,6 +319,7 @@ impl From<menu::Menu> for MenuView {
             currency: m.outlet.currency,
             service_charge_bp: m.outlet.service_charge_bp,
             tax_bp: m.outlet.tax_bp,
+            language: m.outlet.language,
             categories: m
                 .sections
                 .into_iter()

@@ -48,6 +48,9 @@ pub struct OutletView {
     pub receipt_footer: String,
     /// Shared tablets lock themselves after this many idle minutes; 0: never.
     pub auto_lock_minutes: i32,
+    /// `id` (Bahasa Indonesia) or `en`: tickets, bills and receipts are printed in it, and
+    /// pages fall back to it for a browser that speaks neither.
+    pub language: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -67,6 +70,7 @@ impl From<outlet::Model> for OutletView {
             auto_print_receipt: o.auto_print_receipt,
             receipt_footer: o.receipt_footer,
             auto_lock_minutes: o.auto_lock_minutes,
+            language: o.language,
             created_at: o.created_at,
             updated_at: o.updated_at,
         }
@@ -121,6 +125,10 @@ pub struct NewOutletRequest {
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "240")))]
     pub auto_lock_minutes: Option<i32>,
+    /// `id` (default) or `en`.
+    #[oai(nullable)]
+    #[oai(validator(max_length = 8))]
+    pub language: Option<String>,
 }
 
 /// Fields to change; absent fields stay as they are.
@@ -158,6 +166,10 @@ pub struct OutletPatch {
     #[oai(nullable)]
     #[oai(validator(minimum(value = "0"), maximum(value = "240")))]
     pub auto_lock_minutes: Option<i32>,
+    /// `id` (default) or `en`.
+    #[oai(nullable)]
+    #[oai(validator(max_length = 8))]
+    pub language: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -190,6 +202,7 @@ impl OutletsApi {
             auto_print_receipt: b.auto_print_receipt,
             receipt_footer: b.receipt_footer.map(String::from),
             auto_lock_minutes: b.auto_lock_minutes,
+            language: b.language,
         };
         let created = outlets::create_outlet(&state.db, actor, input).await?;
         Ok(CreateOutletResponse::Created(Json(created.into())))
@@ -257,6 +270,7 @@ impl OutletsApi {
             auto_print_receipt: b.auto_print_receipt,
             receipt_footer: b.receipt_footer.map(String::from),
             auto_lock_minutes: b.auto_lock_minutes,
+            language: b.language,
         };
         Ok(Json(
             outlets::update_outlet(&state.db, actor, id.0, changes)

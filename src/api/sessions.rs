@@ -80,6 +80,8 @@ pub struct GuestSessionView {
     pub outlet_id: Uuid,
     pub outlet_name: String,
     pub currency: String,
+    /// The outlet's language (`id` or `en`): the page's fallback.
+    pub language: String,
     /// The table's QR URL (what the printed code opens).
     pub table_url: String,
 }
@@ -97,6 +99,7 @@ impl GuestSessionView {
             outlet_id: d.outlet.id,
             outlet_name: d.outlet.name,
             currency: d.outlet.currency,
+            language: d.outlet.language,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Model {
     pub receipt_footer: String,
     /// Shared tablets lock themselves after this many idle minutes; 0: never.
     pub auto_lock_minutes: i32,
+    /// `id` or `en`: what its paper is printed in, and the pages' fallback.
+    pub language: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -318,7 +318,12 @@ async fn send_next(queue: &Queue, printer_id: Uuid) -> AppResult<Next> {
 
     let bytes = if taken_over && head.kind != PrintJobKind::Drawer {
         // The worker that had it died mid-job: it may have printed, so say it may be twice.
-        let mut bytes = reprint_banner(&printer);
+        let language = crate::entity::outlet::Entity::find_by_id(printer.outlet_id)
+            .one(db.conn())
+            .await?
+            .map(|o| o.language)
+            .unwrap_or_default();
+        let mut bytes = reprint_banner(&printer, Labels::for_language(&language));
         bytes.extend_from_slice(&head.payload);
         bytes
     } else {
@@ -462,10 +467,10 @@ fn chrono_of(duration: Duration) -> chrono::Duration {
 }
 
 /// "CETAK ULANG" (reprint) across the top, before a job that may already have printed.
-fn reprint_banner(printer: &printer::Model) -> Vec<u8> {
+fn reprint_banner(printer: &printer::Model, labels: &Labels) -> Vec<u8> {
     let doc = Document {
         blocks: vec![Block::Text {
-            text: Labels::for_language("id").reprint.to_owned(),
+            text: labels.reprint.to_owned(),
             align: Align::Center,
             bold: true,
             size: Size::Double,

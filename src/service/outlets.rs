@@ -30,6 +30,7 @@ pub struct NewOutlet {
     pub auto_print_receipt: Option<bool>,
     pub receipt_footer: Option<String>,
     pub auto_lock_minutes: Option<i32>,
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -45,6 +46,7 @@ pub struct OutletChanges {
     pub auto_print_receipt: Option<bool>,
     pub receipt_footer: Option<String>,
     pub auto_lock_minutes: Option<i32>,
+    pub language: Option<String>,
 }
 
 pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResult<outlet::Model> {
@@ -81,6 +83,7 @@ pub async fn create_outlet(db: &Db, actor: &Staff, input: NewOutlet) -> AppResul
         auto_lock_minutes: Set(check_auto_lock(
             input.auto_lock_minutes.unwrap_or(DEFAULT_AUTO_LOCK_MINUTES),
         )?),
+        language: Set(check_language(input.language.as_deref().unwrap_or("id"))?),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -164,6 +167,9 @@ pub async fn update_outlet(
     if let Some(minutes) = changes.auto_lock_minutes {
         model.auto_lock_minutes = Set(check_auto_lock(minutes)?);
     }
+    if let Some(language) = changes.language {
+        model.language = Set(check_language(&language)?);
+    }
     model.updated_at = Set(Utc::now());
     Ok(model.update(db.conn()).await?)
 }
@@ -179,6 +185,20 @@ fn check_auto_lock(minutes: i32) -> AppResult<i32> {
         ));
     }
     Ok(minutes)
+}
+
+/// The languages Kedai's pages and paper speak.
+pub const LANGUAGES: [&str; 2] = ["id", "en"];
+
+fn check_language(language: &str) -> AppResult<String> {
+    let language = language.trim().to_ascii_lowercase();
+    if !LANGUAGES.contains(&language.as_str()) {
+        return Err(AppError::validation(
+            "language",
+            "language is id (Bahasa Indonesia) or en (English)",
+        ));
+    }
+    Ok(language)
 }
 
 fn clean_currency(currency: &str) -> AppResult<String> {

@@ -36,9 +36,9 @@ use crate::{
     },
 };
 
-/// Words on paper. Outlets have no language setting yet: Bahasa Indonesia.
-fn labels() -> &'static Labels {
-    Labels::for_language("id")
+/// Words on paper, in the outlet's language.
+fn labels(outlet: &outlet::Model) -> &'static Labels {
+    Labels::for_language(&outlet.language)
 }
 
 /// Date and time as printed, in the outlet's timezone.
@@ -155,13 +155,17 @@ async fn table_name(
 }
 
 /// Who placed an order, as a ticket says it.
-async fn placed_by(conn: &impl ConnectionTrait, order: &order::Model) -> AppResult<String> {
+async fn placed_by(
+    conn: &impl ConnectionTrait,
+    outlet: &outlet::Model,
+    order: &order::Model,
+) -> AppResult<String> {
     Ok(match order.created_by {
         Some(id) => orders::usernames(conn, std::iter::once(id))
             .await?
             .remove(&id)
             .unwrap_or_default(),
-        None => labels().guest.to_owned(),
+        None => labels(outlet).guest.to_owned(),
     })
 }
 
@@ -192,7 +196,7 @@ pub async fn queue_kitchen_tickets(
     let categories = categories_of(txn, details.items.iter().map(|i| i.item.product_id)).await?;
     let order = &details.order;
     let table = table_name(txn, order.table_session_id).await?;
-    let by = placed_by(txn, order).await?;
+    let by = placed_by(txn, outlet, order).await?;
     let at = local_time(outlet, order.created_at);
     let mut jobs = Vec::new();
     for printer in &printers {
@@ -221,7 +225,7 @@ pub async fn queue_kitchen_tickets(
             lines,
             note: Some(order.note.trim().to_owned()).filter(|n| !n.is_empty()),
         };
-        let doc = kitchen_ticket(&ticket, labels());
+        let doc = kitchen_ticket(&ticket, labels(&outlet));
         jobs.push(job(
             printer,
             PrintJobKind::KitchenTicket,
@@ -292,7 +296,7 @@ pub async fn queue_void_tickets(
             lines,
             note: None,
         };
-        let doc = kitchen_ticket(&ticket, labels());
+        let doc = kitchen_ticket(&ticket, labels(&outlet));
         jobs.push(job(
             printer,
             PrintJobKind::VoidTicket,
@@ -343,7 +347,7 @@ pub async fn queue_after_payment(
                 public_url,
             )
             .await?,
-            labels(),
+            labels(&outlet),
         );
         doc.kick_drawer = cash;
         kick = false;
@@ -609,7 +613,7 @@ pub async fn print_order(
             public_url,
         )
         .await?,
-        labels(),
+        labels(&outlet),
     );
     let job = job(&printer, job_kind, &doc, Some(order_id), None, copy)
         .insert(&txn)
@@ -664,7 +668,7 @@ pub async fn print_session(
             public_url,
         )
         .await?,
-        labels(),
+        labels(&outlet),
     );
     let job = job(
         &printer,
@@ -698,7 +702,7 @@ pub async fn print_test_page(
         &printer.address,
         paper,
         &local_time(&outlet, Utc::now()),
-        labels(),
+        labels(&outlet),
     );
     Ok(job(&printer, PrintJobKind::Test, &doc, None, None, false)
         .insert(db.conn())
@@ -862,7 +866,7 @@ async fn document_of(db: &Db, details: OrderDetails, public_url: &str) -> AppRes
         public_url,
     )
     .await?;
-    Ok(receipt(&r, labels()))
+    Ok(receipt(&r, labels(&outlet)))
 }
 
 /// Who took the last payment of an order.

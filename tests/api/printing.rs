@@ -936,3 +936,49 @@ async fn test_pages_and_the_drawer_go_to_the_printer_asked_for() {
         "its history went with it"
     );
 }
+
+#[tokio::test]
+async fn tickets_and_receipts_are_printed_in_the_outlets_language() {
+    let app = printing_app().await;
+    let k = kitchen(&app).await;
+    let outlet = format!("/outlets/{}", k.outlet);
+    let shown = expect_json(app.get(&outlet, Some(&k.owner)).await, StatusCode::OK).await;
+    assert_eq!(shown["language"], "id", "Bahasa Indonesia unless set");
+    for wrong in [json!("fr"), json!(""), json!("indonesian")] {
+        let response = app
+            .patch(&outlet, Some(&k.owner), &json!({"language": wrong}))
+            .await;
+        expect_problem(response, StatusCode::BAD_REQUEST, "VALIDATION_FAILED").await;
+    }
+    let english = json!({"language": "EN", "auto_print_receipt": true});
+    let changed = expect_json(
+        app.patch(&outlet, Some(&k.owner), &english).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(changed["language"], "en");
+
+    let dapur = kitchen_printer(&app, &k).await;
+    let kasir = FakePrinter::start().await;
+    add_printer(
+        &app,
+        &k,
+        json!({"name": "Kasir", "kind": "RECEIPT", "address": kasir.address()}),
+    )
+    .await;
+    open_shift(&app, &k).await;
+    let order = app.order(&k.owner, &takeaway(&k, &[(k.nasi, 2)])).await;
+    let ticket = text_of(&dapur.wait_for_jobs(1, Duration::from_secs(10)).await[0]);
+    assert!(
+        ticket.contains("Takeaway") && !ticket.contains("Dibawa pulang"),
+        "{ticket}"
+    );
+    pay(&app, &k, &order, "CASH").await;
+    let receipt = text_of(&kasir.wait_for_jobs(1, Duration::from_secs(10)).await[0]);
+    for expected in ["RECEIPT", "Cash", "Change"] {
+        assert!(receipt.contains(expected), "{expected} in\n{receipt}");
+    }
+    for indonesian in ["STRUK", "Tunai", "Kembalian"] {
+        assert!(!receipt.contains(indonesian), "{indonesian} in\n{receipt}");
+    }
+}
