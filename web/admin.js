@@ -1,12 +1,17 @@
 // `/admin` (OWNER, MANAGER): outlets and their settings, tables with a printable QR sheet, the
-// menu (categories with their stations, products, modifier groups), the printers and their
-// print jobs, staff accounts, shifts and the sales report, and the activity (audit) log.
+// menu (categories with their stations, products with their photos, modifier groups), the
+// printers and their print jobs, staff accounts, shifts and the sales report, and the activity
+// (audit) log; above them, the setup checklist of a new outlet.
 import {
-  bpToPercent, formatMoney, h, Live, moneyInput, parseMoney, percentToBp, problemText,
+  ApiError, bpToPercent, formatMoney, h, Live, moneyInput, parseMoney, percentToBp, problemText,
   saveBlob, sendToPrinter, showTableQr, staff, staffAll, staffApi, staffBlob, staffPage, svg, tablet, toast,
+  toLogin,
 } from './app.js';
+import { formatDate, formatDateTime, has, locale, t } from './i18n.js';
 
 const OUTLET_KEY = 'kedai.admin.outlet';
+/** Set when the QR sheet of an outlet has been printed (a step of the setup checklist). */
+const QR_PRINTED_KEY = (outletId) => `kedai.qr_printed.${outletId}`;
 const TABS = ['outlets', 'tables', 'menu', 'printers', 'staff', 'reports', 'activity'];
 const ROLES = ['OWNER', 'MANAGER', 'KASIR', 'WAITER', 'KITCHEN'];
 
@@ -15,6 +20,7 @@ const state = {
   me: null,
   outlets: [],
   outlet: null, // the selected outlet
+  loadedFor: null, // the outlet whose tables, menu… are loaded
   tables: [],
   categories: [],
   products: [],
@@ -27,6 +33,24 @@ const state = {
 const currency = () => (state.outlet && state.outlet.currency) || 'IDR';
 const money = (amount) => formatMoney(amount, currency());
 const isOwner = () => state.me && state.me.role === 'OWNER';
+const roleName = (role) => (has(`role.${role}`) ? t(`role.${role}`) : role);
+
+/** `key_one` or `key_other` by `n` (Indonesian has the same words for both). */
+const plural = (key, n, vars = {}) => t(`${key}_${n === 1 ? 'one' : 'other'}`, { n, ...vars });
+
+/** `t(key)` with its `{name}` placeholders filled by `nodes` (e.g. a bold name), for `h()`. */
+function tNodes(key, nodes) {
+  return t(key).split(/(\{\w+\})/).filter(Boolean).map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part);
+    return name && Object.hasOwn(nodes, name[1]) ? nodes[name[1]] : part;
+  });
+}
+
+/** A `2026-01-04` day in the page's language, read as that local day (not UTC midnight). */
+function formatDay(value) {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
+  return day ? formatDate(new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : value;
+}
 
 /** Shows `err` in the form's error line (or a toast); 401 has already gone to sign-in. */
 function fail(err, line) {
@@ -75,6 +99,50 @@ function showTab(name) {
   if (tab === 'activity') loadActivity();
 }
 
+// ---- the setup checklist -------------------------------------------------------------------
+
+/** The first steps of an outlet: `[step, tab it is done on, done]`. */
+function setupSteps() {
+  const o = state.outlet;
+  // Saved once: PATCH moves `updated_at` past `created_at`.
+  const saved = Boolean((o.address || '').trim()) || Date.parse(o.updated_at) > Date.parse(o.created_at);
+  return [
+    ['outlet', 'outlets', saved],
+    ['tables', 'tables', state.tables.some((table) => table.active)],
+    ['menu', 'menu', state.products.length > 0],
+    ['staff', 'staff', state.users.some((u) => u.active && u.role !== 'OWNER' && u.outlet_id === o.id)],
+    ['qr', 'tables', localStorage.getItem(QR_PRINTED_KEY(o.id)) === '1'],
+  ];
+}
+
+/** Shown until every step is done; redrawn whenever the things it counts change. */
+function renderChecklist() {
+  const box = $('setup-checklist');
+  if (!state.outlet || state.loadedFor !== state.outlet.id) {
+    box.hidden = true;
+    return;
+  }
+  const steps = setupSteps();
+  const done = steps.filter(([, , ok]) => ok).length;
+  box.hidden = done === steps.length;
+  if (box.hidden) return;
+  $('setup-progress').textContent = t('admin.setup.progress', { done, total: steps.length });
+  $('setup-steps').replaceChildren(...steps.map(([step, tab, ok]) => h('li', {
+    class: 'setup-step',
+    dataset: { step, done: ok ? '1' : '0' },
+  },
+  h('span', { class: 'setup-tick', 'aria-hidden': 'true' }, ok ? '✓' : ''),
+  h('span', { class: 'visually-hidden' }, t(ok ? 'admin.setup.done' : 'admin.setup.todo')),
+  h('a', { href: `#${tab}` }, t(`admin.setup.step.${step}`)))));
+}
+
+/** The QR sheet of this outlet went to a printer (or the print dialog, at least). */
+function markQrPrinted() {
+  if (!state.outlet || !state.tables.some((table) => table.active)) return;
+  localStorage.setItem(QR_PRINTED_KEY(state.outlet.id), '1');
+  renderChecklist();
+}
+
 // ---- outlets -------------------------------------------------------------------------------
 
 async function loadOutlets() {
@@ -94,7 +162,7 @@ function renderOutlets() {
   $('outlet-form').hidden = !state.outlet;
   const o = state.outlet;
   if (o) {
-    $('outlet-form-title').textContent = `Settings of ${o.name}`;
+    $('outlet-form-title').textContent = t('admin.outlet.settings_of', { name: o.name });
     $('outlet-name').value = o.name;
     $('outlet-address').value = o.address || '';
     $('outlet-currency').value = o.currency;
@@ -102,6 +170,7 @@ function renderOutlets() {
     $('outlet-service').value = bpToPercent(o.service_charge_bp);
     $('outlet-tax').value = bpToPercent(o.tax_bp);
     $('outlet-auto-lock').value = String(o.auto_lock_minutes ?? 5);
+    $('outlet-language').value = o.language || 'id';
     $('outlet-self').checked = o.qr_self_service;
     $('outlet-auto-print').checked = Boolean(o.auto_print_receipt);
     $('outlet-footer').value = o.receipt_footer || '';
@@ -111,17 +180,18 @@ function renderOutlets() {
     dataset: { outletId: outlet.id },
   },
   h('span', { class: 'row-main' }, h('strong', {}, outlet.name), ' ',
-    h('span', { class: 'hint' }, `${outlet.currency} · service ${bpToPercent(outlet.service_charge_bp)}% · tax ${bpToPercent(outlet.tax_bp)}%`)),
+    h('span', { class: 'hint' }, t('admin.outlet.summary', {
+      currency: outlet.currency, service: bpToPercent(outlet.service_charge_bp), tax: bpToPercent(outlet.tax_bp),
+    }))),
   h('button', { type: 'button', onclick: () => selectOutlet(outlet.id) },
-    state.outlet && outlet.id === state.outlet.id ? 'Selected' : 'Select'))));
+    state.outlet && outlet.id === state.outlet.id ? t('admin.outlet.selected') : t('admin.outlet.select')))));
   if (!state.outlet) {
-    $('load-error').textContent = isOwner()
-      ? 'No outlet yet: create the first one below.'
-      : 'Your account has no outlet.';
+    $('load-error').textContent = isOwner() ? t('admin.outlet.none_owner') : t('admin.outlet.none');
     $('load-error').hidden = false;
   } else {
     $('load-error').hidden = true;
   }
+  renderChecklist();
 }
 
 async function selectOutlet(id) {
@@ -138,7 +208,7 @@ async function saveOutlet(event) {
   const tax = percentToBp($('outlet-tax').value);
   const line = $('outlet-error');
   if (service === null || tax === null) {
-    fail(new Error('Service charge and tax are percentages, e.g. 10 or 11.5.'), line);
+    fail(new Error(t('admin.outlet.percent_error')), line);
     return;
   }
   const body = {
@@ -151,10 +221,11 @@ async function saveOutlet(event) {
     qr_self_service: $('outlet-self').checked,
     auto_print_receipt: $('outlet-auto-print').checked,
     receipt_footer: $('outlet-footer').value.trim(),
+    language: $('outlet-language').value,
   };
   const minutes = Number($('outlet-auto-lock').value);
   if (!Number.isInteger(minutes) || minutes < 0 || minutes > 240) {
-    fail(new Error('Lock tablets after: whole minutes from 0 (never) to 240.'), line);
+    fail(new Error(t('admin.outlet.auto_lock_error')), line);
     return;
   }
   body.auto_lock_minutes = minutes;
@@ -164,7 +235,7 @@ async function saveOutlet(event) {
     state.outlet = updated;
     renderOutlets();
     renderQrSheet();
-    toast('Outlet saved.');
+    toast(t('admin.outlet.saved'));
   }, line);
 }
 
@@ -175,7 +246,7 @@ async function createOutlet(event) {
     const outlet = await staffApi('/outlets', { method: 'POST', body: { name } });
     $('new-outlet-name').value = '';
     state.outlets.push(outlet);
-    toast(`Outlet ${outlet.name} created.`);
+    toast(t('admin.outlet.created', { name: outlet.name }));
     await selectOutlet(outlet.id);
   }, $('new-outlet-error'));
 }
@@ -199,50 +270,51 @@ function renderTables() {
       if (capacity) body.capacity = capacity;
       await busy(button, async () => {
         replaceTable(await staffApi(`/tables/${table.id}`, { method: 'PATCH', body }));
-        toast('Table saved.');
+        toast(t('admin.tables.saved'));
       });
     };
     return h('li', { class: `row${table.active ? '' : ' inactive'}`, dataset: { tableId: table.id } },
       h('div', { class: 'row-fields' },
-        h('div', {}, h('label', { for: nameId }, 'Name'), h('input', { id: nameId, value: table.name, maxlength: 100 })),
-        h('div', { class: 'narrow-field' }, h('label', { for: capId }, 'Seats'),
+        h('div', {}, h('label', { for: nameId }, t('admin.field.name')), h('input', { id: nameId, value: table.name, maxlength: 100 })),
+        h('div', { class: 'narrow-field' }, h('label', { for: capId }, t('admin.tables.seats')),
           h('input', { id: capId, type: 'number', min: 1, max: 100, inputmode: 'numeric', value: String(table.capacity || '') }))),
       h('div', { class: 'button-row' },
-        h('button', { type: 'button', onclick: (e) => save(e.currentTarget) }, 'Save'),
+        h('button', { type: 'button', onclick: (e) => save(e.currentTarget) }, t('common.save')),
         h('button', {
           type: 'button',
           onclick: (e) => busy(e.currentTarget, async () => {
             replaceTable(await staffApi(`/tables/${table.id}`, { method: 'PATCH', body: { active: !table.active } }));
           }),
-        }, table.active ? 'Deactivate' : 'Activate'),
+        }, table.active ? t('admin.deactivate') : t('admin.activate')),
         h('button', {
           type: 'button',
           onclick: (e) => {
             // A new code makes every printed copy of the old one stop working.
-            if (!confirm(`Issue a new QR code for ${table.name}? The printed one stops working.`)) return;
+            if (!confirm(t('admin.tables.confirm_new_qr', { name: table.name }))) return;
             busy(e.currentTarget, async () => {
               replaceTable(await staffApi(`/tables/${table.id}/rotate-qr`, { method: 'POST', body: {} }));
-              toast(`New QR code for ${table.name}: print it again.`);
+              toast(t('admin.tables.new_qr_done', { name: table.name }));
             });
           },
-        }, 'New QR'),
+        }, t('admin.tables.new_qr')),
         h('button', {
           type: 'button',
           class: 'danger',
           onclick: (e) => {
-            if (!confirm(`Delete ${table.name}? A table with history is deactivated instead.`)) return;
+            if (!confirm(t('admin.tables.confirm_delete', { name: table.name }))) return;
             busy(e.currentTarget, async () => {
               await staffApi(`/tables/${table.id}`, { method: 'DELETE' });
               await loadTables();
             });
           },
-        }, 'Delete')),
-      table.active ? null : h('p', { class: 'hint' }, 'Inactive: not on the QR sheet.'));
+        }, t('admin.delete'))),
+      table.active ? null : h('p', { class: 'hint' }, t('admin.tables.inactive')));
   }));
+  renderChecklist();
 }
 
 function replaceTable(updated) {
-  state.tables = state.tables.map((t) => (t.id === updated.id ? updated : t));
+  state.tables = state.tables.map((table) => (table.id === updated.id ? updated : table));
   renderTables();
   renderQrSheet();
 }
@@ -253,10 +325,10 @@ function renderQrSheet() {
     sheet.replaceChildren();
     return;
   }
-  const active = state.tables.filter((t) => t.active);
+  const active = state.tables.filter((table) => table.active);
   sheet.replaceChildren(...active.map((table) => {
     const pickId = `qr-pick-${table.id}`;
-    const img = h('img', { class: 'qr-image', alt: `QR code of ${table.name}`, width: 240, height: 240 });
+    const img = h('img', { class: 'qr-image', alt: t('admin.qr.alt', { name: table.name }), width: 240, height: 240 });
     const card = h('article', {
       class: 'qr-card',
       dataset: { tableId: table.id, qrUrl: table.qr_url },
@@ -267,23 +339,24 @@ function renderQrSheet() {
         type: 'checkbox',
         onchange: (e) => card.classList.toggle('picked', e.target.checked),
       }),
-      h('label', { for: pickId }, `Print ${table.name}`)),
+      h('label', { for: pickId }, t('admin.qr.print_one', { name: table.name }))),
     img,
     h('p', { class: 'qr-table' }, table.name),
     h('p', { class: 'qr-outlet' }, state.outlet.name),
-    h('p', { class: 'qr-hint' }, 'Scan to order'));
+    h('p', { class: 'qr-hint' }, t('admin.qr.scan')));
     showTableQr(img, table.id).catch((err) => fail(err));
     return card;
   }));
-  if (!active.length) sheet.append(h('p', { class: 'hint no-print' }, 'Add a table to get its QR code.'));
+  if (!active.length) sheet.append(h('p', { class: 'hint no-print' }, t('admin.qr.empty')));
 }
 
 function printSheet(onlyPicked) {
   if (onlyPicked && !document.querySelector('.qr-card.picked')) {
-    toast('Tick the tables to print first.', 'error');
+    toast(t('admin.qr.tick_first'), 'error');
     return;
   }
   document.body.dataset.print = onlyPicked ? 'picked' : 'all';
+  markQrPrinted();
   window.print();
 }
 
@@ -297,7 +370,7 @@ async function createTable(event) {
     $('new-table-name').value = '';
     $('new-table-capacity').value = '';
     await loadTables();
-    toast(`Table ${body.name} added.`);
+    toast(t('admin.tables.added', { name: body.name }));
   }, $('new-table-error'));
 }
 
@@ -315,7 +388,7 @@ async function loadMenu() {
 }
 
 function categoryOptions(selected) {
-  return [h('option', { value: '' }, '(no category)'),
+  return [h('option', { value: '' }, t('admin.menu.no_category')),
     ...state.categories.map((c) => h('option', { value: c.id, selected: c.id === selected }, c.name))];
 }
 
@@ -354,11 +427,13 @@ function renderCategories() {
     const stationId = `category-station-${category.id}`;
     return h('li', { class: 'row', dataset: { categoryId: category.id, station: category.station || '' } },
       h('div', { class: 'row-fields' },
-        h('div', {}, h('label', { for: nameId }, 'Name'), h('input', { id: nameId, value: category.name, maxlength: 100 })),
-        h('div', { class: 'narrow-field' }, h('label', { for: sortId }, 'Order'),
+        h('div', {}, h('label', { for: nameId }, t('admin.field.name')), h('input', { id: nameId, value: category.name, maxlength: 100 })),
+        h('div', { class: 'narrow-field' }, h('label', { for: sortId }, t('admin.menu.order')),
           h('input', { id: sortId, type: 'number', inputmode: 'numeric', value: String(category.sort) })),
-        h('div', { class: 'narrow-field' }, h('label', { for: stationId }, 'Station'),
-          h('input', { id: stationId, maxlength: 60, list: 'station-names', placeholder: 'Kitchen', value: category.station || '' }))),
+        h('div', { class: 'narrow-field' }, h('label', { for: stationId }, t('admin.menu.station')),
+          h('input', {
+            id: stationId, maxlength: 60, list: 'station-names', placeholder: t('admin.menu.station_placeholder'), value: category.station || '',
+          }))),
       h('div', { class: 'button-row' },
         h('button', {
           type: 'button',
@@ -369,20 +444,20 @@ function renderCategories() {
               body: { name: $(nameId).value.trim(), sort: Number($(sortId).value) || 0, station: $(stationId).value.trim() },
             });
             await loadMenu();
-            toast('Category saved.');
+            toast(t('admin.menu.category_saved'));
           }),
-        }, 'Save'),
+        }, t('common.save')),
         h('button', {
           type: 'button',
           class: 'danger',
           onclick: (e) => {
-            if (!confirm(`Delete the category ${category.name}?`)) return;
+            if (!confirm(t('admin.menu.confirm_delete_category', { name: category.name }))) return;
             busy(e.currentTarget, async () => {
               await staffApi(`/categories/${category.id}`, { method: 'DELETE' });
               await loadMenu();
             });
           },
-        }, 'Delete')));
+        }, t('admin.delete'))));
   }));
   renderPrinters(); // their categories' names
 }
@@ -407,7 +482,7 @@ async function createProduct(event) {
   const line = $('new-product-error');
   const price = parseMoney($('new-product-price').value, currency());
   if (price === null) {
-    fail(new Error('Enter the price as a number, e.g. 25000.'), line);
+    fail(new Error(t('admin.menu.price_error_example')), line);
     return;
   }
   const body = {
@@ -420,13 +495,105 @@ async function createProduct(event) {
     await staffApi(`/outlets/${state.outlet.id}/products`, { method: 'POST', body });
     for (const id of ['new-product-name', 'new-product-price', 'new-product-description']) $(id).value = '';
     await loadMenu();
-    toast(`${body.name} added to the menu.`);
+    toast(t('admin.menu.product_added', { name: body.name }));
   }, line);
 }
 
 function renderProducts() {
   const open = new Set([...document.querySelectorAll('#product-list details[open]')].map((d) => d.dataset.productId));
   $('product-list').replaceChildren(...state.products.map((p) => productRow(p, open.has(p.id))));
+  renderChecklist();
+}
+
+// ---- dish photos ---------------------------------------------------------------------------
+
+const PHOTO_TYPES = 'image/jpeg,image/png,image/webp';
+/** The server's limit: a bigger file is refused here, before minutes of uploading on shop Wi-Fi. */
+const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+
+/** The dish's thumbnail (public, cached by its `?v=` version), or an empty frame. */
+function productThumb(product) {
+  if (!product.image_url) return h('span', { class: 'admin-thumb empty', 'aria-hidden': 'true' });
+  return h('img', {
+    class: 'admin-thumb', src: `${product.image_url}&size=thumb`, alt: '', width: 56, height: 56,
+    loading: 'lazy', decoding: 'async',
+  });
+}
+
+/** PUTs the file itself as the body; resolves to the product with its new `image_url`. */
+async function uploadPhoto(product, file) {
+  let response;
+  try {
+    response = await fetch(`/api/v1/products/${product.id}/image`, {
+      method: 'PUT',
+      headers: {
+        Accept: 'application/json',
+        Authorization: `Bearer ${staff.token()}`,
+        'Content-Type': file.type || 'application/octet-stream',
+      },
+      body: file,
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  let data = null;
+  try { data = await response.json(); } catch { data = null; }
+  if (!response.ok) {
+    if (response.status === 401) toLogin(true);
+    throw new ApiError(response.status, data);
+  }
+  return data;
+}
+
+async function choosePhoto(product, input, error) {
+  const file = input.files && input.files[0];
+  if (!file) return;
+  clearError(error);
+  if (file.size > MAX_PHOTO_BYTES) {
+    input.value = '';
+    const size = (file.size / (1024 * 1024)).toLocaleString(locale(), { maximumFractionDigits: 1 });
+    fail(new Error(t('admin.photo.too_large', { size })), error);
+    return;
+  }
+  const label = input.nextElementSibling;
+  const before = label.textContent;
+  label.textContent = t('admin.photo.uploading');
+  input.disabled = true;
+  try {
+    replaceProduct(await uploadPhoto(product, file));
+    toast(t('admin.photo.saved', { name: product.name }));
+  } catch (err) {
+    input.disabled = false;
+    input.value = '';
+    label.textContent = before;
+    fail(err, error);
+  }
+}
+
+/** Upload (or change) and remove the dish's photo; problems go to the row's `error` line. */
+function photoControls(product, error) {
+  const inputId = `product-photo-${product.id}`;
+  // The label is the visible button; the input stays focusable for the keyboard.
+  const input = h('input', {
+    id: inputId, type: 'file', accept: PHOTO_TYPES, class: 'visually-hidden photo-input',
+    onchange: (e) => choosePhoto(product, e.target, error),
+  });
+  return h('div', { class: 'photo-controls' },
+    input,
+    h('label', { for: inputId, class: 'file-button' }, product.image_url ? t('admin.photo.change') : t('admin.photo.upload')),
+    product.image_url ? h('button', {
+      type: 'button',
+      class: 'danger photo-remove',
+      onclick: (e) => {
+        if (!confirm(t('admin.photo.confirm_remove', { name: product.name }))) return;
+        busy(e.currentTarget, async () => {
+          await staffApi(`/products/${product.id}/image`, { method: 'DELETE' });
+          replaceProduct(await staffApi(`/products/${product.id}`));
+          toast(t('admin.photo.removed', { name: product.name }));
+        }, error);
+      },
+    }, t('admin.photo.remove')) : null,
+    h('span', { class: 'hint' }, t('admin.photo.hint')));
 }
 
 function productRow(product, open) {
@@ -436,7 +603,7 @@ function productRow(product, open) {
   const error = h('p', { class: 'error', role: 'alert', hidden: true });
   const save = (button) => {
     const price = parseMoney($(id('price')).value, currency());
-    if (price === null) return fail(new Error('Enter the price as a number.'), error);
+    if (price === null) return fail(new Error(t('admin.menu.price_error')), error);
     return busy(button, async () => {
       replaceProduct(await staffApi(`/products/${product.id}`, {
         method: 'PATCH',
@@ -447,11 +614,12 @@ function productRow(product, open) {
           category_id: $(id('category')).value || undefined,
         },
       }));
-      toast('Product saved.');
+      toast(t('admin.menu.product_saved'));
     }, error);
   };
   return h('li', { class: `row product-row${product.available ? '' : ' inactive'}`, dataset: { productId: product.id } },
     h('div', { class: 'row-head' },
+      productThumb(product),
       h('span', { class: 'row-main' }, h('strong', {}, product.name), ' ',
         h('span', { class: 'hint' }, `${money(product.price)}${category ? ` · ${category.name}` : ''}`)),
       h('span', { class: 'switch' },
@@ -464,32 +632,33 @@ function productRow(product, open) {
             replaceProduct(await staffApi(`/products/${product.id}`, { method: 'PATCH', body: { available: e.target.checked } }));
           }),
         }),
-        h('label', { for: availId }, product.available ? 'Available' : 'Sold out'))),
+        h('label', { for: availId }, product.available ? t('admin.menu.available') : t('admin.menu.sold_out')))),
     h('details', { open, dataset: { productId: product.id } },
-      h('summary', {}, 'Edit, options…'),
+      h('summary', {}, t('admin.menu.edit_summary')),
+      photoControls(product, error),
       h('div', { class: 'fields' },
-        h('div', {}, h('label', { for: id('name') }, 'Name'), h('input', { id: id('name'), value: product.name, maxlength: 100 })),
-        h('div', {}, h('label', { for: id('price') }, 'Price'),
+        h('div', {}, h('label', { for: id('name') }, t('admin.field.name')), h('input', { id: id('name'), value: product.name, maxlength: 100 })),
+        h('div', {}, h('label', { for: id('price') }, t('admin.menu.price')),
           h('input', { id: id('price'), inputmode: 'decimal', value: moneyInput(product.price, currency()) })),
-        h('div', {}, h('label', { for: id('category') }, 'Category'),
+        h('div', {}, h('label', { for: id('category') }, t('admin.menu.category')),
           h('select', { id: id('category') }, categoryOptions(product.category_id))),
-        h('div', {}, h('label', { for: id('description') }, 'Description'),
+        h('div', {}, h('label', { for: id('description') }, t('admin.menu.description')),
           h('textarea', { id: id('description'), rows: 2, maxlength: 500, value: product.description || '' }))),
       error,
       h('div', { class: 'button-row' },
-        h('button', { type: 'button', class: 'primary', onclick: (e) => save(e.currentTarget) }, 'Save product'),
+        h('button', { type: 'button', class: 'primary', onclick: (e) => save(e.currentTarget) }, t('admin.menu.save_product')),
         h('button', {
           type: 'button',
           class: 'danger',
           onclick: (e) => {
-            if (!confirm(`Delete ${product.name} from the menu?`)) return;
+            if (!confirm(t('admin.menu.confirm_delete_product', { name: product.name }))) return;
             busy(e.currentTarget, async () => {
               await staffApi(`/products/${product.id}`, { method: 'DELETE' });
               await loadMenu();
             });
           },
-        }, 'Delete product')),
-      h('h4', {}, 'Option groups'),
+        }, t('admin.menu.delete_product'))),
+      h('h4', {}, t('admin.menu.option_groups')),
       h('div', { class: 'groups' }, (product.modifier_groups || []).map((g) => groupEditor(product, g))),
       h('button', {
         type: 'button',
@@ -498,7 +667,7 @@ function productRow(product, open) {
           holder.append(groupEditor(product, null));
           holder.lastElementChild.querySelector('input').focus();
         },
-      }, 'Add option group')));
+      }, t('admin.menu.add_group'))));
 }
 
 function replaceProduct(updated) {
@@ -522,26 +691,28 @@ function groupEditor(product, group) {
     optionSeq += 1;
     const base = `opt-${seq}-${optionSeq}`;
     return h('li', { class: 'option-row', dataset: { optionId: option ? option.id : '' } },
-      h('div', {}, h('label', { for: `${base}-name` }, 'Option'),
+      h('div', {}, h('label', { for: `${base}-name` }, t('admin.menu.option')),
         h('input', { id: `${base}-name`, class: 'opt-name', maxlength: 100, value: option ? option.name : '' })),
-      h('div', { class: 'narrow-field' }, h('label', { for: `${base}-delta` }, 'Extra price'),
+      h('div', { class: 'narrow-field' }, h('label', { for: `${base}-delta` }, t('admin.menu.extra_price')),
         h('input', { id: `${base}-delta`, class: 'opt-delta', inputmode: 'decimal', value: option ? moneyInput(option.price_delta, currency()) : '0' })),
       h('div', { class: 'check-row' },
         h('input', { id: `${base}-avail`, class: 'opt-available', type: 'checkbox', checked: option ? option.available : true }),
-        h('label', { for: `${base}-avail` }, 'Available')),
-      h('button', { type: 'button', class: 'ghost', 'aria-label': 'Remove this option', onclick: (e) => e.currentTarget.closest('li').remove() }, '✕'));
+        h('label', { for: `${base}-avail` }, t('admin.menu.available'))),
+      h('button', {
+        type: 'button', class: 'ghost', 'aria-label': t('admin.menu.remove_option'), onclick: (e) => e.currentTarget.closest('li').remove(),
+      }, '✕'));
   };
   for (const option of group ? group.options : [null]) options.append(optionRow(option));
   const box = h('fieldset', { class: 'group' },
-    h('legend', {}, group ? group.name : 'New option group'),
+    h('legend', {}, group ? group.name : t('admin.menu.new_group')),
     h('div', { class: 'fields' },
-      h('div', {}, h('label', { for: nameId }, 'Group name'), h('input', { id: nameId, maxlength: 100, value: group ? group.name : '' })),
-      h('div', { class: 'narrow-field' }, h('label', { for: minId }, 'Choose at least'),
+      h('div', {}, h('label', { for: nameId }, t('admin.menu.group_name')), h('input', { id: nameId, maxlength: 100, value: group ? group.name : '' })),
+      h('div', { class: 'narrow-field' }, h('label', { for: minId }, t('admin.menu.min')),
         h('input', { id: minId, type: 'number', min: 0, inputmode: 'numeric', value: String(group ? group.min_select : 0) })),
-      h('div', { class: 'narrow-field' }, h('label', { for: maxId }, 'At most'),
+      h('div', { class: 'narrow-field' }, h('label', { for: maxId }, t('admin.menu.max')),
         h('input', { id: maxId, type: 'number', min: 1, inputmode: 'numeric', value: String(group ? group.max_select : 1) }))),
     options,
-    h('button', { type: 'button', onclick: () => options.append(optionRow(null)) }, 'Add option'),
+    h('button', { type: 'button', onclick: () => options.append(optionRow(null)) }, t('admin.menu.add_option')),
     error,
     h('div', { class: 'button-row' },
       h('button', {
@@ -555,7 +726,7 @@ function groupEditor(product, group) {
             price_delta: parseMoney(row.querySelector('.opt-delta').value || '0', currency()),
             available: row.querySelector('.opt-available').checked,
           }));
-          if (parsed.some((o) => o.price_delta === null)) return fail(new Error('Extra prices are numbers, e.g. 2000.'), error);
+          if (parsed.some((o) => o.price_delta === null)) return fail(new Error(t('admin.menu.extra_price_error')), error);
           const body = {
             name: $(nameId).value.trim(),
             min_select: Number($(minId).value) || 0,
@@ -566,41 +737,41 @@ function groupEditor(product, group) {
             if (group) await staffApi(`/modifier-groups/${group.id}`, { method: 'PATCH', body });
             else await staffApi(`/products/${product.id}/modifier-groups`, { method: 'POST', body });
             replaceProduct(await staffApi(`/products/${product.id}`));
-            toast('Option group saved.');
+            toast(t('admin.menu.group_saved'));
           }, error);
         },
-      }, 'Save group'),
+      }, t('admin.menu.save_group')),
       h('button', {
         type: 'button',
         class: 'danger',
         onclick: (e) => {
           if (!group) return box.remove();
-          if (!confirm(`Delete the option group ${group.name}?`)) return null;
+          if (!confirm(t('admin.menu.confirm_delete_group', { name: group.name }))) return null;
           return busy(e.currentTarget, async () => {
             await staffApi(`/modifier-groups/${group.id}`, { method: 'DELETE' });
             replaceProduct(await staffApi(`/products/${product.id}`));
           }, error);
         },
-      }, 'Delete group')));
+      }, t('admin.menu.delete_group'))));
   return box;
 }
 
 // ---- printers and their print jobs ---------------------------------------------------------
 
-const KIND_TEXT = { RECEIPT: 'Receipts and bills', KITCHEN: 'Kitchen tickets' };
-const JOB_TEXT = {
-  KITCHEN_TICKET: 'Kitchen ticket', VOID_TICKET: 'Void ticket', BILL: 'Bill', RECEIPT: 'Receipt', TEST: 'Test page',
-  DRAWER: 'Open drawer',
-};
-const JOB_STATUS_TEXT = { QUEUED: 'Queued', PRINTING: 'Printing', DONE: 'Done', FAILED: 'Failed' };
+const PRINTER_KINDS = ['RECEIPT', 'KITCHEN'];
+const kindText = (kind) => (has(`admin.printers.kind.${kind}`) ? t(`admin.printers.kind.${kind}`) : kind);
+const jobText = (kind) => (has(`admin.job.${kind}`) ? t(`admin.job.${kind}`) : kind);
+const jobStatusText = (status) => (has(`admin.job_status.${status}`) ? t(`admin.job_status.${status}`) : status);
+const printerStatusText = (status) => (has(`printer_status.${status}`) ? t(`printer_status.${status}`) : status);
 
 /** A printer's last status as a badge: OK green, UNKNOWN (never tried) grey, the rest red. */
 function statusBadge(printer) {
   const tone = printer.status === 'OK' ? 'printer-ok' : printer.status === 'UNKNOWN' ? 'printer-unknown' : 'printer-bad';
   return h('span', {
     class: `status printer-status ${tone}`,
-    title: printer.status_at ? `Since ${new Date(printer.status_at).toLocaleString()}` : 'Not tried yet',
-  }, printer.status);
+    dataset: { status: printer.status },
+    title: printer.status_at ? t('admin.printers.since', { at: formatDateTime(printer.status_at) }) : t('admin.printers.not_tried'),
+  }, printerStatusText(printer.status));
 }
 
 async function loadPrinters() {
@@ -674,12 +845,12 @@ function printerSummary(printer) {
     .map((id) => (state.categories.find((c) => c.id === id) || {}).name)
     .filter(Boolean);
   return [
-    KIND_TEXT[printer.kind] || printer.kind,
+    kindText(printer.kind),
     printer.address,
     `${printer.paper_width_mm} mm`,
-    printer.copies > 1 ? `${printer.copies} copies` : null,
-    printer.kind === 'KITCHEN' ? (names.length ? names.join(', ') : 'every category') : null,
-    printer.active ? null : 'switched off',
+    printer.copies > 1 ? t('admin.printers.copies_n', { n: printer.copies }) : null,
+    printer.kind === 'KITCHEN' ? (names.length ? names.join(', ') : t('admin.printers.every_category')) : null,
+    printer.active ? null : t('admin.printers.switched_off'),
   ].filter(Boolean).join(' · ');
 }
 
@@ -698,8 +869,8 @@ function printerRow(printer, open) {
     class: 'group printer-categories',
     hidden: printer.kind !== 'KITCHEN' || !state.categories.length,
   },
-  h('legend', {}, 'Categories it prints'),
-  h('p', { class: 'hint' }, 'None ticked: every category.'),
+  h('legend', {}, t('admin.printers.categories')),
+  h('p', { class: 'hint' }, t('admin.printers.categories_hint')),
   h('div', { class: 'category-checks' }, categoryChecks(id('edit'), printer.category_ids)));
   const save = (button) => {
     const kind = $(id('kind')).value;
@@ -713,7 +884,7 @@ function printerRow(printer, open) {
     };
     return busy(button, async () => {
       replacePrinter(await staffApi(`/printers/${printer.id}`, { method: 'PATCH', body }));
-      toast('Printer saved.');
+      toast(t('admin.printers.saved'));
     }, error);
   };
   return h('li', {
@@ -733,46 +904,46 @@ function printerRow(printer, open) {
           const on = e.target.checked;
           const ok = await busy(e.target, async () => {
             replacePrinter(await staffApi(`/printers/${printer.id}`, { method: 'PATCH', body: { active: on } }));
-            toast(on ? `${printer.name} is on.` : `${printer.name} is off: its waiting jobs failed (retry them once it is back).`);
+            toast(t(on ? 'admin.printers.on' : 'admin.printers.off', { name: printer.name }));
           });
           if (!ok) renderPrinters();
           loadJobs();
         },
       }),
-      h('label', { for: id('active') }, printer.active ? 'Active' : 'Off')),
-    h('button', { type: 'button', class: 'printer-test', onclick: (e) => testPrint(printer, e.currentTarget) }, 'Test print')),
+      h('label', { for: id('active') }, printer.active ? t('admin.printers.active') : t('admin.printers.off_label'))),
+    h('button', { type: 'button', class: 'printer-test', onclick: (e) => testPrint(printer, e.currentTarget) }, t('admin.printers.test'))),
   h('details', { open, dataset: { printerId: printer.id } },
-    h('summary', {}, 'Edit'),
+    h('summary', {}, t('admin.edit')),
     h('div', { class: 'fields' },
-      h('div', {}, h('label', { for: id('name') }, 'Name'), h('input', { id: id('name'), value: printer.name, maxlength: 100 })),
-      h('div', {}, h('label', { for: id('kind') }, 'Prints'),
+      h('div', {}, h('label', { for: id('name') }, t('admin.field.name')), h('input', { id: id('name'), value: printer.name, maxlength: 100 })),
+      h('div', {}, h('label', { for: id('kind') }, t('admin.printers.prints')),
         h('select', {
           id: id('kind'),
           onchange: (e) => { categories.hidden = e.target.value !== 'KITCHEN' || !state.categories.length; },
-        }, choices(['RECEIPT', 'KITCHEN'], printer.kind, (k) => `${KIND_TEXT[k]} (${k})`))),
-      h('div', {}, h('label', { for: id('address') }, 'Address'),
+        }, choices(PRINTER_KINDS, printer.kind, kindText))),
+      h('div', {}, h('label', { for: id('address') }, t('admin.outlet.address')),
         h('input', { id: id('address'), value: printer.address, maxlength: 255, autocapitalize: 'none', spellcheck: 'false', autocomplete: 'off' })),
-      h('div', {}, h('label', { for: id('paper') }, 'Paper'),
+      h('div', {}, h('label', { for: id('paper') }, t('admin.printers.paper')),
         h('select', { id: id('paper') }, choices([80, 58], printer.paper_width_mm, (w) => `${w} mm`))),
-      h('div', {}, h('label', { for: id('copies') }, 'Copies'),
+      h('div', {}, h('label', { for: id('copies') }, t('admin.printers.copies')),
         h('select', { id: id('copies') }, choices([1, 2, 3], printer.copies)))),
     categories,
     error,
     h('div', { class: 'button-row' },
-      h('button', { type: 'button', class: 'primary', onclick: (e) => save(e.currentTarget) }, 'Save printer'),
+      h('button', { type: 'button', class: 'primary', onclick: (e) => save(e.currentTarget) }, t('admin.printers.save')),
       h('button', {
         type: 'button',
         class: 'danger',
         onclick: (e) => {
-          if (!confirm(`Delete the printer ${printer.name}? Its print jobs go with it.`)) return;
+          if (!confirm(t('admin.printers.confirm_delete', { name: printer.name }))) return;
           busy(e.currentTarget, async () => {
             await staffApi(`/printers/${printer.id}`, { method: 'DELETE' });
             await loadPrinters();
-            toast(`Printer ${printer.name} deleted.`);
+            toast(t('admin.printers.deleted', { name: printer.name }));
             loadJobs();
           }, error);
         },
-      }, 'Delete printer'))));
+      }, t('admin.printers.delete')))));
 }
 
 function replacePrinter(updated) {
@@ -800,15 +971,15 @@ async function createPrinter(event) {
     category_ids: kind === 'KITCHEN' ? ticked($('new-printer-categories')) : [],
     active: true,
   };
-  if (!body.name) return fail(new Error('Give the printer a name, e.g. Kasir or Bar.'), line);
-  if (!body.address) return fail(new Error('Enter the printer\'s address, e.g. 192.168.1.50:9100.'), line);
+  if (!body.name) return fail(new Error(t('admin.printers.name_error')), line);
+  if (!body.address) return fail(new Error(t('admin.printers.address_error')), line);
   return busy($('new-printer-submit'), async () => {
     await staffApi(`/outlets/${state.outlet.id}/printers`, { method: 'POST', body });
     $('new-printer-name').value = '';
     $('new-printer-address').value = '';
     for (const box of $('new-printer-categories').querySelectorAll('input')) box.checked = false;
     await loadPrinters();
-    toast(`Printer ${body.name} added: try Test print.`);
+    toast(t('admin.printers.added', { name: body.name }));
   }, line);
 }
 
@@ -828,13 +999,12 @@ async function loadJobs() {
     renderJobs();
   } catch (err) {
     if (seq !== jobsSeq || err.status === 401) return;
-    $('job-list').replaceChildren(h('li', { class: 'hint error' }, `Could not read the print jobs: ${problemText(err)}`));
+    $('job-list').replaceChildren(h('li', { class: 'hint error' }, t('admin.jobs.read_error', { problem: problemText(err) })));
   }
 }
 
 function renderJobs() {
-  const printerName = (id) => (state.printers.find((p) => p.id === id) || {}).name || 'a deleted printer';
-  const when = (at) => new Date(at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+  const printerName = (id) => (state.printers.find((p) => p.id === id) || {}).name || t('admin.jobs.deleted_printer');
   const list = $('job-list');
   // The list is redrawn every few seconds: a focused Retry keeps the focus.
   const active = document.activeElement;
@@ -845,25 +1015,26 @@ function renderJobs() {
   },
   h('div', { class: 'row-main' },
     h('span', {},
-      h('strong', { class: 'job-kind' }, JOB_TEXT[job.kind] || job.kind, job.reprint ? (job.kind === 'RECEIPT' ? ' (copy)' : ' (again)') : ''),
+      h('strong', { class: 'job-kind' }, jobText(job.kind),
+        job.reprint ? t(job.kind === 'RECEIPT' ? 'admin.jobs.copy' : 'admin.jobs.again') : ''),
       ' · ', h('span', { class: 'job-printer' }, printerName(job.printer_id))),
     h('span', { class: 'hint' },
-      h('span', { class: 'job-created' }, when(job.created_at)), ' · ',
-      h('span', { class: 'job-attempts' }, `${job.attempts} ${job.attempts === 1 ? 'attempt' : 'attempts'}`),
-      job.printed_at ? ` · printed ${when(job.printed_at)}` : ''),
+      h('span', { class: 'job-created' }, formatDateTime(job.created_at)), ' · ',
+      h('span', { class: 'job-attempts' }, plural('admin.jobs.attempts', job.attempts)),
+      job.printed_at ? ` · ${t('admin.jobs.printed', { at: formatDateTime(job.printed_at) })}` : ''),
     job.last_error && job.status !== 'DONE' ? h('span', { class: 'job-error' }, job.last_error) : null),
-  h('span', { class: `status job-status job-${job.status}` }, JOB_STATUS_TEXT[job.status] || job.status),
+  h('span', { class: `status job-status job-${job.status}` }, jobStatusText(job.status)),
   job.status === 'FAILED'
-    ? h('button', { type: 'button', class: 'job-retry', onclick: (e) => retryJob(job, e.currentTarget) }, 'Retry')
+    ? h('button', { type: 'button', class: 'job-retry', onclick: (e) => retryJob(job, e.currentTarget) }, t('admin.jobs.retry'))
     : null)));
-  if (!state.jobs.length) list.append(h('li', { class: 'hint' }, 'No print jobs here.'));
+  if (!state.jobs.length) list.append(h('li', { class: 'hint' }, t('admin.jobs.empty')));
   if (focused) list.querySelector(`[data-job-id="${focused}"] button`)?.focus();
 }
 
 async function retryJob(job, button) {
   await busy(button, async () => {
     await staffApi(`/print-jobs/${job.id}/retry`, { method: 'POST' });
-    toast('Sent to printer again.');
+    toast(t('admin.jobs.sent_again'));
   });
   await loadJobs();
 }
@@ -924,26 +1095,30 @@ function renderUsers() {
     const roles = grantable().includes(user.role) ? grantable() : [user.role];
     return h('li', { class: `row${user.active ? '' : ' inactive'}`, dataset: { userId: user.id } },
       h('span', { class: 'row-main' }, h('strong', {}, user.username), ' ',
-        h('span', { class: 'hint' }, [user.outlet_id ? outletName(user.outlet_id) : 'all outlets', user.active ? '' : 'deactivated'].filter(Boolean).join(' · '))),
+        h('span', { class: 'hint' }, [
+          user.outlet_id ? outletName(user.outlet_id) : t('admin.staff.all_outlets'),
+          user.active ? '' : t('admin.staff.deactivated'),
+        ].filter(Boolean).join(' · '))),
       h('div', { class: 'row-fields' },
-        h('div', { class: 'narrow-field' }, h('label', { for: roleId }, 'Role'),
+        h('div', { class: 'narrow-field' }, h('label', { for: roleId }, t('admin.staff.role')),
           h('select', {
             id: roleId,
             disabled: self || !grantable().includes(user.role),
             onchange: (e) => busy(e.target, async () => {
               replaceUser(await staffApi(`/users/${user.id}`, { method: 'PATCH', body: { role: e.target.value } }));
-              toast(`${user.username} is now ${e.target.value}.`);
+              toast(t('admin.staff.role_changed', { name: user.username, role: roleName(e.target.value) }));
             }),
-          }, roles.map((r) => h('option', { value: r, selected: r === user.role }, r))))),
+          }, roles.map((r) => h('option', { value: r, selected: r === user.role }, roleName(r)))))),
       pinField(user),
-      self ? h('span', { class: 'hint' }, 'you') : h('button', {
+      self ? h('span', { class: 'hint' }, t('admin.staff.you')) : h('button', {
         type: 'button',
         class: user.active ? 'danger' : '',
         onclick: (e) => busy(e.currentTarget, async () => {
           replaceUser(await staffApi(`/users/${user.id}`, { method: 'PATCH', body: { active: !user.active } }));
         }),
-      }, user.active ? 'Deactivate' : 'Activate'));
+      }, user.active ? t('admin.deactivate') : t('admin.activate')));
   }));
+  renderChecklist();
 }
 
 /** Sets a person's PIN for the tablets' lock screen (4–8 digits). */
@@ -951,27 +1126,27 @@ function pinField(user) {
   const id = `user-pin-${user.id}`;
   const input = h('input', {
     id, type: 'password', inputmode: 'numeric', autocomplete: 'new-password', maxlength: '8',
-    placeholder: user.has_pin ? 'PIN set' : 'no PIN yet',
+    placeholder: user.has_pin ? t('admin.staff.pin_set') : t('admin.staff.no_pin'),
   });
   return h('div', { class: 'narrow-field user-pin' },
-    h('label', { for: id }, 'Tablet PIN'),
+    h('label', { for: id }, t('admin.staff.tablet_pin')),
     input,
     h('button', {
       type: 'button',
       class: 'set-pin',
       onclick: (e) => {
         if (!/^\d{4,8}$/.test(input.value)) {
-          toast('A PIN is 4 to 8 digits.', 'error');
+          toast(t('lock.pin_format'), 'error');
           return;
         }
         busy(e.currentTarget, async () => {
           await staffApi(`/users/${user.id}/pin`, { method: 'PUT', body: { pin: input.value } });
           input.value = '';
           replaceUser({ ...user, has_pin: true });
-          toast(`PIN of ${user.username} saved.`);
+          toast(t('admin.staff.pin_saved', { name: user.username }));
         });
       },
-    }, 'Set PIN'));
+    }, t('admin.staff.set_pin')));
 }
 
 function replaceUser(updated) {
@@ -993,7 +1168,7 @@ async function createUser(event) {
     $('new-user-name').value = '';
     $('new-user-password').value = '';
     await loadUsers();
-    toast(`Account ${body.username} created.`);
+    toast(t('admin.staff.created', { name: body.username }));
   }, $('new-user-error'));
 }
 
@@ -1007,33 +1182,35 @@ async function loadTablets() {
 
 function renderTablets() {
   const here = (tablet.get() || {}).id;
-  const when = (at) => (at ? new Date(at).toLocaleString() : 'never');
+  const when = (at) => (at ? formatDateTime(at) : t('admin.tablets.never'));
   $('tablet-list').replaceChildren(...state.tablets.map((device) => {
-    const status = device.revoked ? 'revoked' : device.locked ? 'locked: too many wrong PINs' : `last used ${when(device.last_seen_at)}`;
+    const status = device.revoked
+      ? t('admin.tablets.revoked')
+      : device.locked ? t('admin.tablets.locked') : t('admin.tablets.last_used', { at: when(device.last_seen_at) });
     return h('li', { class: `row${device.revoked ? ' inactive' : ''}`, dataset: { deviceId: device.id } },
       h('span', { class: 'row-main' }, h('strong', {}, device.name), ' ',
-        h('span', { class: 'hint' }, [device.id === here ? 'this browser' : '', status].filter(Boolean).join(' · '))),
+        h('span', { class: 'hint' }, [device.id === here ? t('admin.tablets.this_browser') : '', status].filter(Boolean).join(' · '))),
       device.locked && !device.revoked ? h('button', {
         type: 'button',
         class: 'unlock',
         onclick: (e) => busy(e.currentTarget, async () => {
           await staffApi(`/devices/${device.id}/unlock`, { method: 'POST' });
           await loadTablets();
-          toast(`${device.name} unlocked.`);
+          toast(t('admin.tablets.unlocked', { name: device.name }));
         }),
-      }, 'Unlock') : null,
+      }, t('admin.tablets.unlock')) : null,
       device.revoked ? null : h('button', {
         type: 'button',
         class: 'danger revoke',
         onclick: (e) => {
-          if (!confirm(`Revoke ${device.name}? Whoever is signed in on it is signed out at once.`)) return;
+          if (!confirm(t('admin.tablets.confirm_revoke', { name: device.name }))) return;
           busy(e.currentTarget, async () => {
             await staffApi(`/devices/${device.id}`, { method: 'DELETE' });
             if (device.id === here) tablet.forget();
             await loadTablets();
           });
         },
-      }, 'Revoke'));
+      }, t('admin.tablets.revoke')));
   }));
 }
 
@@ -1041,20 +1218,22 @@ async function enrolTablet(event) {
   event.preventDefault();
   const name = $('new-tablet-name').value.trim();
   if (!name) {
-    fail(new Error('Give the tablet a name, e.g. Kasir depan.'), $('new-tablet-error'));
+    fail(new Error(t('admin.tablets.name_error')), $('new-tablet-error'));
     return;
   }
   await busy($('new-tablet-submit'), async () => {
     const enrolled = await staffApi(`/outlets/${state.outlet.id}/devices`, { method: 'POST', body: { name } });
     $('new-tablet-name').value = '';
-    $('tablet-enrolled-name').textContent = enrolled.device.name;
+    $('tablet-enrolled-text').replaceChildren(...tNodes('admin.tablets.enrolled', {
+      name: h('strong', { id: 'tablet-enrolled-name' }, enrolled.device.name),
+    }));
     $('tablet-secret').textContent = enrolled.device_secret;
     $('tablet-enrolled').hidden = false;
     $('tablet-use-here').onclick = () => {
       tablet.save({ id: enrolled.device.id, name: enrolled.device.name, secret: enrolled.device_secret });
       $('tablet-enrolled').hidden = true;
       renderTablets();
-      toast(`This browser is now ${enrolled.device.name}: the cashier and kitchen pages open on its lock screen.`);
+      toast(t('admin.tablets.now_this', { name: enrolled.device.name }));
     };
     await loadTablets();
   }, $('new-tablet-error'));
@@ -1062,23 +1241,25 @@ async function enrolTablet(event) {
 
 // ---- shifts and the sales report -----------------------------------------------------------
 
+const SHIFT_COLUMNS = ['cashier', 'opened', 'closed', 'start', 'expected', 'counted', 'difference'];
+
 async function loadShifts() {
   if (!state.outlet) return;
   try {
     const shifts = await staffAll(`/shifts?outlet_id=${state.outlet.id}`);
     const name = (id) => (state.users.find((u) => u.id === id) || {}).username || '—';
-    const when = (at) => (at ? new Date(at).toLocaleString() : '—');
+    const when = (at) => (at ? formatDateTime(at) : '—');
     const amount = (v) => (v === null || v === undefined ? '—' : money(v));
     shifts.sort((a, b) => Date.parse(b.opened_at) - Date.parse(a.opened_at));
     $('shift-table').replaceChildren(
-      h('thead', {}, h('tr', {}, ['Cashier', 'Opened', 'Closed', 'Start', 'Expected', 'Counted', 'Difference']
-        .map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, SHIFT_COLUMNS.map((column) => h('th', { scope: 'col' }, t(`admin.shifts.col.${column}`))))),
       h('tbody', {}, shifts.length ? shifts.map((s) => h('tr', { dataset: { shiftId: s.id } },
-        h('td', {}, name(s.user_id)), h('td', {}, when(s.opened_at)), h('td', {}, s.status === 'OPEN' ? 'open' : when(s.closed_at)),
+        h('td', {}, name(s.user_id)), h('td', {}, when(s.opened_at)),
+        h('td', {}, s.status === 'OPEN' ? t('admin.shifts.open') : when(s.closed_at)),
         h('td', { class: 'num' }, amount(s.start_cash)), h('td', { class: 'num' }, amount(s.expected_cash)),
         h('td', { class: 'num' }, amount(s.end_cash)),
         h('td', { class: `num${s.cash_difference < 0 ? ' negative' : ''}` }, amount(s.cash_difference))))
-        : h('tr', {}, h('td', { colspan: 7 }, 'No shifts yet.'))),
+        : h('tr', {}, h('td', { colspan: 7 }, t('admin.shifts.empty')))),
     );
   } catch (err) {
     fail(err);
@@ -1101,25 +1282,37 @@ async function showReport(event) {
   }, $('report-error'));
 }
 
+/** A row's key as people read it: days in the page's language, payment methods by name. */
+function reportKey(report, key) {
+  if (report.group_by === 'day') return formatDay(key);
+  if (report.group_by === 'method' && has(`admin.pay_method.${key}`)) return t(`admin.pay_method.${key}`);
+  return key;
+}
+
 function renderReport(report) {
   const cur = report.currency || currency();
   const m = (v) => formatMoney(v, cur);
+  const key = (k) => reportKey(report, k);
   $('report').hidden = false;
-  $('report-chart').replaceChildren(chart(report.rows, m));
-  const t = report.totals;
-  $('report-totals').textContent = `${report.from} – ${report.to}: ${t.orders} orders · gross ${m(t.gross_sales)} · refunds ${m(t.refunds)} · net ${m(t.net_sales)}`;
+  $('report-chart').replaceChildren(chart(report.rows, m, key));
+  const totals = report.totals;
+  $('report-totals').textContent = t('admin.reports.totals', {
+    from: formatDay(report.from), to: formatDay(report.to), orders: totals.orders,
+    gross: m(totals.gross_sales), refunds: m(totals.refunds), net: m(totals.net_sales),
+  });
+  const group = has(`admin.reports.col.${report.group_by}`) ? t(`admin.reports.col.${report.group_by}`) : report.group_by;
   $('report-table').replaceChildren(
-    h('thead', {}, h('tr', {}, [report.group_by, 'Orders', 'Qty', 'Gross', 'Refunds', 'Net']
+    h('thead', {}, h('tr', {}, [group, ...['orders', 'qty', 'gross', 'refunds', 'net'].map((c) => t(`admin.reports.col.${c}`))]
       .map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, report.rows.map((r) => h('tr', {},
-      h('th', { scope: 'row' }, r.key), h('td', { class: 'num' }, String(r.orders)), h('td', { class: 'num' }, String(r.quantity)),
+      h('th', { scope: 'row' }, key(r.key)), h('td', { class: 'num' }, String(r.orders)), h('td', { class: 'num' }, String(r.quantity)),
       h('td', { class: 'num' }, m(r.gross_sales)), h('td', { class: 'num' }, m(r.refunds)), h('td', { class: 'num' }, m(r.net_sales))))),
   );
 }
 
 /** Horizontal bars of net sales, one per row, drawn as SVG with DOM calls. */
-function chart(rows, m) {
-  if (!rows.length) return h('p', { class: 'hint' }, 'No sales in this period.');
+function chart(rows, m, key) {
+  if (!rows.length) return h('p', { class: 'hint' }, t('admin.reports.no_sales'));
   const barHeight = 22;
   const gap = 6;
   const labelWidth = 120;
@@ -1128,12 +1321,12 @@ function chart(rows, m) {
   const height = rows.length * (barHeight + gap);
   return svg('svg', {
     viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'bars',
-    'aria-label': `Net sales: ${rows.map((r) => `${r.key} ${m(r.net_sales)}`).join(', ')}`,
+    'aria-label': t('admin.reports.chart_label', { rows: rows.map((r) => `${key(r.key)} ${m(r.net_sales)}`).join(', ') }),
   }, rows.map((r, i) => {
     const y = i * (barHeight + gap);
     const w = Math.max(0, (r.net_sales / max) * (width - labelWidth - 130));
     return svg('g', {},
-      svg('text', { x: 0, y: y + barHeight * 0.7, class: 'bar-label' }, r.key.slice(0, 16)),
+      svg('text', { x: 0, y: y + barHeight * 0.7, class: 'bar-label' }, key(r.key).slice(0, 16)),
       svg('rect', { x: labelWidth, y, width: w.toFixed(1), height: barHeight, rx: 3, class: 'bar' }),
       svg('text', { x: labelWidth + w + 6, y: y + barHeight * 0.7, class: 'bar-value' }, m(r.net_sales)));
   }));
@@ -1149,28 +1342,17 @@ async function downloadCsv() {
 
 // ---- activity: the audit log -----------------------------------------------------------------
 
-/** The audit log's actions, grouped as the filter lists them, with their readable labels. */
+/** The audit log's actions, grouped as the filter lists them (labels: `admin.action.*`). */
 const ACTIVITY_GROUPS = [
-  ['Signing in', [
-    ['SIGN_IN', 'Signed in'], ['SIGN_IN_FAILED', 'Sign-in failed'],
-    ['PIN_SIGN_IN', 'Signed in with PIN'], ['PIN_SIGN_IN_FAILED', 'Wrong PIN'],
+  ['signing_in', ['SIGN_IN', 'SIGN_IN_FAILED', 'PIN_SIGN_IN', 'PIN_SIGN_IN_FAILED']],
+  ['orders_money', [
+    'ORDER_VOIDED', 'ITEM_VOIDED', 'ITEM_COMPED', 'DISCOUNT_GIVEN', 'DISCOUNT_REMOVED',
+    'PAYMENT_REFUNDED', 'DRAWER_OPENED', 'RECEIPT_REPRINTED', 'SHIFT_CLOSED',
   ]],
-  ['Orders and money', [
-    ['ORDER_VOIDED', 'Order voided'], ['ITEM_VOIDED', 'Item voided'], ['ITEM_COMPED', 'Item comped'],
-    ['DISCOUNT_GIVEN', 'Discount given'], ['DISCOUNT_REMOVED', 'Discount removed'],
-    ['PAYMENT_REFUNDED', 'Payment refunded'], ['DRAWER_OPENED', 'Drawer opened'],
-    ['RECEIPT_REPRINTED', 'Receipt reprinted'], ['SHIFT_CLOSED', 'Shift closed'],
-  ]],
-  ['Menu and printers', [
-    ['PRODUCT_CHANGED', 'Price or stock changed'],
-    ['PRINTER_ADDED', 'Printer added'], ['PRINTER_CHANGED', 'Printer changed'], ['PRINTER_REMOVED', 'Printer removed'],
-  ]],
-  ['Staff and devices', [
-    ['USER_CREATED', 'Account created'], ['USER_CHANGED', 'Account changed'], ['PIN_CHANGED', 'PIN changed'],
-    ['DEVICE_ENROLLED', 'Device enrolled'], ['DEVICE_REVOKED', 'Device removed'], ['DEVICE_UNLOCKED', 'Device unlocked'],
-  ]],
+  ['menu_printers', ['PRODUCT_CHANGED', 'PRINTER_ADDED', 'PRINTER_CHANGED', 'PRINTER_REMOVED']],
+  ['staff_devices', ['USER_CREATED', 'USER_CHANGED', 'PIN_CHANGED', 'DEVICE_ENROLLED', 'DEVICE_REVOKED', 'DEVICE_UNLOCKED']],
 ];
-const ACTIVITY_TEXT = Object.fromEntries(ACTIVITY_GROUPS.flatMap(([, actions]) => actions));
+const actionText = (action) => (has(`admin.action.${action}`) ? t(`admin.action.${action}`) : action);
 /** A red edge for what needs a second look, amber for money and cash. */
 const ACTIVITY_TONE = {
   SIGN_IN_FAILED: 'alert', PIN_SIGN_IN_FAILED: 'alert', ORDER_VOIDED: 'alert', ITEM_VOIDED: 'alert',
@@ -1178,7 +1360,7 @@ const ACTIVITY_TONE = {
   DRAWER_OPENED: 'money', SHIFT_CLOSED: 'money', PRODUCT_CHANGED: 'money',
 };
 const FAILED_SIGN_INS = ['SIGN_IN_FAILED', 'PIN_SIGN_IN_FAILED'];
-const METHOD_TEXT = { CASH: 'cash', CARD: 'card', QRIS: 'QRIS', TRANSFER: 'transfer', OTHER: 'other' };
+const methodText = (method) => (has(`admin.method.${method}`) ? t(`admin.method.${method}`) : method);
 const ACTIVITY_PAGE = 50;
 
 const activity = {
@@ -1220,9 +1402,9 @@ function activityQuery(range, { limit = ACTIVITY_PAGE, cursor = null, format = n
 }
 
 function renderActivityActions() {
-  $('activity-action').replaceChildren(h('option', { value: '' }, 'All actions'),
-    ...ACTIVITY_GROUPS.map(([group, actions]) => h('optgroup', { label: group },
-      actions.map(([value, text]) => h('option', { value }, text)))));
+  $('activity-action').replaceChildren(h('option', { value: '' }, t('admin.activity.all_actions')),
+    ...ACTIVITY_GROUPS.map(([group, actions]) => h('optgroup', { label: t(`admin.activity.group.${group}`) },
+      actions.map((value) => h('option', { value }, actionText(value))))));
 }
 
 /** The person filter: everyone on the staff list, and anyone else the log has named (an
@@ -1232,7 +1414,7 @@ function renderActivityActors() {
   const select = $('activity-actor');
   const chosen = select.value;
   const people = [...activity.actors].sort((a, b) => a[1].localeCompare(b[1]));
-  select.replaceChildren(h('option', { value: '' }, 'Everyone'),
+  select.replaceChildren(h('option', { value: '' }, t('admin.activity.everyone')),
     ...people.map(([id, name]) => h('option', { value: id, selected: id === chosen }, name)));
   select.value = activity.actors.has(chosen) ? chosen : '';
 }
@@ -1250,7 +1432,7 @@ async function loadActivity({ more = false } = {}) {
   const line = $('activity-error');
   const range = activityRange();
   if (!range) {
-    fail(new Error('The From day is after the To day.'), line);
+    fail(new Error(t('admin.activity.range_error')), line);
     return;
   }
   clearError(line);
@@ -1292,10 +1474,10 @@ function renderActivity(added = null) {
   } else {
     list.replaceChildren(...activity.items.map(activityRow));
   }
-  if (!activity.items.length) list.replaceChildren(h('li', { class: 'hint' }, 'Nothing recorded for this choice.'));
+  if (!activity.items.length) list.replaceChildren(h('li', { class: 'hint' }, t('admin.activity.empty')));
   const n = activity.items.length;
   $('activity-count').textContent = n
-    ? `${n} ${n === 1 ? 'entry' : 'entries'}${activity.cursor ? ' shown, more below' : ''}`
+    ? plural(activity.cursor ? 'admin.activity.count_more' : 'admin.activity.count', n)
     : '';
   $('activity-more').hidden = !activity.cursor;
 }
@@ -1314,72 +1496,82 @@ function activityMoney(entry, amount, { signed = false } = {}) {
 function activitySummary(entry) {
   const d = entry.details && typeof entry.details === 'object' ? entry.details : {};
   const m = (amount, options) => activityMoney(entry, amount, options);
-  const from = entry.client_address ? ` from ${entry.client_address}` : '';
+  // Pieces the sentences below place where their language wants them.
+  const from = entry.client_address ? t('admin.sum.from', { address: entry.client_address }) : '';
   const reason = d.reason ? `: ${d.reason}` : '';
-  const order = d.number !== undefined && d.number !== null ? `order #${d.number}` : 'an order';
+  const order = d.number !== undefined && d.number !== null ? t('admin.sum.order', { number: d.number }) : t('admin.sum.an_order');
+  const target = d.item_id ? t('admin.sum.item_of', { order }) : order;
+  const device = d.device || t('admin.sum.a_device');
   const name = (id) => (id && activity.actors.get(id)) || null;
   const outletName = (id) => (state.outlets.find((o) => o.id === id) || {}).name || null;
   switch (entry.action) {
-    case 'SIGN_IN': return `Signed in${from}`;
-    case 'SIGN_IN_FAILED':
-      return `Refused${from}${entry.actor_id ? ': wrong password, or the account is off' : ': no account has this name'}`;
-    case 'PIN_SIGN_IN': return `With a PIN on ${d.device || 'a device'}${from}`;
-    case 'PIN_SIGN_IN_FAILED':
-      return `Wrong PIN on ${d.device || 'a device'}${from}${entry.actor_id ? '' : ': no account has this name'}`;
-    case 'ORDER_VOIDED': return `Voided ${order} (${m(d.total_amount)})${reason}`;
+    case 'SIGN_IN': return t('admin.sum.sign_in', { from });
+    case 'SIGN_IN_FAILED': return t(entry.actor_id ? 'admin.sum.refused_wrong' : 'admin.sum.refused_unknown', { from });
+    case 'PIN_SIGN_IN': return t('admin.sum.pin_sign_in', { device, from });
+    case 'PIN_SIGN_IN_FAILED': return t(entry.actor_id ? 'admin.sum.pin_wrong' : 'admin.sum.pin_wrong_unknown', { device, from });
+    case 'ORDER_VOIDED': return t('admin.sum.order_voided', { order, amount: m(d.total_amount), reason });
     case 'ITEM_VOIDED':
-    case 'ITEM_COMPED': {
-      const verb = entry.action === 'ITEM_VOIDED' ? 'Voided' : 'Comped';
-      return `${verb} ${d.quantity || ''} × on ${order} (${m(d.amount)})${reason}`;
-    }
-    case 'DISCOUNT_GIVEN':
-      return `Discount of ${m(d.amount)} on ${d.item_id ? `an item of ${order}` : order}${reason}`;
+    case 'ITEM_COMPED':
+      return t(entry.action === 'ITEM_VOIDED' ? 'admin.sum.item_voided' : 'admin.sum.item_comped', {
+        quantity: d.quantity || '', order, amount: m(d.amount), reason,
+      });
+    case 'DISCOUNT_GIVEN': return t('admin.sum.discount_given', { amount: m(d.amount), target, reason });
     case 'DISCOUNT_REMOVED':
       // The removal's amount is the discount's, negated.
-      return `Discount of ${m(Math.abs(Number(d.amount) || 0))} taken off ${d.item_id ? `an item of ${order}` : order}${reason}`;
+      return t('admin.sum.discount_removed', { amount: m(Math.abs(Number(d.amount) || 0)), target, reason });
     case 'PAYMENT_REFUNDED':
-      return `Refunded ${m(d.amount)}${d.method ? ` ${METHOD_TEXT[d.method] || d.method}` : ''}${reason}`;
+      return d.method
+        ? t('admin.sum.refunded_method', { amount: m(d.amount), method: methodText(d.method), reason })
+        : t('admin.sum.refunded', { amount: m(d.amount), reason });
     case 'DRAWER_OPENED':
-      return `Drawer opened${d.printer ? ` at ${d.printer}` : ''}${d.sale === false ? ', no sale' : ''}`;
-    case 'RECEIPT_REPRINTED': return `Copy of a receipt${d.printer ? ` on ${d.printer}` : ''}`;
+      return t('admin.sum.drawer', {
+        at: d.printer ? t('admin.sum.at_printer', { printer: d.printer }) : '',
+        no_sale: d.sale === false ? t('admin.sum.no_sale') : '',
+      });
+    case 'RECEIPT_REPRINTED':
+      return t('admin.sum.reprint', { on: d.printer ? t('admin.sum.on_printer', { printer: d.printer }) : '' });
     case 'SHIFT_CLOSED': {
-      const whose = d.cashier_id && d.cashier_id !== entry.actor_id ? ` (${name(d.cashier_id) || 'another cashier'}'s)` : '';
-      return `Shift closed${whose}: expected ${m(d.expected_cash)}, counted ${m(d.end_cash)}, difference ${m(d.cash_difference, { signed: true })}`;
+      const whose = d.cashier_id && d.cashier_id !== entry.actor_id
+        ? t('admin.sum.whose', { name: name(d.cashier_id) || t('admin.sum.another_cashier') })
+        : '';
+      return t('admin.sum.shift_closed', {
+        whose, expected: m(d.expected_cash), counted: m(d.end_cash), difference: m(d.cash_difference, { signed: true }),
+      });
     }
     case 'PRODUCT_CHANGED': {
       const changes = [];
       const [oldPrice, newPrice] = Array.isArray(d.price) ? d.price : [];
       const [was, now] = Array.isArray(d.available) ? d.available : [];
-      if (oldPrice !== newPrice) changes.push(`Price ${m(oldPrice)} → ${m(newPrice)}`);
-      if (was !== now) changes.push(now ? 'Back on sale' : 'Sold out');
-      return [d.name, changes.join(', ') || 'changed'].filter(Boolean).join(': ');
+      if (oldPrice !== newPrice) changes.push(t('admin.sum.price', { old: m(oldPrice), new: m(newPrice) }));
+      if (was !== now) changes.push(now ? t('admin.sum.back_on_sale') : t('admin.menu.sold_out'));
+      return [d.name, changes.join(', ') || t('admin.sum.changed')].filter(Boolean).join(': ');
     }
     case 'PRINTER_ADDED':
     case 'PRINTER_CHANGED':
     case 'PRINTER_REMOVED': {
       const about = [
-        KIND_TEXT[d.kind] || d.kind,
+        d.kind ? kindText(d.kind) : null,
         d.address,
         d.paper_width_mm ? `${d.paper_width_mm} mm` : null,
-        d.copies > 1 ? `${d.copies} copies` : null,
-        d.active === false && entry.action !== 'PRINTER_REMOVED' ? 'switched off' : null,
+        d.copies > 1 ? t('admin.printers.copies_n', { n: d.copies }) : null,
+        d.active === false && entry.action !== 'PRINTER_REMOVED' ? t('admin.printers.switched_off') : null,
       ].filter(Boolean).join(' · ');
-      return `${d.name || 'A printer'}${about ? ` (${about})` : ''}`;
+      return `${d.name || t('admin.sum.a_printer')}${about ? ` (${about})` : ''}`;
     }
     case 'USER_CREATED':
     case 'USER_CHANGED': {
-      const where = d.outlet_id ? outletName(d.outlet_id) : d.role === 'OWNER' ? 'all outlets' : null;
-      const parts = [d.role, where ? `at ${where}` : null];
+      const where = d.outlet_id ? outletName(d.outlet_id) : d.role === 'OWNER' ? t('admin.staff.all_outlets') : null;
+      const parts = [d.role ? roleName(d.role) : null, where ? t('admin.sum.at_outlet', { outlet: where }) : null];
       if (entry.action === 'USER_CHANGED') {
-        parts.push(d.active === false ? 'deactivated' : 'active');
-        if (d.password_changed) parts.push('new password');
+        parts.push(d.active === false ? t('admin.staff.deactivated') : t('admin.sum.active'));
+        if (d.password_changed) parts.push(t('admin.sum.new_password'));
       }
-      return `${d.username || 'An account'}: ${parts.filter(Boolean).join(', ')}`;
+      return `${d.username || t('admin.sum.an_account')}: ${parts.filter(Boolean).join(', ')}`;
     }
-    case 'PIN_CHANGED': return `PIN set for ${d.username || 'an account'}`;
-    case 'DEVICE_ENROLLED': return `${d.name || 'A device'} may now take PIN sign-ins`;
-    case 'DEVICE_REVOKED': return `${d.name || 'A device'} no longer signs anyone in`;
-    case 'DEVICE_UNLOCKED': return `${d.name || 'A device'} unlocked after wrong PINs`;
+    case 'PIN_CHANGED': return t('admin.sum.pin_set', { name: d.username || t('admin.sum.an_account_lower') });
+    case 'DEVICE_ENROLLED': return t('admin.sum.device_enrolled', { name: d.name || t('admin.sum.a_device_cap') });
+    case 'DEVICE_REVOKED': return t('admin.sum.device_revoked', { name: d.name || t('admin.sum.a_device_cap') });
+    case 'DEVICE_UNLOCKED': return t('admin.sum.device_unlocked', { name: d.name || t('admin.sum.a_device_cap') });
     default: {
       const shown = Object.entries(d).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
       return shown.join(', ') || (entry.object_type ? `${entry.object_type} ${entry.object_id || ''}`.trim() : '');
@@ -1388,15 +1580,16 @@ function activitySummary(entry) {
 }
 
 function activityRow(entry) {
-  const at = new Date(entry.at);
   // The server names the approver (`approved_by_name`); older rows fall back to the staff list.
   const approver = entry.approved_by
-    ? entry.approved_by_name || activity.actors.get(entry.approved_by) || 'a manager'
+    ? entry.approved_by_name || activity.actors.get(entry.approved_by) || t('admin.activity.a_manager')
     : null;
   const outlet = activityAllOutlets()
-    ? (state.outlets.find((o) => o.id === entry.outlet_id) || {}).name || (entry.outlet_id ? 'another outlet' : 'not at an outlet')
+    ? (state.outlets.find((o) => o.id === entry.outlet_id) || {}).name
+      || (entry.outlet_id ? t('admin.activity.another_outlet') : t('admin.activity.no_outlet'))
     : null;
   const tone = ACTIVITY_TONE[entry.action];
+  const actor = h('span', { class: 'activity-actor' }, entry.actor_name || '—');
   return h('li', {
     class: `row activity-row${tone ? ` activity-${tone}` : ''}`,
     tabindex: '-1',
@@ -1404,15 +1597,16 @@ function activityRow(entry) {
   },
   h('div', { class: 'row-main' },
     h('div', { class: 'activity-head' },
-      h('strong', { class: 'activity-label' }, ACTIVITY_TEXT[entry.action] || entry.action),
+      h('strong', { class: 'activity-label' }, actionText(entry.action)),
       // A failed sign-in names whom someone tried to sign in as.
-      h('span', { class: 'activity-by' }, FAILED_SIGN_INS.includes(entry.action) ? 'as ' : 'by ',
-        h('span', { class: 'activity-actor' }, entry.actor_name || '—')),
-      h('time', { class: 'activity-when', datetime: entry.at, title: at.toLocaleString() },
-        at.toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }))),
+      h('span', { class: 'activity-by' },
+        tNodes(FAILED_SIGN_INS.includes(entry.action) ? 'admin.activity.as' : 'admin.activity.by', { name: actor })),
+      h('time', { class: 'activity-when', datetime: entry.at, title: new Date(entry.at).toLocaleString(locale()) },
+        formatDateTime(entry.at))),
     h('span', { class: 'activity-summary' }, activitySummary(entry)),
     approver || outlet
-      ? h('span', { class: 'hint' }, [outlet, approver ? `approved by ${approver}` : null].filter(Boolean).join(' · '))
+      ? h('span', { class: 'hint' }, [outlet, approver ? t('admin.activity.approved_by', { name: approver }) : null]
+        .filter(Boolean).join(' · '))
       : null));
 }
 
@@ -1423,7 +1617,7 @@ async function downloadActivity() {
   const line = $('activity-error');
   const range = activityRange();
   if (!range) {
-    fail(new Error('The From day is after the To day.'), line);
+    fail(new Error(t('admin.activity.range_error')), line);
     return;
   }
   const MAX_PAGES = 50;
@@ -1442,7 +1636,7 @@ async function downloadActivity() {
     const where = activityAllOutlets() ? 'all-outlets' : (state.outlet.name || 'outlet').toLowerCase().replace(/[^a-z0-9]+/g, '-');
     const days = [$('activity-from').value, $('activity-to').value].filter(Boolean).join('_to_') || new Date().toISOString().slice(0, 10);
     saveBlob(new Blob(parts, { type: 'text/csv;charset=utf-8' }), `activity-${where}-${days}.csv`);
-    toast(cursor ? `Downloaded the newest ${MAX_PAGES * 200} entries: choose days for older ones.` : 'Activity downloaded.');
+    toast(cursor ? t('admin.activity.downloaded_partial', { count: MAX_PAGES * 200 }) : t('admin.activity.downloaded'));
   }, line);
 }
 
@@ -1452,7 +1646,10 @@ async function loadOutletData() {
   if (!state.outlet) return;
   try {
     $('tablet-enrolled').hidden = true; // a secret belongs to the outlet it was made at
+    const outletId = state.outlet.id;
     await Promise.all([loadTables(), loadMenu(), loadPrinters(), loadTablets()]);
+    if (state.outlet && state.outlet.id === outletId) state.loadedFor = outletId;
+    renderChecklist();
     renderPrinters(); // with the categories' names
     if (document.body.dataset.tab === 'reports') loadShifts();
     if (document.body.dataset.tab === 'printers') loadJobs();
@@ -1470,7 +1667,8 @@ async function main() {
     return;
   }
   if (!state.me) return;
-  $('new-user-role').replaceChildren(...grantable().map((r) => h('option', { value: r, selected: r === 'KASIR' }, r)));
+  $('new-user-role').replaceChildren(...grantable().map((r) => h('option', { value: r, selected: r === 'KASIR' }, roleName(r))));
+  $('new-printer-kind').replaceChildren(...choices(PRINTER_KINDS, 'RECEIPT', kindText));
   $('new-outlet-form').hidden = !isOwner();
   $('outlet-select').addEventListener('change', (e) => selectOutlet(e.target.value));
   $('outlet-form').addEventListener('submit', saveOutlet);
@@ -1496,7 +1694,11 @@ async function main() {
   $('activity-csv').addEventListener('click', downloadActivity);
   $('print-all').addEventListener('click', () => printSheet(false));
   $('print-selected').addEventListener('click', () => printSheet(true));
-  window.addEventListener('afterprint', () => { delete document.body.dataset.print; });
+  window.addEventListener('afterprint', () => {
+    // Printed from the browser's own menu while the sheet showed: that counts too.
+    if (document.body.dataset.tab === 'tables') markQrPrinted();
+    delete document.body.dataset.print;
+  });
   window.addEventListener('hashchange', () => showTab(location.hash.slice(1)));
   showTab(location.hash.slice(1));
   try {

@@ -1,14 +1,26 @@
 // The cashier page's shared state and small helpers, used by cashier.js and the modules it
 // starts (shift, payment, corrections). Nothing here touches the server.
 import { formatMoney, parseMoney, problemText } from './app.js';
+import { formatTime, has, locale, t } from './i18n.js';
 
 export const ACTIVE = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
-export const STATUS_TEXT = {
-  NEW: 'New', ACCEPTED: 'Accepted', COOKING: 'Cooking', READY: 'Ready', DONE: 'Done', VOIDED: 'Voided',
-};
-export const PAYMENT_TEXT = {
-  UNPAID: 'unpaid', PARTIALLY_PAID: 'part paid', PAID: 'paid', REFUNDED: 'refunded',
-};
+
+/** A value from the server (an order status, a payment status, a method) for a person: its
+ *  words under `cashier.<kind>.<value>`, or the value itself when there are none. */
+const named = (kind) => (value) => (has(`cashier.${kind}.${value}`) ? t(`cashier.${kind}.${value}`) : value);
+/** `NEW` → "New"; `VOIDED` → "Voided". */
+export const statusText = named('status');
+/** `UNPAID` → "unpaid"; `PARTIALLY_PAID` → "part paid". */
+export const paymentText = named('payment');
+/** `CASH` → "cash" (inside a sentence: "Rp20.000 cash"). */
+export const methodText = named('method');
+/** `CASH` as a heading of the Z report ("CASH" in English, "Tunai" in Indonesian). */
+export const methodName = named('method_name');
+/** An order's adjustment (`VOID`, `COMP`, `DISCOUNT`, …) in its corrections list. */
+export const adjustmentText = named('adjustment');
+
+/** `key_one` for 1, else `key_other`, with `{count}` filled: "1 order", "3 orders". */
+export const plural = (key, count, vars = {}) => t(`${key}_${count === 1 ? 'one' : 'other'}`, { ...vars, count });
 
 export const $ = (id) => document.getElementById(id);
 
@@ -31,6 +43,7 @@ export const state = {
   selected: null, // {orderId, itemId?}: the ticket row whose actions show
   item: null, // {product, quantity} in the item dialog
   printers: null, // the outlet's PrinterWatch (app.js): the banner, the drawer's printer
+  calls: new Map(), // guests' calls nobody answered yet: id → {id, kind, table_id, table_name, created_at…}
 };
 
 /**
@@ -56,7 +69,7 @@ export function showError(line, err) {
   line.hidden = false;
 }
 
-export const tableName = (id) => (state.tables.get(id) || {}).name || 'Table';
+export const tableName = (id) => (state.tables.get(id) || {}).name || t('cashier.table');
 export const sessionOf = (tableId) => [...state.sessions.values()].find((s) => s.table_id === tableId) || null;
 export const byName = (a, b) => a.name.localeCompare(b.name, undefined, { numeric: true });
 
@@ -75,24 +88,28 @@ export function correctable(order) {
 }
 
 export function where(order) {
-  if (!order.table_session_id) return 'Takeaway';
+  if (!order.table_session_id) return t('cashier.takeaway');
   const session = state.sessions.get(order.table_session_id);
-  return session ? tableName(session.table_id) : 'Table';
+  return session ? tableName(session.table_id) : t('cashier.table');
 }
 
 /** "5 min", "1 h 20 min": how long ago `since` was. */
 export function minutesSince(since) {
   const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 60000));
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return t('cashier.age_minutes', { minutes });
   const rest = minutes % 60;
-  return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
+  const hours = Math.floor(minutes / 60);
+  return rest ? t('cashier.age_hours_minutes', { hours, minutes: rest }) : t('cashier.age_hours', { hours });
 }
 
-export const clock = (at) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+export const clock = (at) => formatTime(at);
+
+/** A percent as a person reads it: "10 %", "12.5 %" (a comma in Indonesian: "12,5 %"). */
+export const percentText = (bp) => t('cashier.percent', { value: (bp / 100).toLocaleString(locale()) });
 
 /** A discount as a person reads it: "10 %" or "Rp5.000". */
 export function discountText(discount) {
-  return discount.kind === 'PERCENT' ? `${discount.value / 100} %` : money(discount.value);
+  return discount.kind === 'PERCENT' ? percentText(discount.value) : money(discount.value);
 }
 
 /** The session or takeaway orders the ticket shows, oldest first. */

@@ -4,8 +4,9 @@
 import {
   basisPoints, h, percentToBp, problemText, showTableQr, staffApi, toast,
 } from './app.js';
+import { t } from './i18n.js';
 import {
-  $, amountOf, byName, discountText, hooks, left, money, sessionOf, showError, state, tableName, where,
+  $, amountOf, byName, discountText, hooks, left, money, percentText, plural, sessionOf, showError, state, tableName, where,
 } from './cashier-core.js';
 
 // ---- void or comp a line -------------------------------------------------------------------
@@ -14,19 +15,23 @@ let voiding = null; // {order, item}
 
 export function openVoid(order, item) {
   voiding = { order, item };
-  $('void-summary').textContent = `Order #${order.number} · ${where(order)} · ${left(item)}× ${item.name}`;
+  $('void-summary').textContent = t('cashier.void_summary', {
+    number: order.number, where: where(order), count: left(item), name: item.name,
+  });
   $('void-quantity').value = '1';
   $('void-quantity').max = String(left(item));
-  $('void-reason-pick').value = 'Sent back';
+  $('void-reason-pick').selectedIndex = 0;
   $('void-reason-text').value = '';
   $('void-comp').checked = false;
   $('void-error').hidden = true;
   if (!$('void-dialog').open) $('void-dialog').showModal();
 }
 
-/** The reason picked, with what was typed after it: "Sent back: too salty". */
+/** The reason picked (in the page's words), with what was typed after it: "Sent back: too salty". */
 function reasonOf(pickId, textId) {
-  return [$(pickId).value, $(textId).value.trim()].filter(Boolean).join(': ');
+  const pick = $(pickId);
+  const picked = pick.value ? pick.selectedOptions[0].textContent.trim() : '';
+  return [picked, $(textId).value.trim()].filter(Boolean).join(': ');
 }
 
 async function confirmVoid(event) {
@@ -36,11 +41,11 @@ async function confirmVoid(event) {
   const quantity = Number($('void-quantity').value);
   const reason = reasonOf('void-reason-pick', 'void-reason-text');
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > left(item)) {
-    showError($('void-error'), `Choose between 1 and ${left(item)}.`);
+    showError($('void-error'), t('cashier.void_quantity_range', { max: left(item) }));
     return;
   }
   if (!reason) {
-    showError($('void-error'), 'Say why.');
+    showError($('void-error'), t('cashier.say_why'));
     return;
   }
   const comp = $('void-comp').checked;
@@ -51,7 +56,7 @@ async function confirmVoid(event) {
       body: { quantity, reason, comp },
     });
     $('void-dialog').close();
-    toast(`${quantity}× ${item.name} ${comp ? 'on the house' : 'voided'}.`);
+    toast(t(comp ? 'cashier.comped_toast' : 'cashier.voided_toast', { count: quantity, name: item.name }));
     await hooks.changed({ sessionId: order.table_session_id, order: changed });
   } catch (err) {
     showError($('void-error'), err);
@@ -73,13 +78,15 @@ function discountBase(order, item) {
 
 export function openDiscount(order, item = null) {
   discounting = { order, item, kind: null, value: null, custom: false };
-  $('discount-title').textContent = item ? 'Discount on a dish' : 'Discount on the order';
+  $('discount-title').textContent = item ? t('cashier.discount_on_dish') : t('cashier.discount_on_order');
   $('discount-summary').textContent = item
-    ? `Order #${order.number} · ${left(item)}× ${item.name} · ${money(discountBase(order, item))}`
-    : `Order #${order.number} · ${where(order)} · subtotal ${money(discountBase(order, null))}`;
+    ? t('cashier.discount_summary_item', {
+      number: order.number, count: left(item), name: item.name, amount: money(discountBase(order, item)),
+    })
+    : t('cashier.discount_summary_order', { number: order.number, where: where(order), amount: money(discountBase(order, null)) });
   $('discount-value').value = '';
   $('discount-custom').hidden = true;
-  $('discount-reason-pick').value = 'Regular guest';
+  $('discount-reason-pick').selectedIndex = 0;
   $('discount-reason-text').value = '';
   $('discount-error').hidden = true;
   for (const button of $('discount-quick').querySelectorAll('button')) button.setAttribute('aria-pressed', 'false');
@@ -88,7 +95,7 @@ export function openDiscount(order, item = null) {
   const capped = state.me.role === 'KASIR' && Number.isInteger(cap);
   $('discount-cap').hidden = !capped;
   if (capped) {
-    $('discount-cap').textContent = cap ? `You may give up to ${cap / 100} %; more needs a manager.` : 'Discounts need a manager.';
+    $('discount-cap').textContent = cap ? t('cashier.discount_cap', { percent: percentText(cap) }) : t('cashier.discount_needs_manager');
   }
   renderDiscountPreview();
   if (!$('discount-dialog').open) $('discount-dialog').showModal();
@@ -103,7 +110,7 @@ function pickDiscount(button) {
   discounting.value = discounting.custom ? null : Number(button.dataset.value);
   $('discount-custom').hidden = !discounting.custom;
   if (discounting.custom) {
-    $('discount-value-label').textContent = discounting.kind === 'PERCENT' ? 'Percent' : 'Amount in Rp';
+    $('discount-value-label').textContent = discounting.kind === 'PERCENT' ? t('cashier.percent_label') : t('cashier.amount_in_rp');
     $('discount-value').inputMode = discounting.kind === 'PERCENT' ? 'decimal' : 'numeric';
     $('discount-value').value = '';
     $('discount-value').focus();
@@ -126,12 +133,12 @@ function renderDiscountPreview() {
   const preview = $('discount-preview');
   const value = discountValue();
   if (!discounting || value === null) {
-    preview.textContent = discounting && discounting.kind ? '' : 'Choose how much.';
+    preview.textContent = discounting && discounting.kind ? '' : t('cashier.choose_how_much');
     return;
   }
   const base = discountBase(discounting.order, discounting.item);
   const off = discounting.kind === 'PERCENT' ? basisPoints(base, Math.min(value, 10000)) : Math.min(value, base);
-  preview.textContent = `Takes about ${money(off)} off (before service and tax).`;
+  preview.textContent = t('cashier.discount_preview', { amount: money(off) });
 }
 
 async function confirmDiscount(event) {
@@ -142,17 +149,19 @@ async function confirmDiscount(event) {
   const { order, item, kind } = discounting;
   const value = discountValue();
   const reason = reasonOf('discount-reason-pick', 'discount-reason-text');
-  if (!kind) return showError(line, 'Choose how much.');
-  if (value === null) return showError(line, kind === 'PERCENT' ? 'Enter a percent, e.g. 15.' : 'Enter an amount, e.g. 5000.');
-  if (kind === 'PERCENT' && value > 10000) return showError(line, 'At most 100 %.');
-  if (!reason) return showError(line, 'Say why.');
+  if (!kind) return showError(line, t('cashier.choose_how_much'));
+  if (value === null) return showError(line, kind === 'PERCENT' ? t('cashier.enter_percent') : t('cashier.enter_amount_example'));
+  if (kind === 'PERCENT' && value > 10000) return showError(line, t('cashier.at_most_100'));
+  if (!reason) return showError(line, t('cashier.say_why'));
   const body = { kind, value, reason };
   if (item) body.item_id = item.id;
   $('discount-confirm').disabled = true;
   try {
     const changed = await staffApi(`/orders/${order.id}/discounts`, { method: 'POST', body });
     $('discount-dialog').close();
-    toast(`Discount of ${discountText({ kind, value })} on ${item ? item.name : `order #${order.number}`}.`);
+    toast(item
+      ? t('cashier.discount_given_item', { value: discountText({ kind, value }), name: item.name })
+      : t('cashier.discount_given_order', { value: discountText({ kind, value }), number: order.number }));
     await hooks.changed({ sessionId: order.table_session_id, order: changed });
   } catch (err) {
     showError(line, err);
@@ -167,10 +176,10 @@ export async function removeDiscount(order, discount, button) {
   button.disabled = true;
   try {
     const changed = await staffApi(`/orders/${order.id}/discounts/${discount.id}`, { method: 'DELETE' });
-    toast(`Discount of ${discountText(discount)} taken back.`);
+    toast(t('cashier.discount_removed', { value: discountText(discount) }));
     await hooks.changed({ sessionId: order.table_session_id, order: changed });
   } catch (err) {
-    if (err.status !== 401) toast(`Could not take the discount back: ${problemText(err)}`, 'error');
+    if (err.status !== 401) toast(t('cashier.could_not_remove_discount', { problem: problemText(err) }), 'error');
     button.disabled = false;
   }
 }
@@ -187,7 +196,7 @@ export function splittable(order) {
 
 export function openSplit(order) {
   splitting = { order, moving: new Map() };
-  $('split-summary').textContent = `Order #${order.number} · ${where(order)}: choose what goes on a new bill for the same table.`;
+  $('split-summary').textContent = t('cashier.split_summary', { number: order.number, where: where(order) });
   $('split-error').hidden = true;
   renderSplit();
   if (!$('split-dialog').open) $('split-dialog').showModal();
@@ -203,19 +212,32 @@ function renderSplit() {
       renderSplit();
     };
     return h('li', { class: 'split-line', dataset: { itemId: item.id } },
-      h('span', { class: 'split-name' }, item.name, h('span', { class: 'hint' }, ` of ${left(item)} · ${money(item.unit_price)}`)),
-      h('div', { class: 'stepper', role: 'group', 'aria-label': `${item.name} to the new bill` },
-        h('button', { type: 'button', class: 'split-minus', 'aria-label': `One ${item.name} less`, disabled: count === 0, onclick: () => step(-1) }, '−'),
+      h('span', { class: 'split-name' }, item.name,
+        h('span', { class: 'hint' }, ` ${t('cashier.split_of', { count: left(item), price: money(item.unit_price) })}`)),
+      h('div', { class: 'stepper', role: 'group', 'aria-label': t('cashier.split_to_new_bill', { name: item.name }) },
+        h('button', {
+          type: 'button',
+          class: 'split-minus',
+          'aria-label': t('cashier.split_one_less', { name: item.name }),
+          disabled: count === 0,
+          onclick: () => step(-1),
+        }, '−'),
         h('output', { class: 'split-qty' }, String(count)),
-        h('button', { type: 'button', class: 'split-plus', 'aria-label': `One ${item.name} more`, disabled: count >= left(item), onclick: () => step(1) }, '+')));
+        h('button', {
+          type: 'button',
+          class: 'split-plus',
+          'aria-label': t('cashier.split_one_more', { name: item.name }),
+          disabled: count >= left(item),
+          onclick: () => step(1),
+        }, '+')));
   }));
   const units = [...moving.values()].reduce((a, b) => a + b, 0);
   const all = lines.reduce((total, item) => total + left(item), 0);
   const sum = lines.reduce((total, item) => total + (moving.get(item.id) || 0) * item.unit_price, 0);
   // Something goes, and something stays: moving everything would leave an empty bill.
   $('split-total').textContent = units === all
-    ? 'Leave at least one dish on this bill.'
-    : units ? `New bill: ${units} ${units === 1 ? 'dish' : 'dishes'}, ${money(sum)} before service and tax.` : 'Nothing chosen yet.';
+    ? t('cashier.split_leave_one')
+    : units ? t('cashier.split_new_bill', { dishes: plural('cashier.dishes', units), amount: money(sum) }) : t('cashier.nothing_chosen');
   $('split-confirm').disabled = units === 0 || units === all;
 }
 
@@ -229,7 +251,7 @@ async function confirmSplit(event) {
   try {
     const created = await staffApi(`/orders/${order.id}/split`, { method: 'POST', body: { items } });
     $('split-dialog').close();
-    toast(`Order #${order.number} split: the new bill is #${created.number}.`);
+    toast(t('cashier.split_done', { number: order.number, new_number: created.number }));
     state.selected = { orderId: created.id };
     // Both bills changed: a table's are on its bill; a takeaway original is read again.
     await hooks.changed({ sessionId: order.table_session_id, order: created, orderId: order.id });
@@ -244,24 +266,23 @@ async function confirmSplit(event) {
 
 let picking = null; // {kind, order?, sessionId?, chosen: {tableId, sessionId}|null}
 
-const PICK = {
-  'order-move': { title: 'Move the order to…', confirm: 'Move order', empty: 'No other table is open.' },
-  'table-move': { title: 'Move the table to…', confirm: 'Move table', empty: 'No table is free.' },
-  'table-merge': { title: 'Merge into this table…', confirm: 'Merge', empty: 'No other table is open.' },
-};
+/** The picker's words per kind: `cashier.pick.<kind>.title`, `.confirm`, `.empty`. */
+const pickText = (kind, part) => t(`cashier.pick.${kind}.${part}`);
 
 /** The choices: other open tables (move an order, merge), or free ones (move a table). */
 function pickChoices(kind, fromSessionId) {
   const tables = [...state.tables.values()].sort(byName);
   if (kind === 'table-move') {
-    return tables.filter((t) => !sessionOf(t.id)).map((t) => ({ tableId: t.id, sessionId: null, name: t.name, hint: `${t.capacity} seats` }));
+    return tables.filter((table) => !sessionOf(table.id)).map((table) => ({
+      tableId: table.id, sessionId: null, name: table.name, hint: plural('cashier.seats', table.capacity),
+    }));
   }
-  return tables.map((t) => ({ table: t, session: sessionOf(t.id) }))
+  return tables.map((table) => ({ table, session: sessionOf(table.id) }))
     .filter(({ session }) => session && session.id !== fromSessionId)
     .map(({ table, session }) => {
       const bill = state.bills.get(session.id);
       const count = bill ? bill.orders.filter((o) => o.status !== 'VOIDED').length : 0;
-      const hint = count ? `${count} ${count === 1 ? 'order' : 'orders'}` : 'nothing ordered';
+      const hint = count ? plural('cashier.orders', count) : t('cashier.nothing_ordered');
       return { tableId: table.id, sessionId: session.id, name: table.name, hint };
     });
 }
@@ -269,19 +290,16 @@ function pickChoices(kind, fromSessionId) {
 export function openPicker(kind, { order = null, sessionId = null } = {}) {
   const from = order ? order.table_session_id : sessionId;
   picking = { kind, order, sessionId: from, chosen: null };
-  const words = PICK[kind];
   $('pick-dialog').dataset.kind = kind;
-  $('pick-title').textContent = words.title;
-  $('pick-confirm').textContent = words.confirm;
-  const here = from ? tableName((state.sessions.get(from) || {}).table_id) : 'Takeaway';
+  $('pick-title').textContent = pickText(kind, 'title');
+  $('pick-confirm').textContent = pickText(kind, 'confirm');
+  const here = from ? tableName((state.sessions.get(from) || {}).table_id) : t('cashier.takeaway');
   $('pick-summary').textContent = kind === 'order-move'
-    ? `Order #${order.number} is on ${here}.`
-    : kind === 'table-move'
-      ? `Everything on ${here} moves to the table you choose.`
-      : `The orders of the table you choose move onto ${here}; that table is then closed.`;
+    ? t('cashier.pick.order-move.summary', { number: order.number, table: here })
+    : t(`cashier.pick.${kind}.summary`, { table: here });
   $('pick-error').hidden = true;
   const choices = pickChoices(kind, from);
-  $('pick-empty').textContent = words.empty;
+  $('pick-empty').textContent = pickText(kind, 'empty');
   $('pick-empty').hidden = choices.length > 0;
   $('pick-list').replaceChildren(...choices.map((choice) => h('li', {},
     h('button', {
@@ -309,14 +327,14 @@ async function confirmPick(event) {
   try {
     if (kind === 'order-move') {
       const moved = await staffApi(`/orders/${order.id}/move`, { method: 'POST', body: { table_session_id: chosen.sessionId } });
-      toast(`Order #${order.number} moved to ${chosen.name}.`);
+      toast(t('cashier.order_moved', { number: order.number, table: chosen.name }));
       $('pick-dialog').close();
       await hooks.changed({ sessionId, order: moved }); // reads both tables' bills
     } else if (kind === 'table-move') {
       const from = tableName(state.sessions.get(sessionId).table_id);
       const session = await staffApi(`/table-sessions/${sessionId}/move`, { method: 'POST', body: { table_id: chosen.tableId } });
       state.sessions.set(session.id, session);
-      toast(`${from} moved to ${chosen.name}.`);
+      toast(t('cashier.table_moved', { from, table: chosen.name }));
       $('pick-dialog').close();
       await hooks.changed({ sessionId, sessions: true });
     } else {
@@ -324,7 +342,7 @@ async function confirmPick(event) {
       state.sessions.delete(chosen.sessionId);
       state.bills.delete(chosen.sessionId);
       mergeCarts(chosen.sessionId, sessionId);
-      toast(`${chosen.name} merged into ${tableName(state.sessions.get(sessionId).table_id)}.`);
+      toast(t('cashier.table_merged_into', { from: chosen.name, into: tableName(state.sessions.get(sessionId).table_id) }));
       $('pick-dialog').close();
       await hooks.changed({ sessionId, sessions: true });
     }
@@ -355,32 +373,34 @@ export async function openClose(sessionId) {
   const session = state.sessions.get(sessionId);
   if (!session) return;
   closing = sessionId;
-  $('bill-title').textContent = `Close ${tableName(session.table_id)}`;
+  $('bill-title').textContent = t('cashier.close_title', { table: tableName(session.table_id) });
   $('bill-error').hidden = true;
   $('bill-force').hidden = true;
   $('bill-force-reason').value = '';
-  $('bill-close-table').textContent = 'Close table';
-  $('bill-body').replaceChildren(h('p', { class: 'hint' }, 'Loading…'));
+  $('bill-close-table').textContent = t('cashier.close_table');
+  $('bill-body').replaceChildren(h('p', { class: 'hint' }, t('common.loading')));
   if (!$('bill-dialog').open) $('bill-dialog').showModal();
   try {
     const bill = await staffApi(`/table-sessions/${sessionId}/bill`);
     state.bills.set(sessionId, bill);
     const orders = bill.orders.filter((o) => o.status !== 'VOIDED');
     $('bill-body').replaceChildren(
-      h('p', {}, orders.length ? `${orders.length} ${orders.length === 1 ? 'order' : 'orders'}: ${orders.map((o) => `#${o.number}`).join(', ')}` : 'Nothing was ordered.'),
+      h('p', {}, orders.length
+        ? t('cashier.close_orders', { orders: plural('cashier.orders', orders.length), numbers: orders.map((o) => `#${o.number}`).join(', ') })
+        : t('cashier.nothing_was_ordered')),
       h('dl', { class: 'bill' },
-        h('dt', {}, 'Total'), h('dd', {}, money(bill.total_amount)),
-        h('dt', {}, 'Paid'), h('dd', {}, money(bill.paid_amount)),
-        h('dt', { class: 'outstanding' }, 'Outstanding'), h('dd', { class: 'outstanding', id: 'bill-outstanding' }, money(bill.outstanding))),
+        h('dt', {}, t('cashier.total')), h('dd', {}, money(bill.total_amount)),
+        h('dt', {}, t('cashier.paid')), h('dd', {}, money(bill.paid_amount)),
+        h('dt', { class: 'outstanding' }, t('cashier.outstanding')), h('dd', { class: 'outstanding', id: 'bill-outstanding' }, money(bill.outstanding))),
       // replaceChildren would print a null, so the hint is left out rather than null.
       ...(bill.outstanding > 0 ? [h('p', { class: 'hint' }, ADMINS.includes(state.me.role)
-        ? 'Orders are unpaid. Take their payment first, or close anyway with a reason.'
-        : 'Orders are unpaid: take their payment (or void them) first.')] : []),
+        ? t('cashier.close_unpaid_admin')
+        : t('cashier.close_unpaid'))] : []),
     );
     // Managers and owners may close with unpaid orders, saying why.
     const force = bill.outstanding > 0 && ADMINS.includes(state.me.role);
     $('bill-force').hidden = !force;
-    $('bill-close-table').textContent = force ? 'Close anyway' : 'Close table';
+    $('bill-close-table').textContent = force ? t('cashier.close_anyway') : t('cashier.close_table');
   } catch (err) {
     showError($('bill-error'), err);
   }
@@ -395,7 +415,7 @@ async function closeTable() {
   const body = {};
   if (!$('bill-force').hidden) {
     const reason = $('bill-force-reason').value.trim();
-    if (!reason) return showError(line, 'Say why the table closes with unpaid orders.');
+    if (!reason) return showError(line, t('cashier.close_say_why'));
     Object.assign(body, { force: true, reason });
   }
   $('bill-close-table').disabled = true;
@@ -405,11 +425,11 @@ async function closeTable() {
     state.bills.delete(sessionId);
     state.carts.delete(sessionId);
     $('bill-dialog').close();
-    toast(`${tableName(session.table_id)} closed.`);
+    toast(t('cashier.table_closed', { table: tableName(session.table_id) }));
     hooks.showFloor(session.table_id);
   } catch (err) {
     if (err.code === 'SESSION_HAS_UNPAID_ORDERS') {
-      showError(line, 'This table still has unpaid orders: take their payment (or void them) first, then close the table.');
+      showError(line, t('cashier.close_still_unpaid'));
     } else {
       showError(line, err);
     }
@@ -421,12 +441,12 @@ async function closeTable() {
 
 export async function showQr(table) {
   $('qr-title').textContent = `${table.name} · ${state.outlet.name}`;
-  $('qr-image').alt = `QR code of ${table.name}`;
+  $('qr-image').alt = t('cashier.qr_alt', { table: table.name });
   $('qr-dialog').showModal();
   try {
     await showTableQr($('qr-image'), table.id);
   } catch (err) {
-    if (err.status !== 401) toast(`Could not load the QR code: ${problemText(err)}`, 'error');
+    if (err.status !== 401) toast(t('cashier.could_not_load_qr', { problem: problemText(err) }), 'error');
   }
 }
 

@@ -3,11 +3,10 @@
 // `POST /orders/{id}/payments`; a whole table with `POST /table-sessions/{id}/payments`, which
 // settles its unpaid orders oldest first.
 import { h, moneyInput, newKey, retryTransient, sendToPrinter, staffApi, toast } from './app.js';
+import { t } from './i18n.js';
 import {
-  $, amountOf, currency, hooks, money, outstanding, showError, state, tableName,
+  $, amountOf, currency, hooks, methodText, money, outstanding, plural, showError, state, tableName,
 } from './cashier-core.js';
-
-const METHOD_TEXT = { CASH: 'cash', QRIS: 'QRIS', CARD: 'card', TRANSFER: 'transfer', OTHER: 'other' };
 const NOTES = [20000, 50000, 100000]; // the notes handed over most (IDR)
 
 /**
@@ -18,7 +17,8 @@ let paying = null;
 
 /** Opens the payment screen for one order. */
 export function payOrder(order) {
-  const label = `Order #${order.number} · ${order.table_session_id ? tableOfSession(order.table_session_id) : 'Takeaway'}`;
+  const where = order.table_session_id ? tableOfSession(order.table_session_id) : t('cashier.takeaway');
+  const label = t('cashier.pay_summary_order', { number: order.number, where });
   start({ kind: 'order', order, sessionId: order.table_session_id || null, due: outstanding(order), label });
 }
 
@@ -28,18 +28,18 @@ export function paySession(sessionId) {
   if (!bill) return;
   const unpaid = bill.orders.filter((o) => outstanding(o) > 0);
   const numbers = unpaid.map((o) => `#${o.number}`).join(', ');
-  const label = `${tableOfSession(sessionId)} · ${unpaid.length} orders (${numbers})`;
+  const label = t('cashier.pay_summary_table', { table: tableOfSession(sessionId), orders: plural('cashier.orders', unpaid.length), numbers });
   start({ kind: 'session', sessionId, due: bill.outstanding, label });
 }
 
 function tableOfSession(sessionId) {
   const session = state.sessions.get(sessionId);
-  return session ? tableName(session.table_id) : 'Table';
+  return session ? tableName(session.table_id) : t('cashier.table');
 }
 
 function start(what) {
   paying = { ...what, taken: [], key: newKey() };
-  $('pay-title').textContent = what.kind === 'session' ? 'Pay the table' : 'Payment';
+  $('pay-title').textContent = what.kind === 'session' ? t('cashier.pay_the_table') : t('cashier.payment');
   $('pay-summary').textContent = what.label;
   $('pay-form').hidden = false;
   $('pay-result').hidden = true;
@@ -94,7 +94,7 @@ function renderQuickCash(amount) {
       $('pay-tendered').value = moneyInput(sum, currency());
       renderChange();
     },
-  }, index === 0 ? `Exact ${money(sum)}` : money(sum))));
+  }, index === 0 ? t('cashier.exact', { amount: money(sum) }) : money(sum))));
 }
 
 /** The change (`tendered − amount`), shown big before confirming. */
@@ -109,14 +109,16 @@ function renderChange() {
     change.textContent = '—';
     change.dataset.short = '0';
   } else if (tendered < amount) {
-    change.textContent = `${money(amount - tendered)} short`;
+    change.textContent = t('cashier.short', { amount: money(amount - tendered) });
     change.dataset.short = '1';
   } else {
     change.textContent = money(tendered - amount);
     change.dataset.short = '0';
   }
   const part = amount && amount < paying.due;
-  $('pay-confirm').textContent = amount ? `${part ? 'Pay part' : 'Confirm'} · ${money(amount)}` : 'Confirm payment';
+  $('pay-confirm').textContent = amount
+    ? t(part ? 'cashier.pay_part' : 'cashier.confirm_amount', { amount: money(amount) })
+    : t('cashier.confirm_payment');
   // A new amount, method or tendered is a new payment: a new idempotency key.
   paying.key = newKey();
 }
@@ -129,13 +131,13 @@ async function confirmPayment(event) {
   $('pay-open-shift').hidden = true;
   const chosen = method();
   const amount = amountOf('pay-amount');
-  if (!amount) return showError(line, 'Enter the amount to pay.');
-  if (amount > paying.due) return showError(line, `At most ${money(paying.due)} is due.`);
+  if (!amount) return showError(line, t('cashier.enter_amount_to_pay'));
+  if (amount > paying.due) return showError(line, t('cashier.at_most_due', { amount: money(paying.due) }));
   const body = { method: chosen, amount };
   if (chosen === 'CASH') {
     const tendered = amountOf('pay-tendered');
     body.tendered = tendered === null ? amount : tendered;
-    if (body.tendered < amount) return showError(line, 'The cash received is less than the amount.');
+    if (body.tendered < amount) return showError(line, t('cashier.cash_less_than_amount'));
   } else {
     const reference = $('pay-reference').value.trim();
     if (reference) body.reference = reference;
@@ -157,7 +159,7 @@ async function confirmPayment(event) {
     }
   } catch (err) {
     if (err.code === 'NO_OPEN_SHIFT') {
-      showError(line, 'Open a shift first: payments go into your cash drawer.');
+      showError(line, t('cashier.open_shift_first'));
       $('pay-open-shift').hidden = false;
     } else {
       showError(line, err);
@@ -180,28 +182,35 @@ async function post(what, body) {
 
 /** Split tender: part is paid, the screen stays for the rest (another method, say). */
 function partPaid(what, chosen, amount, change) {
-  const taken = what.taken.map((t) => `${money(t.amount)} ${METHOD_TEXT[t.method]}`).join(' + ');
-  $('pay-progress').textContent = `Paid so far: ${taken}${change ? ` (change ${money(change)})` : ''}. ${money(what.due)} to go.`;
+  const taken = takenText(what);
+  $('pay-progress').textContent = change
+    ? t('cashier.paid_so_far_change', { taken, change: money(change), left: money(what.due) })
+    : t('cashier.paid_so_far', { taken, left: money(what.due) });
   $('pay-progress').hidden = false;
-  toast(`${money(amount)} paid by ${METHOD_TEXT[chosen]}. ${money(what.due)} left.`);
+  toast(t('cashier.part_paid_toast', { amount: money(amount), method: methodText(chosen), left: money(what.due) }));
   resetAmount();
+}
+
+/** "Rp20.000 cash + Rp10.000 QRIS". */
+function takenText(what) {
+  return what.taken.map((part) => t('cashier.amount_method', { amount: money(part.amount), method: methodText(part.method) })).join(' + ');
 }
 
 /** All paid: the change big if cash came back, and closing the table if nothing is left. */
 function finished(what) {
-  const change = what.taken.reduce((sum, t) => sum + t.change, 0);
+  const change = what.taken.reduce((sum, part) => sum + part.change, 0);
   const bill = what.sessionId ? state.bills.get(what.sessionId) : null;
   const tableDone = Boolean(bill && bill.outstanding === 0 && state.sessions.has(what.sessionId));
   if (!change && !tableDone) {
     $('pay-dialog').close();
     paying = null;
-    toast('Paid.');
+    toast(t('cashier.paid_toast'));
     return;
   }
   $('pay-form').hidden = true;
   $('pay-result').hidden = false;
-  $('pay-result-title').textContent = tableDone ? `${tableOfSession(what.sessionId)} is paid` : 'Paid';
-  $('pay-result-lines').textContent = what.taken.map((t) => `${money(t.amount)} ${METHOD_TEXT[t.method]}`).join(' + ');
+  $('pay-result-title').textContent = tableDone ? t('cashier.table_is_paid', { table: tableOfSession(what.sessionId) }) : t('cashier.paid_title');
+  $('pay-result-lines').textContent = takenText(what);
   $('pay-result-change-box').hidden = !change;
   $('pay-result-change').textContent = money(change);
   $('pay-close-table').hidden = !tableDone;
@@ -211,7 +220,7 @@ function finished(what) {
   receipt.dataset.orderId = what.kind === 'order' ? what.order.id : '';
   $('pay-print-note').hidden = true;
   $('pay-done').focus();
-  toast(change ? `Paid. Change: ${money(change)}` : 'Paid.');
+  toast(change ? t('cashier.paid_change_toast', { change: money(change) }) : t('cashier.paid_toast'));
 }
 
 function done() {
@@ -226,14 +235,15 @@ let refunding = null; // {order, payments}
 export async function openRefund(order) {
   const payments = (await staffApi(`/orders/${order.id}/payments`)).items.filter((p) => !p.refunded_at);
   if (!payments.length) {
-    toast('Nothing left to refund on this order.', 'error');
+    toast(t('cashier.nothing_to_refund'), 'error');
     return;
   }
   refunding = { order, payments };
-  $('refund-summary').textContent = `Order #${order.number} · ${money(order.total_amount)}`;
+  $('refund-summary').textContent = t('cashier.refund_summary', { number: order.number, amount: money(order.total_amount) });
   $('refund-payments').replaceChildren(...payments.map((p, i) => h('div', { class: 'check-row' },
     h('input', { type: 'radio', name: 'refund-payment', id: `refund-${p.id}`, value: p.id, checked: i === 0 }),
-    h('label', { for: `refund-${p.id}` }, `${money(p.amount)} ${METHOD_TEXT[p.method] || p.method}${p.reference ? ` · ${p.reference}` : ''}`))));
+    h('label', { for: `refund-${p.id}` }, t('cashier.amount_method', { amount: money(p.amount), method: methodText(p.method) }),
+      p.reference ? ` · ${p.reference}` : ''))));
   $('refund-reason').value = '';
   $('refund-error').hidden = true;
   $('refund-dialog').showModal();
@@ -244,8 +254,8 @@ async function confirmRefund(event) {
   if (!refunding) return;
   const chosen = document.querySelector('input[name="refund-payment"]:checked');
   const reason = $('refund-reason').value.trim();
-  if (!chosen) return showError($('refund-error'), 'Choose the payment to refund.');
-  if (!reason) return showError($('refund-error'), 'Say why.');
+  if (!chosen) return showError($('refund-error'), t('cashier.choose_payment_to_refund'));
+  if (!reason) return showError($('refund-error'), t('cashier.say_why'));
   const { order } = refunding;
   $('refund-confirm').disabled = true;
   try {
@@ -253,7 +263,7 @@ async function confirmRefund(event) {
       method: 'POST', body: { reason }, approvalOrder: order.id,
     });
     $('refund-dialog').close();
-    toast(`${money(refunded.amount)} refunded on order #${order.number}.`);
+    toast(t('cashier.refunded_toast', { amount: money(refunded.amount), number: order.number }));
     await hooks.changed({ sessionId: order.table_session_id, order: await staffApi(`/orders/${order.id}`) });
   } catch (err) {
     showError($('refund-error'), err);

@@ -5,7 +5,8 @@
 import {
   h, newKey, printProblemText, problemText, sendToPrinter, staffApi, toast,
 } from './app.js';
-import { $, amountOf, money, showError, state } from './cashier-core.js';
+import { formatTime, t } from './i18n.js';
+import { $, amountOf, methodName, money, showError, state } from './cashier-core.js';
 
 export async function loadShift() {
   if (!state.drawer) return;
@@ -26,7 +27,7 @@ export async function loadReport() {
   try {
     state.report = await staffApi(`/shifts/${state.shift.id}/report`);
   } catch (err) {
-    if (err.status !== 401) toast(`Could not read the shift: ${problemText(err)}`, 'error');
+    if (err.status !== 401) toast(t('cashier.could_not_read_shift', { problem: problemText(err) }), 'error');
   }
   renderDifference();
 }
@@ -46,9 +47,9 @@ function renderShift() {
   // The top bar says whether a drawer is open: cash payments need one.
   const button = $('shift-button');
   button.dataset.shift = open ? 'open' : 'none';
-  button.textContent = open ? 'Shift' : 'Open shift';
+  button.textContent = open ? t('cashier.shift') : t('cashier.open_shift');
   if (open) {
-    $('shift-info').textContent = `Open since ${new Date(state.shift.opened_at).toLocaleTimeString()} · start cash ${money(state.shift.start_cash)}`;
+    $('shift-info').textContent = t('cashier.shift_info', { time: formatTime(state.shift.opened_at), amount: money(state.shift.start_cash) });
   }
   renderDifference();
 }
@@ -66,7 +67,9 @@ function renderDifference() {
     return;
   }
   const difference = counted - expected;
-  diff.textContent = difference > 0 ? `+${money(difference)} (over)` : difference < 0 ? `${money(difference)} (short)` : `${money(0)} (exact)`;
+  diff.textContent = difference > 0
+    ? t('cashier.difference_over', { amount: `+${money(difference)}` })
+    : difference < 0 ? t('cashier.difference_short', { amount: money(difference) }) : t('cashier.difference_exact', { amount: money(0) });
   diff.className = `total${difference < 0 ? ' negative' : ''}`;
 }
 
@@ -75,7 +78,7 @@ async function openShift(event) {
   const start = amountOf('start-cash');
   const line = $('shift-open-error');
   line.hidden = true;
-  if (start === null) return showError(line, 'Enter the cash in the drawer (0 is fine).');
+  if (start === null) return showError(line, t('cashier.enter_start_cash'));
   $('shift-open').disabled = true;
   try {
     state.shift = await staffApi('/shifts/open', {
@@ -87,7 +90,7 @@ async function openShift(event) {
     $('zreport').hidden = true;
     await loadReport();
     renderShift();
-    toast('Shift open.');
+    toast(t('cashier.shift_opened'));
   } catch (err) {
     showError(line, err);
   } finally {
@@ -101,7 +104,7 @@ async function closeShift(event) {
   const counted = amountOf('close-count');
   const line = $('close-error');
   line.hidden = true;
-  if (counted === null) return showError(line, 'Enter the cash you counted.');
+  if (counted === null) return showError(line, t('cashier.enter_counted'));
   $('close-confirm').disabled = true;
   try {
     const closed = await staffApi('/shifts/close', {
@@ -126,34 +129,35 @@ async function closeShift(event) {
 }
 
 function renderZReport(shift, report) {
+  // [field (stays English: tests and scripts read it), key of its words, amount]
   const rows = [
-    ['Start cash', shift.start_cash],
+    ['Start cash', 'cashier.z.start_cash', shift.start_cash],
     ...(report ? [
-      ['Cash payments', report.cash_payments],
-      ['Cash refunds', -report.cash_refunds],
-      ['Pay-ins', report.pay_ins],
-      ['Pay-outs', -report.pay_outs],
+      ['Cash payments', 'cashier.z.cash_payments', report.cash_payments],
+      ['Cash refunds', 'cashier.z.cash_refunds', -report.cash_refunds],
+      ['Pay-ins', 'cashier.z.pay_ins', report.pay_ins],
+      ['Pay-outs', 'cashier.z.pay_outs', -report.pay_outs],
     ] : []),
-    ['Expected cash', shift.expected_cash],
-    ['Counted', shift.end_cash],
-    ['Difference', shift.cash_difference],
+    ['Expected cash', 'cashier.expected_cash', shift.expected_cash],
+    ['Counted', 'cashier.counted', shift.end_cash],
+    ['Difference', 'cashier.difference', shift.cash_difference],
   ];
   const methods = report ? report.payments_by_method : [];
   const box = $('zreport');
   // replaceChildren prints a null as "null": the optional parts are filtered out.
   box.replaceChildren(...[
-    h('h3', {}, 'Shift closed — Z report'),
-    h('dl', { class: 'bill' }, rows.map(([label, value]) => [
-      h('dt', {}, label),
-      h('dd', { class: label === 'Difference' ? `total${value < 0 ? ' negative' : ''}` : '', dataset: { field: label } }, money(value)),
+    h('h3', {}, t('cashier.z.title')),
+    h('dl', { class: 'bill' }, rows.map(([field, key, value]) => [
+      h('dt', {}, t(key)),
+      h('dd', { class: field === 'Difference' ? `total${value < 0 ? ' negative' : ''}` : '', dataset: { field } }, money(value)),
     ])),
-    methods.length ? h('h4', {}, 'Payments by method') : null,
+    methods.length ? h('h4', {}, t('cashier.z.by_method')) : null,
     methods.length ? h('dl', { class: 'bill' }, methods.map((m) => [
-      h('dt', {}, `${m.method} (${m.count})`), h('dd', {}, money(m.amount)),
+      h('dt', {}, t('cashier.z.method_count', { method: methodName(m.method), count: m.count })), h('dd', {}, money(m.amount)),
     ])) : null,
-    report && report.voids.length ? h('p', {}, `Voided orders: ${report.voids.length}`) : null,
+    report && report.voids.length ? h('p', {}, t('cashier.z.voided_orders', { count: report.voids.length })) : null,
     report && report.corrections && report.corrections.length
-      ? h('p', {}, `Corrections (voids, comps, discounts): ${report.corrections.length}`) : null,
+      ? h('p', {}, t('cashier.z.corrections', { count: report.corrections.length })) : null,
   ].filter(Boolean));
   box.hidden = false;
 }
@@ -163,9 +167,9 @@ async function recordMovement(event) {
   const amount = amountOf('movement-amount');
   const line = $('movement-error');
   line.hidden = true;
-  if (!amount) return showError(line, 'Enter an amount.');
+  if (!amount) return showError(line, t('cashier.enter_amount'));
   const reason = $('movement-reason').value.trim();
-  if (!reason) return showError(line, 'Say why the cash moves.');
+  if (!reason) return showError(line, t('cashier.say_why_cash_moves'));
   $('movement-submit').disabled = true;
   try {
     const kind = $('movement-kind').value;
@@ -174,7 +178,7 @@ async function recordMovement(event) {
     $('movement-reason').value = '';
     $('movement').open = false;
     await loadReport();
-    toast(`${kind === 'PAY_IN' ? 'Pay-in' : 'Pay-out'} of ${money(amount)} recorded.`);
+    toast(t(kind === 'PAY_IN' ? 'cashier.pay_in_recorded' : 'cashier.pay_out_recorded', { amount: money(amount) }));
   } catch (err) {
     showError(line, err);
   } finally {

@@ -6,12 +6,13 @@
 // Bills and receipts print from the ticket; a banner says when a printer needs a hand.
 // Everything follows the live socket. Waiters keep no drawer: no shift, no payments.
 import {
-  chooseOutlet, h, Live, newKey, optionNames, PrinterWatch, problemText, retryTransient, sendToPrinter,
-  staff, staffAll, staffApi, staffPage, toast, unitPrice,
+  beep, chooseOutlet, h, Live, newKey, optionNames, PrinterWatch, problemText, retryTransient, sendToPrinter,
+  staff, staffAll, staffApi, staffPage, toast, unitPrice, unlockAudio,
 } from './app.js';
+import { t } from './i18n.js';
 import {
-  $, ACTIVE, byName, clock, correctable, discountText, findOrder, hooks, left, minutesSince, money,
-  outstanding, PAYMENT_TEXT, sessionOf, showError, state, STATUS_TEXT, tableName, ticketOrders, where,
+  $, ACTIVE, adjustmentText, byName, clock, correctable, discountText, findOrder, hooks, left, minutesSince, money,
+  outstanding, paymentText, plural, sessionOf, showError, state, statusText, tableName, ticketOrders, where,
 } from './cashier-core.js';
 import {
   openClose, openDiscount, openPicker, openSplit, openVoid, removeDiscount, setUpCorrections, showQr, splittable,
@@ -20,13 +21,12 @@ import { openRefund, payOrder, paySession, setUpPayment } from './cashier-pay.js
 import { loadReport, loadShift, openShiftPanel, setUpShift } from './cashier-shift.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-const TILE_TEXT = { free: 'Free', open: 'Open', ordered: 'Ordered', paid: 'Paid' };
 
 // ---- loading -------------------------------------------------------------------------------
 
 async function loadTables() {
   const tables = await staffAll(`/outlets/${state.outlet.id}/tables?active=true`);
-  state.tables = new Map(tables.map((t) => [t.id, t]));
+  state.tables = new Map(tables.map((table) => [table.id, table]));
 }
 
 /** The open sessions, and the bill of each one not read yet (or of all, `every`). */
@@ -70,6 +70,8 @@ async function reloadAll() {
     loadTakeaway(),
     loadMenu(),
     loadShift(),
+    // Calls are read with the rest; without them the till still works.
+    loadCalls().catch(() => {}),
     // The till works without its printers: a failed read only leaves the banner as it was.
     state.printers.load().catch(() => {}),
   ]);
@@ -88,7 +90,7 @@ async function changed({ sessionId = null, order = null, orderId = null, session
     if (!sessionId && orderId) upsertTakeaway(await staffApi(`/orders/${orderId}`));
     if (!sessionId && !order && !orderId && !sessions) await loadTakeaway();
   } catch (err) {
-    if (err.status !== 401) toast(`Could not refresh: ${problemText(err)}`, 'error');
+    if (err.status !== 401) toast(t('cashier.could_not_refresh', { problem: problemText(err) }), 'error');
   }
   keepTarget();
   render();
@@ -97,6 +99,7 @@ async function changed({ sessionId = null, order = null, orderId = null, session
 // ---- views ---------------------------------------------------------------------------------
 
 function render() {
+  renderCalls();
   renderFloor();
   if (state.view === 'order') renderTicket();
 }
@@ -138,7 +141,7 @@ function showTicket(target) {
 function keepTarget() {
   const target = state.target;
   if (state.view !== 'order' || !target || !target.session || state.sessions.has(target.session)) return;
-  toast('That table was closed.');
+  toast(t('cashier.table_was_closed'));
   showFloor();
 }
 
@@ -160,7 +163,7 @@ function renderFloor() {
   const focused = active && $('table-list').contains(active) ? (active.closest('[data-table-id]') || active) : null;
   const refocus = focused && (focused.dataset.tableId ? `[data-table-id="${focused.dataset.tableId}"] .table-tile` : '#takeaway-tile');
   $('table-list').replaceChildren(takeawayTile(), ...tables.map(tableTile));
-  if (!tables.length) $('table-list').append(h('li', { class: 'hint' }, 'No tables yet (the admin page adds them).'));
+  if (!tables.length) $('table-list').append(h('li', { class: 'hint' }, t('cashier.no_tables')));
   if (refocus) document.querySelector(refocus)?.focus({ preventScroll: true });
 }
 
@@ -184,12 +187,15 @@ function tableTile(table) {
     onclick: (event) => tapTable(table, event.currentTarget),
   },
   h('span', { class: 'tile-name' }, table.name),
-  h('span', { class: 'tile-state' }, TILE_TEXT[tile], orders ? ` · ${orders} ${orders === 1 ? 'order' : 'orders'}` : ''),
+  h('span', { class: 'tile-state' }, orders
+    ? t('cashier.tile_state_orders', { state: t(`cashier.tile.${tile}`), orders: plural('cashier.orders', orders) })
+    : t(`cashier.tile.${tile}`)),
   session
     ? h('span', { class: 'tile-age', dataset: { since: session.opened_at } }, minutesSince(session.opened_at))
-    : h('span', { class: 'tile-seats' }, `${table.capacity} seats`),
-  bill && bill.outstanding > 0 ? h('span', { class: 'tile-due' }, `${money(bill.outstanding)} due`) : null,
-  unsent ? h('span', { class: 'tile-unsent' }, `${unsent} not sent`) : null));
+    : h('span', { class: 'tile-seats' }, plural('cashier.seats', table.capacity)),
+  callBadges(table.id),
+  bill && bill.outstanding > 0 ? h('span', { class: 'tile-due' }, t('cashier.amount_due', { amount: money(bill.outstanding) })) : null,
+  unsent ? h('span', { class: 'tile-unsent' }, t('cashier.not_sent', { count: unsent })) : null));
 }
 
 function takeawayTile() {
@@ -202,10 +208,10 @@ function takeawayTile() {
     class: 'table-tile tile-takeaway',
     onclick: () => showTicket({ takeaway: true }),
   },
-  h('span', { class: 'tile-name' }, 'Takeaway'),
-  h('span', { class: 'tile-state' }, orders.length ? `${orders.length} in progress` : 'New takeaway order'),
-  due ? h('span', { class: 'tile-due' }, `${money(due)} due`) : null,
-  unsent ? h('span', { class: 'tile-unsent' }, `${unsent} not sent`) : null));
+  h('span', { class: 'tile-name' }, t('cashier.takeaway')),
+  h('span', { class: 'tile-state' }, orders.length ? t('cashier.in_progress', { count: orders.length }) : t('cashier.new_takeaway')),
+  due ? h('span', { class: 'tile-due' }, t('cashier.amount_due', { amount: money(due) })) : null,
+  unsent ? h('span', { class: 'tile-unsent' }, t('cashier.not_sent', { count: unsent })) : null));
 }
 
 /** A free table opens (`POST /table-sessions`); either way its ticket shows. */
@@ -222,9 +228,9 @@ async function tapTable(table, button) {
     state.sessions.set(opened.id, opened);
     await readBill(opened.id);
     showTicket({ session: opened.id });
-    toast(`${table.name} is open.`);
+    toast(t('cashier.table_opened', { table: table.name }));
   } catch (err) {
-    if (err.status !== 401) toast(`Could not open ${table.name}: ${problemText(err)}`, 'error');
+    if (err.status !== 401) toast(t('cashier.could_not_open_table', { table: table.name, problem: problemText(err) }), 'error');
   } finally {
     button.disabled = false;
   }
@@ -233,6 +239,7 @@ async function tapTable(table, button) {
 /** Every half minute: the tiles' and the ticket's "open for" times. */
 function tick() {
   for (const label of document.querySelectorAll('.tile-age')) label.textContent = minutesSince(label.dataset.since);
+  for (const label of document.querySelectorAll('.call-age')) label.textContent = callAge(label.dataset.since);
   if (state.view === 'order') renderTicketHead();
 }
 
@@ -243,9 +250,11 @@ const currentSession = () => (state.target && state.target.session ? state.sessi
 function renderTicketHead() {
   const session = currentSession();
   const orders = ticketOrders().filter((o) => o.status !== 'VOIDED');
-  $('ticket-title').textContent = session ? tableName(session.table_id) : 'Takeaway';
-  const count = `${orders.length} ${orders.length === 1 ? 'order' : 'orders'}`;
-  $('ticket-meta').textContent = session ? `Open ${minutesSince(session.opened_at)} · ${count}` : `${count} in progress`;
+  $('ticket-title').textContent = session ? tableName(session.table_id) : t('cashier.takeaway');
+  const count = plural('cashier.orders', orders.length);
+  $('ticket-meta').textContent = session
+    ? t('cashier.ticket_meta_table', { age: minutesSince(session.opened_at), orders: count })
+    : t('cashier.ticket_meta_takeaway', { orders: count });
   $('ticket-qr').hidden = !session;
   $('table-actions-toggle').hidden = !session;
   if (!session) $('table-actions').hidden = true;
@@ -310,18 +319,18 @@ function orderRow(order) {
   },
   h('span', { class: 'number' }, `#${order.number}`),
   h('span', { class: 'order-when' }, [
-    order.table_session_id ? null : 'Takeaway',
+    order.table_session_id ? null : t('cashier.takeaway'),
     clock(order.created_at),
-    order.source === 'QR' ? 'by the guest' : null,
-    order.split_from ? `split from ${from ? `#${from.number}` : 'another bill'}` : null,
+    order.source === 'QR' ? t('cashier.by_the_guest') : null,
+    order.split_from ? (from ? t('cashier.split_from', { number: from.number }) : t('cashier.split_from_another')) : null,
   ].filter(Boolean).join(' · ')),
   h('span', { class: 'order-sum' }, money(order.total_amount)),
   h('span', { class: 'order-chips' },
-    h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status),
-    h('span', { class: `pay-state pay-${order.payment_status}` }, PAYMENT_TEXT[order.payment_status] || order.payment_status))),
+    h('span', { class: `status status-${order.status}` }, statusText(order.status)),
+    h('span', { class: `pay-state pay-${order.payment_status}` }, paymentText(order.payment_status)))),
   h('div', { class: 'action-strip order-actions', hidden: !selected || !actions.length }, actions),
   h('ul', { class: 'order-lines' }, order.items.map((item) => lineRow(order, item))),
-  orderDiscounts.length ? h('ul', { class: 'discount-list' }, orderDiscounts.map((d) => discountRow(order, d, 'Order discount'))) : null,
+  orderDiscounts.length ? h('ul', { class: 'discount-list' }, orderDiscounts.map((d) => discountRow(order, d, t('cashier.order_discount')))) : null,
   order.note ? h('p', { class: 'note' }, `“${order.note}”`) : null,
   corrections(order));
 }
@@ -331,32 +340,37 @@ function orderActions(order) {
   const elsewhere = [...state.sessions.keys()].some((id) => id !== order.table_session_id);
   return [
     state.drawer && outstanding(order) > 0
-      ? h('button', { type: 'button', class: 'primary pay', 'aria-label': `Take payment for order ${order.number}`, onclick: () => payOrder(order) }, `Pay #${order.number} · ${money(outstanding(order))}`)
+      ? h('button', {
+        type: 'button',
+        class: 'primary pay',
+        'aria-label': t('cashier.pay_order_label', { number: order.number }),
+        onclick: () => payOrder(order),
+      }, t('cashier.pay_order', { number: order.number, amount: money(outstanding(order)) }))
       : null,
     state.drawer && editable
-      ? h('button', { type: 'button', class: 'order-discount', onclick: () => openDiscount(order) }, 'Discount')
+      ? h('button', { type: 'button', class: 'order-discount', onclick: () => openDiscount(order) }, t('cashier.discount'))
       : null,
     splittable(order)
-      ? h('button', { type: 'button', class: 'order-split', onclick: () => openSplit(order) }, 'Split')
+      ? h('button', { type: 'button', class: 'order-split', onclick: () => openSplit(order) }, t('cashier.split'))
       : null,
     order.status !== 'VOIDED' && elsewhere
-      ? h('button', { type: 'button', class: 'order-move', onclick: () => openPicker('order-move', { order }) }, 'Move order')
+      ? h('button', { type: 'button', class: 'order-move', onclick: () => openPicker('order-move', { order }) }, t('cashier.move_order'))
       : null,
     order.status !== 'VOIDED' && ['UNPAID', 'PARTIALLY_PAID'].includes(order.payment_status)
       ? h('button', {
         type: 'button',
         class: 'order-print-bill',
-        'aria-label': `Print the bill of order ${order.number}`,
+        'aria-label': t('cashier.print_bill_label', { number: order.number }),
         onclick: (e) => printOrder(order, 'BILL', e.currentTarget),
-      }, 'Print bill')
+      }, t('cashier.print_bill'))
       : null,
     order.status !== 'VOIDED' && order.payment_status === 'PAID'
       ? h('button', {
         type: 'button',
         class: 'order-print-receipt',
-        'aria-label': `Print the receipt of order ${order.number}`,
+        'aria-label': t('cashier.print_receipt_label', { number: order.number }),
         onclick: (e) => printOrder(order, 'RECEIPT', e.currentTarget),
-      }, 'Print receipt')
+      }, t('cashier.print_receipt'))
       : null,
   ].filter(Boolean);
 }
@@ -381,10 +395,20 @@ function lineRow(order, item) {
   const selected = isSelected(order, item);
   const actions = [
     correctable(order) && billable > 0
-      ? h('button', { type: 'button', class: 'void small', 'aria-label': `Void or comp ${item.name} of order ${order.number}`, onclick: () => openVoid(order, item) }, 'Void / comp')
+      ? h('button', {
+        type: 'button',
+        class: 'void small',
+        'aria-label': t('cashier.void_label', { name: item.name, number: order.number }),
+        onclick: () => openVoid(order, item),
+      }, t('cashier.void_comp'))
       : null,
     state.drawer && correctable(order) && billable > 0
-      ? h('button', { type: 'button', class: 'item-discount small', 'aria-label': `Discount on ${item.name} of order ${order.number}`, onclick: () => openDiscount(order, item) }, 'Discount')
+      ? h('button', {
+        type: 'button',
+        class: 'item-discount small',
+        'aria-label': t('cashier.item_discount_label', { name: item.name, number: order.number }),
+        onclick: () => openDiscount(order, item),
+      }, t('cashier.discount'))
       : null,
   ].filter(Boolean);
   const mods = (item.modifiers || []).map((m) => m.option_name).join(', ');
@@ -398,13 +422,13 @@ function lineRow(order, item) {
     },
     h('span', { class: 'line-what' },
       h('span', { class: 'qty' }, `${billable}× `), h('span', { class: 'name' }, item.name),
-      item.voided_quantity ? [' ', h('s', { class: 'voided' }, `${item.voided_quantity}× void`)] : null,
-      item.comped_quantity ? [' ', h('span', { class: 'comped' }, `${item.comped_quantity}× on the house`)] : null,
+      item.voided_quantity ? [' ', h('s', { class: 'voided' }, t('cashier.voided_quantity', { count: item.voided_quantity }))] : null,
+      item.comped_quantity ? [' ', h('span', { class: 'comped' }, t('cashier.comped_quantity', { count: item.comped_quantity }))] : null,
       mods ? h('span', { class: 'mods' }, mods) : null,
       item.note ? h('span', { class: 'note' }, `“${item.note}”`) : null),
     h('span', { class: 'line-total' }, money(item.line_total))),
     h('div', { class: 'action-strip line-actions', hidden: !selected || !actions.length }, actions),
-    itemDiscounts.length ? h('ul', { class: 'discount-list' }, itemDiscounts.map((d) => discountRow(order, d, 'Discount'))) : null);
+    itemDiscounts.length ? h('ul', { class: 'discount-list' }, itemDiscounts.map((d) => discountRow(order, d, t('cashier.discount')))) : null);
 }
 
 /** Who may take a discount back: whoever gave it, or a manager (the server checks too). */
@@ -413,21 +437,18 @@ const mayRemove = (discount) => ['OWNER', 'MANAGER'].includes(state.me.role) || 
 /** A discount on the ticket, with a × to take it back while the order is not settled. */
 function discountRow(order, discount, label) {
   return h('li', { class: 'discount-row', dataset: { discountId: discount.id } },
-    h('span', { class: 'discount-what' }, `${label} ${discountText(discount)}`, discount.reason ? h('span', { class: 'hint' }, ` · ${discount.reason}`) : null),
+    h('span', { class: 'discount-what' }, t('cashier.discount_row', { label, value: discountText(discount) }), discount.reason ? h('span', { class: 'hint' }, ` · ${discount.reason}`) : null),
     h('span', { class: 'discount-amount' }, `−${money(discount.amount)}`),
     state.drawer && correctable(order) && mayRemove(discount)
       ? h('button', {
         type: 'button',
         class: 'remove-discount',
-        'aria-label': `Take back the discount of ${discountText(discount)}`,
+        'aria-label': t('cashier.remove_discount_label', { value: discountText(discount) }),
         onclick: (event) => removeDiscount(order, discount, event.currentTarget),
       }, '×')
       : null);
 }
 
-const ADJUSTMENT_TEXT = {
-  VOID: 'Void', COMP: 'On the house', DISCOUNT: 'Discount', DISCOUNT_REMOVED: 'Discount taken back', SPLIT: 'Split', MOVE: 'Moved',
-};
 
 /** Who corrected what and why (the order's adjustments), folded away. */
 function corrections(order) {
@@ -435,9 +456,9 @@ function corrections(order) {
   if (!adjustments.length) return null;
   const itemName = (id) => (order.items.find((i) => i.id === id) || {}).name;
   return h('details', { class: 'order-history' },
-    h('summary', {}, `Corrections (${adjustments.length})`),
+    h('summary', {}, t('cashier.corrections', { count: adjustments.length })),
     h('ul', {}, adjustments.map((a) => h('li', {},
-      `${clock(a.created_at)} ${ADJUSTMENT_TEXT[a.kind] || a.kind}`,
+      `${clock(a.created_at)} ${adjustmentText(a.kind)}`,
       a.quantity ? ` ${a.quantity}×` : '',
       a.item_id && itemName(a.item_id) ? ` ${itemName(a.item_id)}` : '',
       a.amount ? ` (${money(a.amount)})` : '',
@@ -480,16 +501,18 @@ function renderTotals(orders) {
     h('dd', { class: extra, id }, value),
   ];
   $('ticket-totals').replaceChildren(
-    ...row('Subtotal', money(sums.subtotal), 'ticket-subtotal'),
-    ...(sums.discount ? row('Discount', `−${money(sums.discount)}`, 'ticket-discount', 'discount') : []),
-    ...row('Service', money(sums.service), 'ticket-service'),
-    ...row('Tax', money(sums.tax), 'ticket-tax'),
-    ...row('Total', money(sums.total), 'ticket-total', 'total'),
-    ...(sums.paid ? row('Paid', money(sums.paid), 'ticket-paid') : []),
-    ...row('Due', money(sums.due), 'ticket-due', 'due'),
+    ...row(t('cashier.subtotal'), money(sums.subtotal), 'ticket-subtotal'),
+    ...(sums.discount ? row(t('cashier.discount'), `−${money(sums.discount)}`, 'ticket-discount', 'discount') : []),
+    ...row(t('cashier.service'), money(sums.service), 'ticket-service'),
+    ...row(t('cashier.tax'), money(sums.tax), 'ticket-tax'),
+    ...row(t('cashier.total'), money(sums.total), 'ticket-total', 'total'),
+    ...(sums.paid ? row(t('cashier.paid'), money(sums.paid), 'ticket-paid') : []),
+    ...row(t('cashier.due'), money(sums.due), 'ticket-due', 'due'),
   );
   const unsent = cart().lines.reduce((n, l) => n + l.quantity, 0);
-  $('jump-to-ticket').textContent = `Ticket${unsent ? ` · ${unsent} not sent` : ''} · ${money(sums.due)} ↓`;
+  $('jump-to-ticket').textContent = unsent
+    ? t('cashier.jump_unsent', { count: unsent, amount: money(sums.due) })
+    : t('cashier.jump', { amount: money(sums.due) });
 }
 
 /**
@@ -502,7 +525,7 @@ function payPlan() {
   if (state.target.takeaway) {
     const chosen = state.selected && unpaid.find((o) => o.id === state.selected.orderId);
     if (chosen || unpaid.length === 1) return { mode: 'order', order: chosen || unpaid[0] };
-    return { mode: 'none', text: unpaid.length ? 'Tap an order to pay it' : 'Nothing to pay' };
+    return { mode: 'none', text: unpaid.length ? t('cashier.tap_order_to_pay') : t('cashier.nothing_to_pay') };
   }
   if (!unpaid.length) return { mode: 'close' };
   if (unpaid.length === 1) return { mode: 'order', order: unpaid[0] };
@@ -517,9 +540,11 @@ function renderPayButton() {
   button.disabled = plan.mode === 'none';
   button.classList.toggle('primary', plan.mode !== 'close');
   button.textContent = {
-    order: () => `Pay${state.target.takeaway ? ` #${plan.order.number}` : ''} · ${money(plan.order && outstanding(plan.order))}`,
-    session: () => `Pay the table · ${money(plan.due)}`,
-    close: () => 'Close table',
+    order: () => (state.target.takeaway
+      ? t('cashier.pay_order', { number: plan.order.number, amount: money(outstanding(plan.order)) })
+      : t('cashier.pay_amount', { amount: money(outstanding(plan.order)) })),
+    session: () => t('cashier.pay_table_amount', { amount: money(plan.due) }),
+    close: () => t('cashier.close_table'),
     none: () => plan.text,
   }[plan.mode]();
 }
@@ -569,12 +594,12 @@ function renderMenu() {
       $('menu-products').scrollTop = 0;
     },
   }, name);
-  $('category-tabs').replaceChildren(tab('all', 'All'), ...sections.map((s) => tab(sectionKey(s), s.name || 'Other')));
+  $('category-tabs').replaceChildren(tab('all', t('cashier.all')), ...sections.map((s) => tab(sectionKey(s), s.name || t('cashier.other_category'))));
   $('menu-products').replaceChildren(...sections.map((section) => h('div', {
     class: 'menu-section',
     hidden: state.category !== 'all' && state.category !== sectionKey(section),
   },
-  h('h3', { class: 'label' }, section.name || 'Other'),
+  h('h3', { class: 'label' }, section.name || t('cashier.other_category')),
   h('div', { class: 'menu-buttons' }, section.products.map((product) => h('button', {
     type: 'button',
     class: 'menu-item',
@@ -582,11 +607,28 @@ function renderMenu() {
     dataset: { productId: product.id },
     onclick: () => pickProduct(product),
   },
+  thumbnail(product),
   h('span', { class: 'product-name' }, product.name),
-  h('span', { class: 'product-price' }, product.available ? money(product.price) : 'Sold out'),
+  h('span', { class: 'product-price' }, product.available ? money(product.price) : t('cashier.sold_out')),
   h('span', { class: 'in-cart', hidden: true })))))));
-  if (!sections.length) $('menu-products').append(h('p', { class: 'hint' }, 'The menu is empty.'));
+  if (!sections.length) $('menu-products').append(h('p', { class: 'hint' }, t('cashier.menu_empty')));
   markCartOnMenu();
+}
+
+/** The dish's photo, small and of a fixed size (the grid does not jump as photos arrive);
+ *  nothing at all without one. The name beside it says what it is: no alt text. */
+function thumbnail(product) {
+  if (!product.image_url) return null;
+  const sep = product.image_url.includes('?') ? '&' : '?';
+  return h('img', {
+    class: 'menu-thumb',
+    src: `${product.image_url}${sep}size=thumb`,
+    alt: '',
+    loading: 'lazy',
+    decoding: 'async',
+    width: '256',
+    height: '256',
+  });
 }
 
 /** The count of each dish in the cart, on its menu button. */
@@ -597,7 +639,7 @@ function markCartOnMenu() {
     const badge = button.querySelector('.in-cart');
     const count = counts.get(button.dataset.productId) || 0;
     badge.hidden = !count;
-    badge.textContent = count ? `${count} added` : '';
+    badge.textContent = count ? t('cashier.in_cart', { count }) : '';
   }
 }
 
@@ -616,10 +658,12 @@ function pickProduct(product) {
   $('item-groups').replaceChildren(...product.modifier_groups.map((group) => {
     const single = group.max_select === 1;
     const rule = group.min_select === group.max_select
-      ? `choose ${group.min_select}`
-      : group.min_select ? `choose ${group.min_select}–${group.max_select}` : `up to ${group.max_select}`;
+      ? t('cashier.choose_exactly', { count: group.min_select })
+      : group.min_select
+        ? t('cashier.choose_range', { min: group.min_select, max: group.max_select })
+        : t('cashier.choose_up_to', { max: group.max_select });
     return h('fieldset', { class: 'group', dataset: { groupId: group.id, min: String(group.min_select), max: String(group.max_select) } },
-      h('legend', {}, `${group.name} (${rule})`),
+      h('legend', { dataset: { name: group.name } }, t('cashier.group_rule', { name: group.name, rule })),
       group.options.map((option) => {
         const id = `item-opt-${option.id}`;
         return h('div', { class: `option${option.available ? '' : ' sold-out'}` },
@@ -639,8 +683,9 @@ function addItemFromDialog(event) {
     const min = Number(box.dataset.min);
     const max = Number(box.dataset.max);
     if (chosen.length < min || chosen.length > max) {
-      const name = box.querySelector('legend').textContent;
-      showError($('item-error'), `${name}: ${min === max ? `choose ${min}` : `choose ${min} to ${max}`}.`);
+      const name = box.querySelector('legend').dataset.name;
+      const rule = min === max ? t('cashier.choose_exactly', { count: min }) : t('cashier.choose_between', { min, max });
+      showError($('item-error'), t('cashier.group_error', { name, rule }));
       return;
     }
     options.push(...chosen);
@@ -692,7 +737,7 @@ function renderCart() {
     h('div', { class: 'stepper' },
       h('button', {
         type: 'button',
-        'aria-label': `One less ${line.product.name}`,
+        'aria-label': t('cashier.one_less', { name: line.product.name }),
         onclick: () => {
           line.quantity -= 1;
           if (line.quantity <= 0) lines.splice(index, 1);
@@ -702,14 +747,14 @@ function renderCart() {
       h('output', {}, String(line.quantity)),
       h('button', {
         type: 'button',
-        'aria-label': `One more ${line.product.name}`,
+        'aria-label': t('cashier.one_more', { name: line.product.name }),
         onclick: () => { line.quantity += 1; cartChanged(); },
       }, '+')),
     h('span', { class: 'line-total' }, money(unitPrice(line.product, line.options) * line.quantity)))));
   const total = lines.reduce((sum, l) => sum + unitPrice(l.product, l.options) * l.quantity, 0);
   $('order-submit').disabled = !lines.length;
   $('order-submit').hidden = !lines.length; // room for the ticket until there is something to send
-  $('order-submit').textContent = lines.length ? `Send order · ${money(total)}` : 'Send order';
+  $('order-submit').textContent = lines.length ? t('cashier.send_order_amount', { amount: money(total) }) : t('cashier.send_order');
   markCartOnMenu();
 }
 
@@ -743,7 +788,7 @@ async function placeOrder() {
     kept.key = null;
     kept.note = '';
     $('order-note').value = '';
-    toast(`Order #${order.number} sent to the kitchen.`);
+    toast(t('cashier.order_sent', { number: order.number }));
     // Takeaway: the order just sent is the one the Pay button takes.
     if (target.takeaway) state.selected = { orderId: order.id };
     await changed(target.session ? { sessionId: target.session } : { order });
@@ -768,7 +813,7 @@ async function loadHistory() {
   }
   orders.sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
   $('history-list').replaceChildren(...orders.map(historyRow));
-  if (!orders.length) $('history-list').append(h('li', { class: 'hint' }, 'No orders here.'));
+  if (!orders.length) $('history-list').append(h('li', { class: 'hint' }, t('cashier.no_orders_here')));
 }
 
 function historyRow(order) {
@@ -779,9 +824,9 @@ function historyRow(order) {
     h('div', { class: 'row-main' },
       h('div', { class: 'order-head' },
         h('span', { class: 'number' }, `#${order.number} · ${where(order)} · ${clock(order.created_at)}`),
-        h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
+        h('span', { class: `status status-${order.status}` }, statusText(order.status))),
       h('p', { class: 'hint' }, order.items.map((i) => `${left(i)}× ${i.name}`).join(', ')),
-      h('p', { class: 'order-total' }, `${money(order.total_amount)} · ${PAYMENT_TEXT[order.payment_status] || order.payment_status}`)),
+      h('p', { class: 'order-total' }, `${money(order.total_amount)} · ${paymentText(order.payment_status)}`)),
     target ? h('button', {
       type: 'button',
       class: 'open-ticket',
@@ -791,18 +836,114 @@ function historyRow(order) {
         state.selected = { orderId: order.id };
         renderTicket();
       },
-    }, 'Open ticket') : null,
+    }, t('cashier.open_ticket')) : null,
     state.drawer && ['PAID', 'PARTIALLY_PAID'].includes(order.payment_status) ? h('button', {
       type: 'button',
       class: 'refund',
       onclick: () => openRefund(order).catch((err) => toast(problemText(err), 'error')),
-    }, 'Refund') : null);
+    }, t('cashier.refund')) : null);
 }
 
 function openHistory() {
   if (!$('orders-dialog').open) $('orders-dialog').showModal();
-  $('history-list').replaceChildren(h('li', { class: 'hint' }, 'Loading…'));
+  $('history-list').replaceChildren(h('li', { class: 'hint' }, t('common.loading')));
   loadHistory().catch((err) => toast(problemText(err), 'error'));
+}
+
+// ---- guests' calls: "call the waiter" and "the bill, please" from a table's QR page ---------
+
+const CALL_ICON = { CALL_WAITER: '🔔', BILL: '🧾' };
+const fresh = new Set(); // calls that rang a moment ago: they flash
+
+const callText = (kind) => t(`cashier.call.${kind}`);
+const callsOldestFirst = () => [...state.calls.values()].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
+
+/** "just now", "5 min ago". */
+function callAge(since) {
+  return Date.now() - Date.parse(since) < 60000 ? t('cashier.just_now') : t('cashier.ago', { age: minutesSince(since) });
+}
+
+/** The calls nobody has answered yet (after a reconnect too: the socket may have missed some). */
+async function loadCalls() {
+  const calls = await staffApi(`/guest-requests?outlet_id=${state.outlet.id}`);
+  state.calls = new Map((Array.isArray(calls) ? calls : calls.items || []).map((call) => [call.id, call]));
+}
+
+/** A badge per kind of call on a table's floor tile. */
+function callBadges(tableId) {
+  const kinds = [...new Set(callsOldestFirst().filter((c) => c.table_id === tableId).map((c) => c.kind))];
+  return kinds.map((kind) => h('span', { class: `tile-call call-${kind}`, dataset: { kind } }, `${CALL_ICON[kind] || '🔔'} ${callText(kind)}`));
+}
+
+/** The list at the top: table, what they want, since when, and the button that answers it. */
+function renderCalls() {
+  const calls = callsOldestFirst();
+  const active = document.activeElement;
+  const focused = active && $('guest-call-list').contains(active) ? active.closest('[data-call-id]') : null;
+  $('guest-call-list').replaceChildren(...calls.map(callRow));
+  $('guest-calls-count').textContent = t('cashier.calls_heading', { count: calls.length });
+  $('guest-calls').hidden = !calls.length;
+  document.body.dataset.calls = String(calls.length);
+  if (focused) document.querySelector(`[data-call-id="${focused.dataset.callId}"] .ack`)?.focus({ preventScroll: true });
+}
+
+function callRow(call) {
+  const what = callText(call.kind);
+  return h('li', {
+    class: `guest-call call-${call.kind}${fresh.has(call.id) ? ' fresh' : ''}`,
+    dataset: { callId: call.id, tableId: call.table_id, kind: call.kind },
+  },
+  h('span', { class: 'call-icon', 'aria-hidden': 'true' }, CALL_ICON[call.kind] || '🔔'),
+  h('span', { class: 'call-what' },
+    h('strong', { class: 'call-table' }, call.table_name),
+    h('span', { class: 'call-kind' }, what),
+    h('span', { class: 'call-age hint', dataset: { since: call.created_at } }, callAge(call.created_at))),
+  h('button', {
+    type: 'button',
+    class: 'ack primary',
+    'aria-label': t('cashier.ack_label', { table: call.table_name, what }),
+    onclick: (event) => ackCall(call, event.currentTarget),
+  }, t('cashier.ack')));
+}
+
+/** A call rang (`GUEST_REQUEST`): the chime, the list, the tile's badge, a toast for phones. */
+function callRang(call) {
+  if (!call || !call.id || call.acknowledged_at) return;
+  const known = state.calls.has(call.id);
+  state.calls.set(call.id, call);
+  if (!known) {
+    beep();
+    fresh.add(call.id);
+    setTimeout(() => fresh.delete(call.id), 5000);
+    toast(t('cashier.call_toast', { table: call.table_name, what: callText(call.kind) }));
+  }
+  renderCalls();
+  renderFloor();
+}
+
+/** A call was answered, here or on another device: it goes everywhere, and says by whom. */
+function callAnswered(call) {
+  if (!call || !state.calls.has(call.id)) return;
+  state.calls.delete(call.id);
+  const table = call.table_name;
+  const what = callText(call.kind);
+  toast(call.acknowledged_by ? t('cashier.call_taken_by', { table, what, name: call.acknowledged_by }) : t('cashier.call_taken', { table, what }));
+  renderCalls();
+  renderFloor();
+}
+
+async function ackCall(call, button) {
+  button.disabled = true;
+  try {
+    callAnswered(await staffApi(`/guest-requests/${call.id}/ack`, { method: 'POST' }));
+  } catch (err) {
+    if (err.status === 404) {
+      callAnswered(call); // gone already (its table closed): nothing to answer
+      return;
+    }
+    if (err.status !== 401) toast(t('cashier.could_not_ack', { problem: problemText(err) }), 'error');
+    button.disabled = false;
+  }
 }
 
 // ---- live events ---------------------------------------------------------------------------
@@ -861,7 +1002,7 @@ function sessionFrame(frame) {
     if (state.target && state.target.session === payload.merged_session_id) {
       state.target = { session: payload.id };
       state.selected = null;
-      toast(`${tableName(payload.merged_table_id)} was merged into ${tableName(payload.table_id)}.`);
+      toast(t('cashier.table_merged_into', { from: tableName(payload.merged_table_id), into: tableName(payload.table_id) }));
     }
     state.sessions.delete(payload.merged_session_id);
     state.bills.delete(payload.merged_session_id);
@@ -893,6 +1034,12 @@ function onFrame(frame) {
       break;
     case 'PRINTER_STATUS':
       state.printers.onFrame(frame);
+      break;
+    case 'GUEST_REQUEST':
+      callRang(frame.payload);
+      break;
+    case 'GUEST_REQUEST_ACKNOWLEDGED':
+      callAnswered(frame.payload);
       break;
     case 'SHIFT_OPENED':
     case 'SHIFT_CLOSED':
@@ -941,6 +1088,8 @@ function setUp() {
     $('item-qty').textContent = String(state.item.quantity);
   });
   setInterval(tick, 30000);
+  // Browsers allow sound only after the page is touched once: the first tap unlocks the chime.
+  for (const kind of ['pointerdown', 'keydown']) document.addEventListener(kind, unlockAudio, { passive: true });
 }
 
 async function main() {
@@ -953,7 +1102,7 @@ async function main() {
     $('admin-link').hidden = !['OWNER', 'MANAGER'].includes(state.me.role);
     state.outlet = await chooseOutlet(state.me);
     if (!state.outlet) {
-      showError($('load-error'), 'There is no outlet yet: create one on the admin page first.');
+      showError($('load-error'), t('cashier.no_outlet'));
       return;
     }
     $('outlet-name').textContent = `· ${state.outlet.name}`;
@@ -961,7 +1110,7 @@ async function main() {
     setUp();
     await reloadAll();
   } catch (err) {
-    showError($('load-error'), `Could not start: ${problemText(err)}`);
+    showError($('load-error'), t('cashier.could_not_start', { problem: problemText(err) }));
     return;
   }
   document.body.dataset.ready = '1';

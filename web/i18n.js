@@ -1,6 +1,6 @@
 // The pages' words in Bahasa Indonesia and English: `web/i18n/id.json` and `en.json`, one flat
 // object of `key → text` each. Static text carries `data-i18n="key"` (or `data-i18n-placeholder`,
-// `-aria-label`, `-title` for attributes); script text goes through `t('key', {name})`.
+// `-aria-label`, `-title` for attributes); script text goes through `t(key, {name})`.
 //
 // The language: the switch on the page (remembered on this device), else the browser's own
 // (`navigator.languages`, which is what it sends as Accept-Language), else the outlet's, else

@@ -3,14 +3,16 @@
 // when a printer needs a hand. `/kitchen?station=Bar` is one station's screen: only the dishes
 // of categories with that station (without `?station`, every dish, as the kitchen has it).
 import {
-  audioReady, beep, chooseOutlet, h, Live, PrinterWatch, staff, staffAll, staffApi, staffPage, toast,
-  unlockAudio,
+  audioReady, beep, chooseOutlet, h, Live, PrinterWatch, problemText, staff, staffAll, staffApi, staffPage,
+  toast, unlockAudio,
 } from './app.js';
+import { t } from './i18n.js';
 
 const BOARD = ['NEW', 'ACCEPTED', 'COOKING', 'READY'];
 const RANK = { NEW: 0, ACCEPTED: 1, COOKING: 2, READY: 3, DONE: 4, VOIDED: 4 };
 const NEXT = { NEW: 'ACCEPTED', ACCEPTED: 'COOKING', COOKING: 'READY', READY: 'DONE' };
-const ACTION = { NEW: 'Accept', ACCEPTED: 'Start cooking', COOKING: 'Mark ready', READY: 'Picked up' };
+/** The bump button's words for a ticket in `status`. */
+const action = (status) => t(`kitchen.action.${status}`);
 const WARN_AFTER_MIN = 10;
 const LATE_AFTER_MIN = 20;
 const SOUND_KEY = 'kedai.kitchen.sound';
@@ -91,11 +93,11 @@ function canAdvance(order) {
 }
 
 function tableLabel(order) {
-  if (!order.table_session_id) return 'Takeaway';
+  if (!order.table_session_id) return t('kitchen.takeaway');
   const tableId = state.sessionTables.get(order.table_session_id);
-  if (typeof tableId === 'string') return state.tables.get(tableId) || 'Table';
+  if (typeof tableId === 'string') return state.tables.get(tableId) || t('kitchen.table');
   if (!tableId) lookUpTable(order.table_session_id);
-  return 'Table…';
+  return t('kitchen.table_loading');
 }
 
 /** Finds a session's table name once, then redraws. */
@@ -114,7 +116,7 @@ function age(createdAt) {
   const seconds = Math.max(0, Math.floor((Date.now() - Date.parse(createdAt)) / 1000));
   const minutes = Math.floor(seconds / 60);
   const text = minutes >= 60
-    ? `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`
+    ? t('kitchen.age_hours', { hours: Math.floor(minutes / 60), minutes: String(minutes % 60).padStart(2, '0') })
     : `${minutes}:${String(seconds % 60).padStart(2, '0')}`;
   const level = minutes >= LATE_AFTER_MIN ? 'late' : minutes >= WARN_AFTER_MIN ? 'warn' : 'ok';
   return { text, level };
@@ -136,25 +138,25 @@ function ticketElement(order, items = order.items, others = 0) {
   h('div', { class: 'ticket-head' },
     h('span', { class: 'number' }, `#${order.number}`),
     h('span', { class: 'where' }, tableLabel(order)),
-    h('span', { class: 'age', dataset: { created: order.created_at }, title: 'Waiting for' }, text)),
+    h('span', { class: 'age', dataset: { created: order.created_at }, title: t('kitchen.waiting_for') }, text)),
   h('ul', { class: 'items' }, items.map((item) => h('li', { class: item.voided >= item.quantity ? 'all-voided' : '' },
     h('span', { class: 'qty' }, `${item.quantity - item.voided}×`), ' ',
     h('span', { class: 'name' }, item.name),
-    item.voided ? h('s', { class: 'voided', title: 'Voided: do not make' }, `${item.voided}× void`) : null,
-    item.comped ? h('span', { class: 'comped', title: 'On the house' }, `${item.comped}× comp`) : null,
+    item.voided ? h('s', { class: 'voided', title: t('kitchen.voided_title') }, t('kitchen.voided', { count: item.voided })) : null,
+    item.comped ? h('span', { class: 'comped', title: t('kitchen.comped_title') }, t('kitchen.comped', { count: item.comped })) : null,
     item.modifiers.length ? h('span', { class: 'mods' }, item.modifiers.join(', ')) : null,
     item.note ? h('span', { class: 'note' }, `“${item.note}”`) : null))),
-  others ? h('p', { class: 'other-stations' }, `+ ${others} more for other stations`) : null,
-  order.note ? h('p', { class: 'order-note' }, `Note: ${order.note}`) : null,
+  others ? h('p', { class: 'other-stations' }, t('kitchen.other_stations', { count: others })) : null,
+  order.note ? h('p', { class: 'order-note' }, t('kitchen.order_note', { note: order.note })) : null,
   movable
     ? h('button', {
       type: 'button',
       class: 'advance',
       disabled: busy,
-      'aria-label': `Order ${order.number}: ${ACTION[order.status]}`,
+      'aria-label': t('kitchen.advance_label', { number: order.number, action: action(order.status) }),
       onclick: () => advance(order.id),
-    }, busy ? 'Saving…' : `${ACTION[order.status]} →`)
-    : h('p', { class: 'waiting' }, 'Waiting for pickup'));
+    }, busy ? t('kitchen.saving') : `${action(order.status)} →`)
+    : h('p', { class: 'waiting' }, t('kitchen.waiting_pickup')));
   return li;
 }
 
@@ -204,11 +206,11 @@ async function advance(id) {
   } catch (err) {
     if (err.status === 409 || err.status === 404) {
       await refreshOrder(id);
-      toast(`Order #${order.number} changed on another screen; it is up to date now.`);
+      toast(t('kitchen.changed_elsewhere', { number: order.number }));
     } else if (err.status === 403) {
-      toast('Your role cannot make that move.', 'error');
+      toast(t('kitchen.role_cannot'), 'error');
     } else if (err.status !== 401) {
-      toast(`Could not update order #${order.number}: ${err.message}`, 'error');
+      toast(t('kitchen.update_failed', { number: order.number, detail: problemText(err) }), 'error');
     }
   } finally {
     state.busy.delete(id);
@@ -254,7 +256,7 @@ async function reload() {
     $('load-error').hidden = true;
   } catch (err) {
     if (err.status === 401) return; // staffAll went back to sign-in
-    $('load-error').textContent = `Could not load the orders: ${err.message}`;
+    $('load-error').textContent = t('kitchen.load_failed', { detail: problemText(err) });
     $('load-error').hidden = false;
   } finally {
     state.loading -= 1;
@@ -373,12 +375,12 @@ function renderStations() {
     .filter((name, i, all) => all.findIndex((other) => sameStation(other, name)) === i)
     .sort((a, b) => a.localeCompare(b));
   const known = names.find((name) => sameStation(name, STATION));
-  const title = STATION ? known || STATION : 'Kitchen';
+  const title = STATION ? known || STATION : t('kitchen.title');
   $('station-name').textContent = title;
-  document.title = `Kedai — ${STATION ? title : 'kitchen'}`;
+  document.title = STATION ? t('kitchen.page_title_station', { station: title }) : t('kitchen.page_title');
   const missing = $('station-missing');
   missing.hidden = !STATION || Boolean(known);
-  missing.textContent = `No category has the station “${STATION}” yet: set it on a category in /admin (Menu), or pick a station here.`;
+  missing.textContent = t('kitchen.station_missing', { station: STATION });
   const link = (station, text) => {
     const query = new URLSearchParams(location.search);
     if (station) query.set('station', station);
@@ -390,14 +392,14 @@ function renderStations() {
       'aria-current': sameStation(station, STATION) ? 'page' : undefined,
     }, text);
   };
-  $('stations').replaceChildren(link('', 'All'), ...names.map((name) => link(name, name)));
+  $('stations').replaceChildren(link('', t('kitchen.all_stations')), ...names.map((name) => link(name, name)));
   $('stations').hidden = !names.length && !STATION;
 }
 
 function renderProducts() {
   const products = [...state.products.values()].sort((a, b) => a.name.localeCompare(b.name));
   const soldOut = products.filter((p) => !p.available).length;
-  $('soldout-toggle').textContent = soldOut ? `Sold out (${soldOut})…` : 'Sold out…';
+  $('soldout-toggle').textContent = soldOut ? t('kitchen.sold_out_toggle_count', { count: soldOut }) : t('kitchen.sold_out_toggle');
   $('soldout-list').replaceChildren(...products.map((product) => {
     const id = `product-${product.id}`;
     return h('li', { class: product.available ? '' : 'off', dataset: { productId: product.id } },
@@ -406,7 +408,7 @@ function renderProducts() {
         onchange: (event) => setAvailable(product, event.target),
       }),
       h('label', { for: id }, product.name, ' ',
-        h('span', { class: 'state' }, product.available ? 'on the menu' : 'sold out')));
+        h('span', { class: 'state' }, product.available ? t('kitchen.on_menu') : t('kitchen.sold_out'))));
   }));
 }
 
@@ -416,7 +418,7 @@ async function setAvailable(product, box) {
     const updated = await staffApi(`/products/${product.id}`, { method: 'PATCH', body: { available: box.checked } });
     state.products.set(updated.id, { id: updated.id, name: updated.name, available: updated.available });
   } catch (err) {
-    if (err.status !== 401) toast(`Could not change ${product.name}: ${err.message}`, 'error');
+    if (err.status !== 401) toast(t('kitchen.change_failed', { name: product.name, detail: problemText(err) }), 'error');
   }
   renderProducts();
 }
@@ -427,7 +429,7 @@ function soundLabel() {
   const on = localStorage.getItem(SOUND_KEY) !== '0';
   const button = $('sound');
   button.setAttribute('aria-pressed', String(on));
-  button.textContent = !on ? 'Sound off' : audioReady() ? 'Sound on' : 'Tap for sound';
+  button.textContent = t(!on ? 'kitchen.sound_off' : audioReady() ? 'kitchen.sound_on' : 'kitchen.sound_tap');
 }
 
 function setUpControls() {
@@ -448,18 +450,19 @@ function setUpControls() {
     panel.hidden = !panel.hidden;
     $('soldout-toggle').setAttribute('aria-expanded', String(!panel.hidden));
   });
-  soundLabel();
 }
 
 async function main() {
   setUpControls();
-  if (STATION) $('station-name').textContent = STATION;
   try {
     state.me = await staffPage(['OWNER', 'MANAGER', 'KASIR', 'WAITER', 'KITCHEN']);
+    // The words are loaded now (staffPage did it): the labels this page sets itself.
+    soundLabel();
+    if (STATION) $('station-name').textContent = STATION;
     if (!state.me) return;
     const outlet = await chooseOutlet(state.me);
     if (!outlet) {
-      $('load-error').textContent = 'There is no outlet yet: create one on the admin page first.';
+      $('load-error').textContent = t('kitchen.no_outlet');
       $('load-error').hidden = false;
       return;
     }
@@ -468,7 +471,7 @@ async function main() {
     state.printers = new PrinterWatch(outlet.id, $('printer-banner')).watch();
   } catch (err) {
     if (err.status !== 401) {
-      $('load-error').textContent = `Could not start: ${err.message}`;
+      $('load-error').textContent = t('kitchen.start_failed', { detail: problemText(err) });
       $('load-error').hidden = false;
     }
     return;

@@ -1,5 +1,7 @@
-// `/`: staff sign-in, and the first-run form that creates the owner account.
-import { api, homeFor, staff } from './app.js';
+// `/`: staff sign-in; on a fresh install (no account yet) the page opens on the form that
+// creates the owner account instead, and once an owner exists that form is gone.
+import { api, homeFor, problemText, staff } from './app.js';
+import { loadLanguage, mountLanguageSwitch, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -34,10 +36,9 @@ async function signIn(username, password) {
 }
 
 function loginMessage(err) {
-  if (err.status === 401) return 'Wrong username or password.';
-  if (err.status === 429) return `Too many attempts. ${err.message}`;
-  if (err.status === 0) return 'Cannot reach the Kedai server. Check the Wi-Fi and try again.';
-  return err.message;
+  if (err.status === 401) return t('login.wrong');
+  if (err.status === 429) return t('login.too_many');
+  return problemText(err); // no connection: error.NETWORK
 }
 
 $('login-form').addEventListener('submit', async (event) => {
@@ -45,11 +46,11 @@ $('login-form').addEventListener('submit', async (event) => {
   const username = $('login-username').value.trim();
   const password = $('login-password').value;
   if (!username || !password) {
-    showError('login-error', 'Enter your username and password.');
+    showError('login-error', t('login.missing'));
     return;
   }
   showError('login-error', '');
-  busy($('login-submit'), true, 'Signing in…');
+  busy($('login-submit'), true, t('login.signing_in'));
   try {
     await signIn(username, password);
   } catch (err) {
@@ -62,21 +63,23 @@ $('setup-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const username = $('setup-username').value.trim().toLowerCase();
   const password = $('setup-password').value;
-  if (username.length < 3) return showError('setup-error', 'The username needs at least 3 characters.');
-  if (password.length < 8) return showError('setup-error', 'The password needs at least 8 characters.');
-  if (password !== $('setup-confirm').value) return showError('setup-error', 'The two passwords differ.');
+  if (username.length < 3) return showError('setup-error', t('login.setup_username_short'));
+  if (password.length < 8) return showError('setup-error', t('login.setup_password_short'));
+  if (password !== $('setup-confirm').value) return showError('setup-error', t('login.setup_mismatch'));
   showError('setup-error', '');
-  busy($('setup-submit'), true, 'Creating…');
+  busy($('setup-submit'), true, t('login.setup_creating'));
   try {
     await api('/auth/register', { method: 'POST', body: { username, password } });
   } catch (err) {
     busy($('setup-submit'), false);
     if (err.status === 401 || err.status === 403) {
-      showError('setup-error', 'Setup is already done: an owner account exists. Sign in above, or ask the owner for an account.');
+      // Someone else created the owner meanwhile: signing in is what is left.
+      showError('setup-error', t('login.setup_done'));
+      $('login-card').hidden = false;
     } else if (err.status === 0) {
-      showError('setup-error', 'Cannot reach the Kedai server. Try again.');
+      showError('setup-error', t('login.setup_offline'));
     } else {
-      showError('setup-error', err.message);
+      showError('setup-error', problemText(err));
     }
     return;
   }
@@ -84,7 +87,7 @@ $('setup-form').addEventListener('submit', async (event) => {
     await signIn(username, password);
   } catch (err) {
     busy($('setup-submit'), false);
-    showError('setup-error', `The owner was created, but signing in failed: ${loginMessage(err)}`);
+    showError('setup-error', t('login.setup_signin_failed', { detail: loginMessage(err) }));
   }
 });
 
@@ -92,7 +95,7 @@ $('setup-form').addEventListener('submit', async (event) => {
 async function resume() {
   if (params.get('expired')) {
     const notice = $('login-notice');
-    notice.textContent = 'Your session ended. Please sign in again.';
+    notice.textContent = t('login.expired');
     notice.hidden = false;
   }
   const token = staff.token();
@@ -110,4 +113,32 @@ async function resume() {
   }
 }
 
-resume();
+/** Whether this is a fresh install that still needs its owner (unknown: no). */
+async function needsOwner() {
+  try {
+    const setup = await api('/setup');
+    return Boolean(setup && setup.needs_owner);
+  } catch {
+    return false;
+  }
+}
+
+/** First run: straight onto the owner form, the sign-in card out of the way. */
+function showSetup() {
+  $('login-card').hidden = true;
+  $('setup').hidden = false;
+  $('setup-username').focus();
+}
+
+async function main() {
+  await loadLanguage();
+  mountLanguageSwitch();
+  if (await needsOwner()) {
+    showSetup();
+    return;
+  }
+  $('setup').remove();
+  resume();
+}
+
+main();

@@ -1,15 +1,16 @@
 // `/r/<token>`: a paid order's digital receipt, public (the token in the address is its key):
 // what the printed receipt says, on a phone, with a Print button for 58 or 80 mm paper.
-import { api, formatMoney, h } from './app.js';
+import { api, formatMoney, h, problemText } from './app.js';
+import { loadLanguage, locale, mountLanguageSwitch, t } from './i18n.js';
 
 const token = decodeURIComponent(location.pathname.split('/')[2] || '');
 const PAPER_KEY = 'kedai.receipt.paper';
-const METHOD_TEXT = { CASH: 'Cash', QRIS: 'QRIS', CARD: 'Card', TRANSFER: 'Transfer', OTHER: 'Other' };
+const METHODS = ['CASH', 'QRIS', 'CARD', 'TRANSFER', 'OTHER'];
 
 const $ = (id) => document.getElementById(id);
 const money = (amount) => formatMoney(amount, 'IDR');
-/** Basis points as the receipt prints them: `1000` → `10%`, `1150` → `11.5%`. */
-const percent = (bp) => `${Number(bp || 0) / 100}%`;
+/** Basis points as the receipt prints them: `1000` → `10%`, `1150` → `11.5%` (`11,5%`). */
+const percent = (bp) => `${(Number(bp || 0) / 100).toLocaleString(locale())}%`;
 
 function view(name) {
   document.body.dataset.view = name;
@@ -48,17 +49,17 @@ function line(l) {
     l.comped > 0
       ? h('span', { class: 'receipt-line-row receipt-comped' },
         h('span', { class: 'receipt-qty' }, `${l.comped} x ${each}`),
-        h('span', { class: 'receipt-amount' }, 'Gratis'))
+        h('span', { class: 'receipt-amount' }, t('receipt.comped')))
       : null,
     l.discount
       ? h('span', { class: 'receipt-line-row receipt-discount' },
-        h('span', { class: 'receipt-qty' }, 'Discount'),
+        h('span', { class: 'receipt-qty' }, t('receipt.discount')),
         h('span', { class: 'receipt-amount' }, money(-l.discount)))
       : null);
 }
 
 function render(r) {
-  document.title = `Receipt · ${r.outlet_name}`;
+  document.title = t('receipt.title_of', { outlet: r.outlet_name });
   $('receipt-outlet').textContent = r.outlet_name;
   $('receipt-address').textContent = r.outlet_address || '';
   $('receipt-address').hidden = !(r.outlet_address || '').trim();
@@ -66,37 +67,40 @@ function render(r) {
   const numbers = (r.numbers || []).map((n) => `#${n}`).join(', ');
   $('receipt-meta').replaceChildren(...[
     // The table's name (or takeaway) with the order numbers, as on the printed receipt.
-    [h('dt', { id: 'receipt-table', class: 'receipt-where' }, r.table || 'Takeaway'), h('dd', { id: 'receipt-numbers' }, numbers)],
-    row('Date', r.at, { id: 'receipt-at' }),
-    r.cashier ? row('Cashier', r.cashier, { id: 'receipt-cashier' }) : null,
+    [h('dt', { id: 'receipt-table', class: 'receipt-where' }, r.table || t('receipt.takeaway')), h('dd', { id: 'receipt-numbers' }, numbers)],
+    row(t('receipt.date'), r.at, { id: 'receipt-at' }),
+    r.cashier ? row(t('receipt.cashier'), r.cashier, { id: 'receipt-cashier' }) : null,
   ].filter(Boolean).flat());
 
   $('receipt-lines').replaceChildren(...r.lines.map(line));
 
   const lineDiscounts = r.lines.reduce((sum, l) => sum + (l.discount || 0), 0);
   $('receipt-totals').replaceChildren(...[
-    row('Subtotal', money(r.subtotal), { id: 'receipt-subtotal' }),
-    lineDiscounts ? row('Item discounts', money(-lineDiscounts), { kind: 'r-discount' }) : null,
-    ...r.discounts.map((d) => row(`Discount ${d.label}`.trim(), money(-d.amount), { kind: 'r-discount' })),
-    row(r.service_charge_bp ? `Service ${percent(r.service_charge_bp)}` : 'Service', money(r.service_charge), { id: 'receipt-service' }),
-    row(r.tax_bp ? `Tax ${percent(r.tax_bp)}` : 'Tax', money(r.tax), { id: 'receipt-tax' }),
-    row('TOTAL', money(r.total), { id: 'receipt-total', kind: 'r-total' }),
+    row(t('receipt.subtotal'), money(r.subtotal), { id: 'receipt-subtotal' }),
+    lineDiscounts ? row(t('receipt.item_discounts'), money(-lineDiscounts), { kind: 'r-discount' }) : null,
+    ...r.discounts.map((d) => row(
+      (d.label || '').trim() ? t('receipt.discount_named', { label: d.label.trim() }) : t('receipt.discount'),
+      money(-d.amount), { kind: 'r-discount' },
+    )),
+    row(r.service_charge_bp ? t('receipt.service_pct', { pct: percent(r.service_charge_bp) }) : t('receipt.service'), money(r.service_charge), { id: 'receipt-service' }),
+    row(r.tax_bp ? t('receipt.tax_pct', { pct: percent(r.tax_bp) }) : t('receipt.tax'), money(r.tax), { id: 'receipt-tax' }),
+    row(t('receipt.total'), money(r.total), { id: 'receipt-total', kind: 'r-total' }),
   ].filter(Boolean).flat());
 
   // One payment: "Paid (Cash)" with the cash received; several: each, then what they make.
   const change = r.payments.reduce((sum, p) => sum + (p.change || 0), 0);
   const single = r.payments.length === 1 ? r.payments[0] : null;
-  const method = (p) => METHOD_TEXT[p.method] || p.method;
+  const method = (p) => (METHODS.includes(p.method) ? t(`receipt.method.${p.method}`) : p.method);
   $('receipt-payments').replaceChildren(...[
     single ? null : r.payments.map((p) => [
       row(method(p), money(p.amount), { kind: 'r-payment' }),
-      p.tendered ? row('Received', money(p.tendered), { kind: 'r-tender' }) : null,
-      p.change ? row('Change', money(p.change), { kind: 'r-tender' }) : null,
+      p.tendered ? row(t('receipt.received'), money(p.tendered), { kind: 'r-tender' }) : null,
+      p.change ? row(t('receipt.change'), money(p.change), { kind: 'r-tender' }) : null,
     ]),
-    row(single ? `Paid (${method(single)})` : 'Paid', money(r.paid), { id: 'receipt-paid' }),
-    single && single.tendered ? row('Received', money(single.tendered), { kind: 'r-tender' }) : null,
-    row('Change', money(change), { id: 'receipt-change', kind: 'r-change' }),
-    r.outstanding > 0 ? row('Outstanding', money(r.outstanding), { id: 'receipt-outstanding', kind: 'r-total' }) : null,
+    row(single ? t('receipt.paid_by', { method: method(single) }) : t('receipt.paid'), money(r.paid), { id: 'receipt-paid' }),
+    single && single.tendered ? row(t('receipt.received'), money(single.tendered), { kind: 'r-tender' }) : null,
+    row(t('receipt.change'), money(change), { id: 'receipt-change', kind: 'r-change' }),
+    r.outstanding > 0 ? row(t('receipt.outstanding'), money(r.outstanding), { id: 'receipt-outstanding', kind: 'r-total' }) : null,
   ].flat(Infinity).filter(Boolean));
 
   $('receipt-footer').textContent = r.footer || '';
@@ -107,20 +111,19 @@ function render(r) {
 async function load() {
   view('loading');
   if (!token) {
-    showMessage('No receipt here', 'This link has no receipt in it. Please scan the code on your receipt again.');
+    showMessage(t('receipt.none_title'), t('receipt.none_text'));
     return;
   }
   try {
     render(await api(`/receipts/${encodeURIComponent(token)}`));
   } catch (err) {
     if (err.status === 404 || err.status === 400) {
-      showMessage('Receipt not found',
-        'We could not find this receipt. Check that the link is complete, or ask our staff for a printed one.');
+      showMessage(t('receipt.not_found_title'), t('receipt.not_found_text'));
     } else if (err.status === 429) {
-      showMessage('Please wait a moment', err.message, true);
+      showMessage(t('receipt.wait_title'), problemText(err), true);
     } else {
-      showMessage('Cannot load the receipt',
-        err.status === 0 ? 'Cannot reach the restaurant. Check your connection, then try again.' : `${err.message}. Please try again.`,
+      showMessage(t('receipt.failed_title'),
+        err.status === 0 ? t('receipt.offline_text') : t('receipt.failed_text', { detail: problemText(err) }),
         true);
     }
   }
@@ -142,4 +145,8 @@ for (const button of $('receipt-paper').querySelectorAll('button')) {
 setPaper(localStorage.getItem(PAPER_KEY) || '80');
 $('receipt-print').addEventListener('click', () => window.print());
 $('receipt-retry').addEventListener('click', load);
-load();
+// The words first, so nothing shows in the wrong language.
+loadLanguage().then(() => {
+  mountLanguageSwitch();
+  load();
+});

@@ -1,17 +1,17 @@
 // `/t/<qr_slug>`: the guest's page. Scan → table session token (sessionStorage) → menu,
-// cart, order (with an idempotency key), then the table's orders and bill, kept live.
+// cart, order (with an idempotency key), then the table's orders and bill, kept live; and the
+// guest's calls for a waiter or the bill.
 import {
-  api, basisPoints, formatMoney, h, Live, newKey, optionNames, retryTransient, toast, unitPrice,
+  api, ApiError, basisPoints, formatMoney, h, Live, newKey, optionNames, problemText, retryTransient,
+  toast, unitPrice,
 } from './app.js';
+import { loadLanguage, locale, mountLanguageSwitch, rememberOutletLanguage, t } from './i18n.js';
 
 const slug = decodeURIComponent(location.pathname.split('/')[2] || '');
 const SESSION_KEY = `kedai.guest.${slug}`;
 const CART_KEY = `kedai.cart.${slug}`;
 const RANK = { NEW: 0, ACCEPTED: 1, COOKING: 2, READY: 3, DONE: 4, VOIDED: 4 };
-const STATUS_TEXT = {
-  NEW: 'Received', ACCEPTED: 'Accepted', COOKING: 'Being cooked', READY: 'Ready', DONE: 'Served',
-  VOIDED: 'Cancelled',
-};
+const statusText = (status) => (Object.hasOwn(RANK, status) ? t(`guest.status.${status}`) : status);
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -26,9 +26,12 @@ const state = {
   loading: 0,
   pending: [],
   sheet: null, // {product, quantity}
+  calls: new Set(), // ids of this visit's calls for staff, to recognise their answers
 };
 
 const money = (amount) => formatMoney(amount, (state.menu && state.menu.currency) || (state.session && state.session.currency) || 'IDR');
+/** Basis points as a percent in the page's language: `1150` → `11.5` / `11,5`. */
+const percent = (bp) => (Number(bp || 0) / 100).toLocaleString(locale());
 
 // ---- views ---------------------------------------------------------------------------------
 
@@ -37,6 +40,7 @@ function view(name) {
   $('loading').hidden = name !== 'loading';
   $('message').hidden = name !== 'message';
   $('guest-main').hidden = name !== 'menu';
+  $('call-bar').hidden = name !== 'menu';
   if (name !== 'menu') $('cart-bar').hidden = true;
 }
 
@@ -56,10 +60,8 @@ function showClosed() {
   sessionStorage.removeItem(SESSION_KEY);
   sessionStorage.removeItem(CART_KEY);
   state.cart = { lines: [], key: null };
-  showMessage('closed', 'This table is closed',
-    'Thank you for visiting! To order again, ask our staff to open the table and tap "Start again".',
-    start);
-  $('message-retry').textContent = 'Start again';
+  showMessage('closed', t('guest.closed_title'), t('guest.closed_text'), start);
+  $('message-retry').textContent = t('guest.start_again');
 }
 
 /** 410 (table closed or expired) and 401 (token no longer known) end the visit. */
@@ -77,27 +79,26 @@ async function start() {
   if (state.live) state.live.stop();
   state.live = null;
   view('loading');
-  $('message-retry').textContent = 'Try again';
+  $('message-retry').textContent = t('common.try_again');
   let session;
   try {
     session = await api('/table-sessions/scan', { method: 'POST', body: { qr_slug: slug } });
   } catch (err) {
     sessionStorage.removeItem(SESSION_KEY);
     if (err.status === 409) {
-      showMessage('not-open', 'Your table is not open yet',
-        'Please ask our staff to open your table, then tap "Try again".', start);
+      showMessage('not-open', t('guest.not_open_title'), t('guest.not_open_text'), start);
     } else if (err.status === 404 || err.status === 400) {
-      showMessage('invalid', 'This QR code is no longer valid',
-        'Please ask our staff for the current code of your table.');
+      showMessage('invalid', t('guest.invalid_title'), t('guest.invalid_text'));
     } else if (err.status === 429) {
-      showMessage('error', 'Please wait a moment', err.message, start);
+      showMessage('error', t('guest.wait_title'), problemText(err), start);
     } else {
-      showMessage('error', 'Cannot reach the restaurant',
-        'Check that you are on the restaurant\'s Wi-Fi, then try again.', start);
+      showMessage('error', t('guest.unreachable_title'), t('guest.unreachable_text'), start);
     }
     return;
   }
   state.session = session;
+  state.calls.clear();
+  $('call-status').hidden = true;
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
   document.title = `${session.outlet_name} · ${session.table_name}`;
   $('outlet-name').textContent = session.outlet_name;
@@ -133,9 +134,9 @@ async function refresh({ quiet = false } = {}) {
     if (handleGone(err)) {
       // the visit is over
     } else if (quiet) {
-      toast(`Could not refresh: ${err.message}`, 'error');
+      toast(t('guest.refresh_failed', { detail: problemText(err) }), 'error');
     } else {
-      showMessage('error', 'Cannot load the menu', `${err.message}. Please try again.`, start);
+      showMessage('error', t('guest.menu_failed_title'), t('guest.menu_failed_text', { detail: problemText(err) }), start);
     }
   } finally {
     state.loading -= 1;
@@ -148,6 +149,8 @@ const token = () => state.session.token;
 
 async function loadMenu() {
   state.menu = await api('/menu?include_sold_out=true', { token: token() });
+  // The outlet's language: the next visit's fallback when the phone speaks neither.
+  if (state.menu.language) rememberOutletLanguage(state.menu.language);
   state.products = new Map();
   for (const category of state.menu.categories) {
     for (const product of category.products) state.products.set(product.id, product);
@@ -257,6 +260,9 @@ function apply(frame) {
     case 'TABLE_SESSION_CLOSED':
       if (frame.table_session_id === state.session.id) showClosed();
       break;
+    case 'GUEST_REQUEST_ACKNOWLEDGED':
+      if (state.calls.has(payload.id)) callStatus('acknowledged', t('guest.call_acknowledged'));
+      break;
     default:
       break;
   }
@@ -272,32 +278,51 @@ function renderAll() {
 
 function renderMenu() {
   const sections = state.menu.categories.filter((c) => c.products.some((p) => !p.deleted));
-  $('categories').replaceChildren(...sections.map((category, i) => h('a', { href: `#cat-${i}`, class: 'chip' }, category.name || 'Menu')));
+  $('categories').replaceChildren(...sections.map((category, i) => h('a', { href: `#cat-${i}`, class: 'chip' }, category.name || t('guest.menu'))));
   $('categories').hidden = sections.length < 2;
   $('menu').replaceChildren(...sections.map((category, i) => h('section', { id: `cat-${i}`, class: 'category', 'aria-labelledby': `cat-${i}-title` },
-    h('h2', { id: `cat-${i}-title` }, category.name || 'Menu'),
+    h('h2', { id: `cat-${i}-title` }, category.name || t('guest.menu')),
     h('ul', { class: 'products' }, category.products.filter((p) => !p.deleted).map(productCard)))));
 }
 
 function productCard(product) {
   const soldOut = !product.available;
+  const photo = Boolean(product.image_url);
   return h('li', { class: `product${soldOut ? ' sold-out' : ''}`, dataset: { productId: product.id } },
     h('button', {
-      type: 'button', class: 'product-button', disabled: soldOut,
-      'aria-label': soldOut ? `${product.name}: sold out` : `${product.name}, ${money(product.price)}: add to order`,
+      type: 'button', class: `product-button${photo ? ' has-photo' : ''}`, disabled: soldOut,
+      'aria-label': soldOut
+        ? t('guest.product_sold_out_label', { name: product.name })
+        : t('guest.product_add_label', { name: product.name, price: money(product.price) }),
       onclick: () => openSheet(product),
     },
+    // A fixed-size box, so the list does not jump as the photos arrive.
+    photo ? h('img', {
+      class: 'product-thumb', src: `${product.image_url}&size=thumb`, alt: '', loading: 'lazy',
+      width: '72', height: '72', decoding: 'async',
+    }) : null,
     h('span', { class: 'product-name' }, product.name),
     product.description ? h('span', { class: 'product-description' }, product.description) : null,
-    h('span', { class: 'product-price' }, soldOut ? 'Sold out' : money(product.price))));
+    h('span', { class: 'product-price' }, soldOut ? t('guest.sold_out') : money(product.price))));
 }
 
 // ---- product sheet -------------------------------------------------------------------------
 
 function groupRule(group) {
-  if (group.min_select === group.max_select) return `choose ${group.min_select}`;
-  if (group.min_select === 0) return `optional, up to ${group.max_select}`;
-  return `choose ${group.min_select}–${group.max_select}`;
+  if (group.min_select === group.max_select) return t('guest.rule_exact', { count: group.min_select });
+  if (group.min_select === 0) return t('guest.rule_optional', { max: group.max_select });
+  return t('guest.rule_range', { min: group.min_select, max: group.max_select });
+}
+
+/** The dish's whole photo atop its sheet; none without one. */
+function sheetPhoto(product) {
+  const img = $('sheet-photo');
+  img.hidden = !product.image_url;
+  if (product.image_url) {
+    img.src = product.image_url;
+  } else {
+    img.removeAttribute('src');
+  }
 }
 
 function openSheet(product) {
@@ -305,6 +330,7 @@ function openSheet(product) {
   state.sheet = { product, quantity: 1 };
   $('sheet-title').textContent = product.name;
   $('sheet-description').textContent = product.description || '';
+  sheetPhoto(product);
   $('sheet-note').value = '';
   $('sheet-error').hidden = true;
   $('sheet-groups').replaceChildren(...(product.modifier_groups || []).map((group) => {
@@ -320,7 +346,7 @@ function openSheet(product) {
           }),
           h('label', { for: id }, option.name,
             option.price_delta ? ` (+${money(option.price_delta)})` : '',
-            option.available ? '' : ' — sold out'));
+            option.available ? '' : ` ${t('guest.option_sold_out')}`));
       }));
   }));
   updateSheet();
@@ -347,7 +373,7 @@ function updateSheet() {
   const { product, quantity } = state.sheet;
   $('sheet-qty').textContent = String(quantity);
   $('sheet-minus').disabled = quantity <= 1;
-  $('sheet-add').textContent = `Add ${quantity} · ${money(unitPrice(product, chosenOptions()) * quantity)}`;
+  $('sheet-add').textContent = t('guest.sheet_add', { quantity, price: money(unitPrice(product, chosenOptions()) * quantity) });
 }
 
 function addFromSheet(event) {
@@ -357,7 +383,7 @@ function addFromSheet(event) {
   for (const group of product.modifier_groups || []) {
     const count = group.options.filter((o) => optionIds.includes(o.id)).length;
     if (count < group.min_select || count > group.max_select) {
-      $('sheet-error').textContent = `${group.name}: ${groupRule(group)}.`;
+      $('sheet-error').textContent = t('guest.group_error', { group: group.name, rule: groupRule(group) });
       $('sheet-error').hidden = false;
       return;
     }
@@ -369,7 +395,7 @@ function addFromSheet(event) {
   else state.cart.lines.push({ product_id: product.id, option_ids: optionIds, quantity, note });
   cartChanged();
   $('sheet').close();
-  toast(`${quantity}× ${product.name} added`);
+  toast(t('guest.added', { quantity, name: product.name }));
 }
 
 // ---- cart ----------------------------------------------------------------------------------
@@ -412,37 +438,37 @@ function renderCart() {
   const totals = cartTotals();
   const bar = $('cart-bar');
   bar.hidden = count === 0 || document.body.dataset.view !== 'menu';
-  $('cart-open').textContent = `View order (${count}) · ${money(totals.total)}`;
+  $('cart-open').textContent = t('guest.view_order', { count, total: money(totals.total) });
 
   let unavailable = false;
   $('cart-lines').replaceChildren(...state.cart.lines.map((line, index) => {
     const product = state.products.get(line.product_id);
     const gone = !product || !product.available || product.deleted;
     unavailable = unavailable || gone;
-    const name = product ? product.name : 'Item no longer on the menu';
+    const name = product ? product.name : t('guest.item_gone');
     const mods = product ? optionNames(product, line.option_ids) : [];
     return h('li', { class: `cart-line${gone ? ' sold-out' : ''}`, dataset: { productId: line.product_id } },
       h('div', { class: 'cart-line-main' },
         h('span', { class: 'product-name' }, name),
         mods.length ? h('span', { class: 'mods' }, mods.join(', ')) : null,
         line.note ? h('span', { class: 'note' }, `“${line.note}”`) : null,
-        gone ? h('span', { class: 'error' }, 'Sold out — please remove it') : null),
-      h('div', { class: 'stepper', role: 'group', 'aria-label': `Quantity of ${name}` },
-        h('button', { type: 'button', 'aria-label': line.quantity > 1 ? 'One less' : `Remove ${name}`, onclick: () => changeQuantity(index, -1) }, line.quantity > 1 ? '−' : '×'),
+        gone ? h('span', { class: 'error' }, t('guest.line_sold_out')) : null),
+      h('div', { class: 'stepper', role: 'group', 'aria-label': t('guest.quantity_of', { name }) },
+        h('button', { type: 'button', 'aria-label': line.quantity > 1 ? t('guest.one_less') : t('guest.remove', { name }), onclick: () => changeQuantity(index, -1) }, line.quantity > 1 ? '−' : '×'),
         h('output', {}, String(line.quantity)),
-        h('button', { type: 'button', 'aria-label': 'One more', disabled: line.quantity >= 999 || gone, onclick: () => changeQuantity(index, 1) }, '+')),
+        h('button', { type: 'button', 'aria-label': t('guest.one_more'), disabled: line.quantity >= 999 || gone, onclick: () => changeQuantity(index, 1) }, '+')),
       h('span', { class: 'line-total' }, product ? money(unitPrice(product, line.option_ids) * line.quantity) : ''));
   }));
   $('cart-totals').replaceChildren(...totalsList([
-    ['Subtotal', totals.subtotal],
-    state.menu.service_charge_bp ? [`Service ${state.menu.service_charge_bp / 100}%`, totals.service] : null,
-    state.menu.tax_bp ? [`Tax ${state.menu.tax_bp / 100}%`, totals.tax] : null,
-    ['Total', totals.total, 'total'],
+    [t('guest.subtotal'), totals.subtotal],
+    state.menu.service_charge_bp ? [t('guest.service_pct', { pct: percent(state.menu.service_charge_bp) }), totals.service] : null,
+    state.menu.tax_bp ? [t('guest.tax_pct', { pct: percent(state.menu.tax_bp) }), totals.tax] : null,
+    [t('guest.total'), totals.total, 'total'],
   ]));
   const button = $('place-order');
   if (!state.sending) {
     button.disabled = count === 0 || unavailable;
-    button.textContent = count ? `Place order · ${money(totals.total)}` : 'Place order';
+    button.textContent = count ? t('guest.place_order_total', { total: money(totals.total) }) : t('guest.place_order');
   }
   if (count === 0 && $('cart').open) $('cart').close();
 }
@@ -471,7 +497,7 @@ async function placeOrder() {
   const button = $('place-order');
   state.sending = true;
   button.disabled = true;
-  button.textContent = 'Sending…';
+  button.textContent = t('guest.sending');
   $('cart-error').hidden = true;
   if (!state.cart.key) {
     state.cart.key = newKey();
@@ -491,15 +517,15 @@ async function placeOrder() {
     sessionStorage.setItem(CART_KEY, JSON.stringify(state.cart));
     state.orders.set(order.id, order);
     $('cart').close();
-    toast(`Order #${order.number} is on its way to the kitchen`);
+    toast(t('guest.order_sent', { number: order.number }));
     refreshBillSoon();
   } catch (err) {
     if (handleGone(err)) return;
     if (err.code === 'IDEMPOTENCY_KEY_REUSED') state.cart.key = null;
     if (err.code === 'PRODUCT_UNAVAILABLE') reloadMenuSoon();
     $('cart-error').textContent = err.status === 0
-      ? 'Your order was not sent: no connection. Tap "Place order" again when you are back online.'
-      : `Your order was not sent: ${err.message}`;
+      ? t('guest.order_offline')
+      : t('guest.order_failed', { detail: problemText(err) });
     $('cart-error').hidden = false;
   } finally {
     state.sending = false;
@@ -515,8 +541,8 @@ function itemLine(item) {
   const voided = item.voided_quantity || 0;
   const comped = item.comped_quantity || 0;
   return h('li', {}, `${item.quantity - voided}× ${item.name}`,
-    voided ? h('s', { class: 'voided' }, ` ${voided}× taken off`) : null,
-    comped ? h('span', { class: 'comped' }, ` ${comped}× on the house`) : null,
+    voided ? h('s', { class: 'voided' }, ` ${t('guest.item_voided', { count: voided })}`) : null,
+    comped ? h('span', { class: 'comped' }, ` ${t('guest.item_comped', { count: comped })}`) : null,
     mods.length ? h('span', { class: 'mods' }, ` (${mods.join(', ')})`) : null,
     item.note ? h('span', { class: 'note' }, ` “${item.note}”`) : null);
 }
@@ -527,23 +553,86 @@ function renderOrders() {
   $('orders-section').hidden = orders.length === 0;
   $('orders').replaceChildren(...orders.map((order) => h('li', { class: 'order', dataset: { orderId: order.id, status: order.status } },
     h('div', { class: 'order-head' },
-      h('span', { class: 'number' }, `Order #${order.number}`),
-      h('span', { class: `status status-${order.status}` }, STATUS_TEXT[order.status] || order.status)),
+      h('span', { class: 'number' }, t('guest.order_number', { number: order.number })),
+      h('span', { class: `status status-${order.status}` }, statusText(order.status))),
     h('ul', { class: 'order-items' }, (order.items || []).map(itemLine)),
     ...(order.discounts || []).map((d) => h('p', { class: 'order-discount' }, `${d.reason}: −${money(d.amount)}`)),
     typeof order.total_amount === 'number' ? h('p', { class: 'order-total' }, money(order.total_amount)) : null,
     order.receipt_url ? h('p', { class: 'order-receipt' },
-      h('a', { href: order.receipt_url, class: 'receipt-link' }, 'View receipt')) : null)));
+      h('a', { href: order.receipt_url, class: 'receipt-link' }, t('guest.view_receipt'))) : null)));
   const bill = state.bill;
   $('bill').replaceChildren(...(bill ? totalsList([
-    ['Subtotal', bill.subtotal],
-    bill.discount_amount ? ['Discount', -bill.discount_amount] : null,
-    bill.service_charge_amount ? ['Service', bill.service_charge_amount] : null,
-    bill.tax_amount ? ['Tax', bill.tax_amount] : null,
-    ['Total', bill.total_amount, 'total'],
-    bill.paid_amount ? ['Paid', bill.paid_amount] : null,
-    ['To pay', bill.outstanding, 'outstanding'],
+    [t('guest.subtotal'), bill.subtotal],
+    bill.discount_amount ? [t('guest.discount'), -bill.discount_amount] : null,
+    bill.service_charge_amount ? [t('guest.service'), bill.service_charge_amount] : null,
+    bill.tax_amount ? [t('guest.tax'), bill.tax_amount] : null,
+    [t('guest.total'), bill.total_amount, 'total'],
+    bill.paid_amount ? [t('guest.paid'), bill.paid_amount] : null,
+    [t('guest.to_pay'), bill.outstanding, 'outstanding'],
   ]) : []));
+}
+
+// ---- calls for staff -----------------------------------------------------------------------
+
+/** The line under the call buttons; `state` (called, acknowledged, wait, error) for styles. */
+function callStatus(kind, text) {
+  const line = $('call-status');
+  line.dataset.state = kind;
+  line.textContent = text;
+  line.hidden = false;
+}
+
+/** POST the call. Its own fetch, not `api()`: a 429 says in `Retry-After` how long to wait. */
+async function postCall(kind) {
+  let response;
+  try {
+    response = await fetch(`/api/v1/table-sessions/${state.session.id}/requests`, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: `Bearer ${token()}` },
+      body: JSON.stringify({ kind }),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  let body = null;
+  try { body = await response.json(); } catch { body = null; }
+  if (response.ok) return body;
+  const err = new ApiError(response.status, body);
+  err.retryAfter = Number(response.headers.get('Retry-After')) || 30;
+  throw err;
+}
+
+/** Keeps a call button off for `seconds`: the same call again would only be refused. */
+function holdButton(button, seconds) {
+  clearTimeout(button.holdTimer);
+  button.dataset.held = '1';
+  button.disabled = true;
+  button.holdTimer = setTimeout(() => {
+    delete button.dataset.held;
+    button.disabled = false;
+  }, seconds * 1000);
+}
+
+async function callStaff(button) {
+  const kind = button.dataset.kind;
+  if (button.disabled || !state.session) return;
+  button.disabled = true; // a double tap calls once
+  try {
+    const call = await postCall(kind);
+    state.calls.add(call.id);
+    callStatus('called', t(kind === 'BILL' ? 'guest.bill_called' : 'guest.waiter_called'));
+  } catch (err) {
+    if (handleGone(err)) return;
+    if (err.status === 429) {
+      callStatus('wait', t('guest.call_wait'));
+      holdButton(button, err.retryAfter);
+      return;
+    }
+    callStatus('error', t('guest.call_failed', { detail: problemText(err) }));
+  } finally {
+    if (!button.dataset.held) button.disabled = false;
+  }
 }
 
 // ---- wiring --------------------------------------------------------------------------------
@@ -564,5 +653,12 @@ $('cart-open').addEventListener('click', () => {
 });
 $('cart-close').addEventListener('click', () => $('cart').close());
 $('place-order').addEventListener('click', placeOrder);
+for (const button of document.querySelectorAll('#call-bar button')) {
+  button.addEventListener('click', () => callStaff(button));
+}
 
-start();
+// The words first, so nothing shows in the wrong language.
+loadLanguage().then(() => {
+  mountLanguageSwitch();
+  start();
+});

@@ -225,7 +225,7 @@ pub async fn queue_kitchen_tickets(
             lines,
             note: Some(order.note.trim().to_owned()).filter(|n| !n.is_empty()),
         };
-        let doc = kitchen_ticket(&ticket, labels(&outlet));
+        let doc = kitchen_ticket(&ticket, labels(outlet));
         jobs.push(job(
             printer,
             PrintJobKind::KitchenTicket,

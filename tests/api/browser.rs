@@ -372,6 +372,30 @@ impl Page {
         .await;
     }
 
+    /// Chooses files on an `<input type="file">` as the file picker would (the page sees
+    /// `input` and `change`).
+    pub async fn set_files(&mut self, selector: &str, paths: &[&Path]) {
+        let found = self
+            .cdp
+            .call("Runtime.evaluate", json!({"expression": element(selector)}))
+            .await
+            .expect("file input");
+        let object = found["result"]["objectId"].clone();
+        assert!(
+            object.is_string(),
+            "[{}] no `{selector}`: {found}",
+            self.name
+        );
+        let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        self.cdp
+            .call(
+                "DOM.setFileInputFiles",
+                json!({"files": files, "objectId": object}),
+            )
+            .await
+            .expect("set files");
+    }
+
     pub async fn text(&mut self, selector: &str) -> String {
         let text = self.eval(&format!("{}.innerText", element(selector))).await;
         text.as_str().unwrap_or_default().to_owned()
@@ -461,7 +485,13 @@ fn truthy(value: &Value) -> bool {
 // ---- the tests -----------------------------------------------------------------------------
 
 /// Signs in through `/` and waits for the role's page.
-pub(crate) async fn sign_in(page: &mut Page, app: &TestApp, username: &str, password: &str, lands_on: &str) {
+pub(crate) async fn sign_in(
+    page: &mut Page,
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    lands_on: &str,
+) {
     page.goto(&format!("{}/", app.address)).await;
     page.fill("#login-username", username).await;
     page.fill("#login-password", password).await;
@@ -482,14 +512,21 @@ async fn first_run_creates_the_owner_from_the_browser() {
     let app = spawn_app().await;
     let mut page = browser.new_page("first-run").await;
     page.goto(&format!("{}/", app.address)).await;
+    // A second device has the first-run page open too, from before the owner existed.
+    let mut late = browser.new_page("first-run-late").await;
+    late.goto(&format!("{}/", app.address)).await;
+    late.wait_for("!document.getElementById('setup').hidden", WAIT)
+        .await;
 
-    page.click("#setup-toggle").await;
+    // A fresh install opens on the owner form.
+    page.wait_for("!document.getElementById('setup').hidden", WAIT)
+        .await;
     page.fill("#setup-username", "boss").await;
     page.fill("#setup-password", "boss-password").await;
     page.fill("#setup-confirm", "boss-password").await;
     page.click("#setup-submit").await;
     page.wait_for(
-        "location.pathname === '/admin' && document.getElementById('who').textContent === 'boss (OWNER)'",
+        "location.pathname === '/admin' && document.getElementById('who').textContent === 'boss (Owner)'",
         WAIT,
     )
     .await;
@@ -502,24 +539,25 @@ async fn first_run_creates_the_owner_from_the_browser() {
         (Some("boss"), Some("OWNER"))
     );
 
-    // Signed out, the first-run form now says that setup is done …
+    // Signed out, `/` has no first-run form any more; the one still open elsewhere says that
+    // setup is done …
     page.click("#sign-out").await;
     page.wait_for(
-        "location.pathname === '/' && document.getElementById('setup-form') && localStorage.getItem('kedai.token') === null",
+        "location.pathname === '/' && !document.getElementById('setup-form') && localStorage.getItem('kedai.token') === null",
         WAIT,
     )
     .await;
-    page.click("#setup-toggle").await;
-    page.fill("#setup-username", "intruder").await;
-    page.fill("#setup-password", "intruder-password").await;
-    page.fill("#setup-confirm", "intruder-password").await;
-    page.click("#setup-submit").await;
-    page.wait_for(
+    late.fill("#setup-username", "intruder").await;
+    late.fill("#setup-password", "intruder-password").await;
+    late.fill("#setup-confirm", "intruder-password").await;
+    late.click("#setup-submit").await;
+    late.wait_for(
         "document.getElementById('setup-error').textContent.includes('already done')",
         WAIT,
     )
     .await;
-    page.screenshot("setup-done").await;
+    late.screenshot("setup-done").await;
+    late.assert_no_problems().await;
 
     // … a wrong password is refused, and the owner signs in with the form.
     page.fill("#login-username", "boss").await;
@@ -559,7 +597,8 @@ async fn first_run_sets_up_a_shop_on_the_admin_page_and_prints_its_qr_sheet() {
     let app = spawn_app().await;
     let mut page = browser.new_page("admin").await;
     page.goto(&format!("{}/", app.address)).await;
-    page.click("#setup-toggle").await;
+    page.wait_for("!document.getElementById('setup').hidden", WAIT)
+        .await;
     page.fill("#setup-username", "boss").await;
     page.fill("#setup-password", "boss-password").await;
     page.fill("#setup-confirm", "boss-password").await;
@@ -1870,8 +1909,16 @@ async fn the_kitchen_shows_reconnecting_and_catches_up_after_a_drop() {
 fn pages_load_nothing_from_outside_the_server() {
     // A shop LAN may have no internet: no CDN, no web fonts, no external links in any page.
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
-    for entry in std::fs::read_dir(&web).unwrap() {
-        let path = entry.unwrap().path();
+    let mut paths: Vec<_> = std::fs::read_dir(&web)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.extend(
+        std::fs::read_dir(web.join("i18n"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    for path in paths.into_iter().filter(|p| p.is_file()) {
         let text = std::fs::read_to_string(&path).unwrap();
         for external in ["http://", "https://", "//cdn", "@import", "fonts.g"] {
             assert!(
@@ -2108,7 +2155,7 @@ async fn a_cashier_sees_the_printer_banner_and_prints_a_bill_from_the_ticket() {
     let test_page = format!("/printers/{}/test", printer["id"].as_str().unwrap());
     app.post(&test_page, Some(&shop.owner), &json!({})).await;
     page.wait_for(
-        "!document.getElementById('printer-banner').hidden && document.getElementById('printer-banner').textContent.includes('PAPER_OUT')",
+        "!document.getElementById('printer-banner').hidden && document.getElementById('printer-banner').textContent.includes('out of paper')",
         WAIT,
     )
     .await;

@@ -75,8 +75,12 @@ const SHARED: &[&str] = &[
 /// visible buttons and inputs.
 const VISIBLE_WORDS: &str = r#"(() => {
   const words = new Set();
+  // Paths and addresses (`/kitchen?station=Bar`) are not words anyone translates.
   const add = (text) => {
-    for (const word of String(text || '').split(/[^\p{L}]+/u)) if (word.length > 1) words.add(word);
+    for (const token of String(text || '').split(/\s+/)) {
+      if (token.startsWith('/') || token.includes('://')) continue;
+      for (const word of token.split(/[^\p{L}]+/u)) if (word.length > 1) words.add(word);
+    }
   };
   const seen = (el) => el && el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -306,6 +310,8 @@ async fn every_page_in_indonesian_shows_no_english() {
     let kitchen = format!("{}/kitchen", app.address);
     no_english_on(&mut page, &kitchen, ready, "kitchen").await;
 
+    // Signed out, or `/` would go straight back to the owner's page.
+    page.eval("localStorage.clear()").await;
     sign_in(&mut page, &app, "budi", "budi-password", "/cashier").await;
     page.viewport(1024, 768, false).await;
     let cashier = format!("{}/cashier", app.address);
