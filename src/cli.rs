@@ -9,8 +9,9 @@ use uuid::Uuid;
 use crate::{
     api,
     auth::{password::Passwords, Role},
-    config::{Config, ConfigArgs},
+    config::{Config, ConfigArgs, LogFormat},
     db::Db,
+    files,
     service::users::{self, NewUser, Registrar},
     startup,
 };
@@ -99,7 +100,7 @@ pub fn main() -> ExitCode {
         }
     }
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(cli.config.log_format);
 
     let command = cli.command.unwrap_or(Command::Serve);
     if let Command::Openapi = command {
@@ -135,7 +136,26 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve => startup::serve(config).await?,
+        Command::Serve => {
+            // One server per data folder: a second one would share the SQLite file and the
+            // print queue. The lock is the kernel's, so a crash (even kill -9) releases it.
+            let _lock = if config.is_sqlite() {
+                startup::prepare_data_folder(&config)?;
+                match files::lock_data_folder(&config.data_dir)? {
+                    Some(lock) => Some(lock),
+                    None => {
+                        eprintln!(
+                            "error: another Kedai server is already using the data folder {}",
+                            config.data_dir.display()
+                        );
+                        return Ok(ExitCode::from(EXIT_USAGE));
+                    }
+                }
+            } else {
+                None
+            };
+            startup::serve(config).await?
+        }
         Command::Openapi => println!("{}", api::spec_json()),
         Command::Migrate { action } => return migrate(action, &config).await,
         Command::Demo => return demo(&config).await,
@@ -272,14 +292,16 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")
     });
     // Logs go to stderr so `kedai openapi > spec.json` stays clean.
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => logs.json().try_init(),
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).try_init(),
+    };
 }

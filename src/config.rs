@@ -71,6 +71,21 @@ pub struct ConfigArgs {
         global = true
     )]
     pub max_connections_per_client: usize,
+    /// Log lines as `text` (for people) or `json` (one object per line, for log collectors).
+    #[arg(
+        long,
+        env = "KEDAI_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// Validated configuration.

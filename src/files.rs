@@ -38,6 +38,23 @@ pub fn private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Holds `<dir>/kedai.lock` locked while the returned file is open; `None` when another
+/// process holds it. The operating system drops the lock when the process ends, however it
+/// ends, so a crashed server never blocks the next start.
+pub fn lock_data_folder(dir: &Path) -> io::Result<Option<File>> {
+    let path = dir.join("kedai.lock");
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let file = options.open(path)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(err)) => Err(err),
+    }
+}
+
 /// Creates a new file (an error if it exists) readable by this user only.
 pub fn create_private_file(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();

@@ -29,10 +29,17 @@ async function loadTables() {
   state.tables = new Map(tables.map((table) => [table.id, table]));
 }
 
+/** Sessions this page opened, with when (`performance.now()`), for `loadSessions`. */
+const openedHere = new Map();
+
 /** The open sessions, and the bill of each one not read yet (or of all, `every`). */
 async function loadSessions({ every = false } = {}) {
+  const asked = performance.now();
   const sessions = await staffAll(`/table-sessions?outlet_id=${state.outlet.id}&status=OPEN`);
-  state.sessions = new Map(sessions.map((s) => [s.id, s]));
+  const fresh = new Map(sessions.map((s) => [s.id, s]));
+  // A table tapped open here while this list was on its way is not in it: keep it.
+  for (const [id, at] of openedHere) if (at >= asked && state.sessions.has(id)) fresh.set(id, state.sessions.get(id));
+  state.sessions = fresh;
   for (const id of state.bills.keys()) if (!state.sessions.has(id)) state.bills.delete(id);
   const unread = sessions.filter((s) => every || !state.bills.has(s.id));
   await Promise.all(unread.map((s) => readBill(s.id)));
@@ -226,6 +233,7 @@ async function tapTable(table, button) {
     // Opening an open table answers the same session: a double tap opens it once.
     const opened = await staffApi('/table-sessions', { method: 'POST', body: { table_id: table.id } });
     state.sessions.set(opened.id, opened);
+    openedHere.set(opened.id, performance.now());
     await readBill(opened.id);
     showTicket({ session: opened.id });
     toast(t('cashier.table_opened', { table: table.name }));

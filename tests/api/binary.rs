@@ -12,7 +12,8 @@ use reqwest::StatusCode;
 
 use crate::helpers::{postgres_or_skip, TestDb};
 
-const CONFIG_VARS: [&str; 8] = [
+const CONFIG_VARS: [&str; 9] = [
+    "KEDAI_LOG_FORMAT",
     "KEDAI_BIND",
     "DATABASE_URL",
     "REDIS_URL",
@@ -65,7 +66,12 @@ impl Server {
             }
         });
         while let Ok(line) = server.log.recv_timeout(Duration::from_secs(60)) {
-            let address = line.split("Starting server on ").nth(1).map(str::trim);
+            // `Starting server on 127.0.0.1:PORT`, as text or inside a JSON log line.
+            let address = line.split("Starting server on ").nth(1).map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || ".:[]".contains(*c))
+                    .collect::<String>()
+            });
             if let Some(address) = address {
                 server.address = format!("http://{address}");
             }
@@ -846,4 +852,77 @@ async fn no_password_pin_or_token_reaches_the_log_or_the_audit_log() {
             assert!(!line.contains(secret.as_str()), "{secret} logged: {line}");
         }
     }
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_folder_exits_2_and_the_first_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Server::start(kedai(dir.path()));
+    let second = kedai(dir.path())
+        .env("KEDAI_BIND", "127.0.0.1:0")
+        .env("KEDAI_PUBLIC_URL", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].contains("already using the data folder ./kedai-data"),
+        "{stderr}"
+    );
+    assert_eq!(ping(&first.address).await, StatusCode::OK);
+    drop(first);
+
+    // Once the first has gone (even killed), the folder is free again.
+    let again = Server::start(kedai(dir.path()));
+    assert_eq!(ping(&again.address).await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn json_log_lines_parse_and_carry_no_password_or_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = kedai(dir.path());
+    command
+        .env("KEDAI_LOG_FORMAT", "json")
+        .env("RUST_LOG", "debug");
+    let mut server = Server::start(command);
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    register_boss(&client, &server).await;
+    let login = |password: &'static str| {
+        client
+            .post(format!("{}/api/v1/auth/login", server.address))
+            .json(&serde_json::json!({"username": "boss", "password": password}))
+            .send()
+    };
+    assert_eq!(
+        login("Wrong-Secret-1234").await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let token = login("boss-password").await.unwrap();
+    let token: serde_json::Value = token.json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let me = client
+        .get(format!("{}/api/v1/auth/me", server.address))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert!(server.terminate().success());
+    let log = server.log_lines();
+    assert!(log.len() > 5, "{log:?}");
+    for line in &log {
+        let parsed: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(parsed["level"].is_string(), "{line}");
+        assert!(parsed["fields"].is_object(), "{line}");
+        for secret in ["boss-password", "Wrong-Secret-1234", token.as_str()] {
+            assert!(!line.contains(secret), "{secret} logged: {line}");
+        }
+    }
+    assert!(
+        log.iter().any(|l| l.contains("Starting server on")),
+        "{log:?}"
+    );
 }
