@@ -80,6 +80,14 @@ pub struct ConfigArgs {
         global = true
     )]
     pub log_format: LogFormat,
+    /// Bearer token for `GET /metrics` (≥ 16 characters); unset = no metrics (404).
+    #[arg(
+        long,
+        env = "KEDAI_METRICS_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -96,6 +104,8 @@ pub struct Config {
     pub redis_url: Option<String>,
     pub data_dir: PathBuf,
     pub jwt_secret: Option<String>,
+    /// `GET /metrics` answers only with this bearer token; `None`: 404.
+    pub metrics_token: Option<String>,
     /// Without a trailing slash.
     pub public_url: Option<String>,
     pub token_ttl: Duration,
@@ -181,6 +191,16 @@ impl Config {
             other => other.map(str::to_owned),
         };
 
+        let metrics_token = match non_empty(&args.metrics_token) {
+            Some(token) if token.len() < 16 => {
+                return Err(invalid(
+                    "KEDAI_METRICS_TOKEN",
+                    "must be at least 16 characters",
+                ))
+            }
+            other => other.map(str::to_owned),
+        };
+
         let public_url = match non_empty(&args.public_url) {
             Some(url) => Some(parse_public_url(url)?),
             None => None,
@@ -237,6 +257,7 @@ impl Config {
             redis_url,
             data_dir: args.data_dir.clone(),
             jwt_secret,
+            metrics_token,
             public_url,
             token_ttl,
             trusted_proxies,

@@ -24,6 +24,25 @@ pub enum LockKey {
     Events = 0x6b65_6461_6900_0003,
 }
 
+/// Connections of one pool: lent out, open and free, and the most it may open.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    pub in_use: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl PoolUse {
+    fn of(size: u32, idle: usize, max: u32) -> Self {
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        PoolUse {
+            in_use: size.saturating_sub(idle),
+            idle,
+            max,
+        }
+    }
+}
+
 /// The connection pools plus how to open a write transaction.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -69,6 +88,35 @@ impl Db {
     /// For reads and single statements.
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// How busy the pools are (`reads` and, on SQLite, the one-connection `writes`).
+    pub fn pools(&self) -> Vec<(&'static str, PoolUse)> {
+        let usage = |conn: &DatabaseConnection| match conn.get_database_backend() {
+            DbBackend::Sqlite => {
+                let pool = conn.get_sqlite_connection_pool();
+                PoolUse::of(
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+            _ => {
+                let pool = conn.get_postgres_connection_pool();
+                PoolUse::of(
+                    pool.size(),
+                    pool.num_idle(),
+                    pool.options().get_max_connections(),
+                )
+            }
+        };
+        match self.backend() {
+            DbBackend::Sqlite => vec![
+                ("reads", usage(&self.conn)),
+                ("writes", usage(&self.writer)),
+            ],
+            _ => vec![("all", usage(&self.conn))],
+        }
     }
 
     pub fn backend(&self) -> DbBackend {

@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
-use poem::{endpoint::BoxEndpoint, EndpointExt, Route};
+use poem::{endpoint::BoxEndpoint, EndpointExt, IntoResponse, Route};
 use tokio::sync::Semaphore;
 
 use crate::{
@@ -14,6 +14,7 @@ use crate::{
     db::Db,
     error::render_errors,
     files,
+    metrics::{self, Metrics},
     middleware::{limit_body, refuse_control_text, security_headers, shed_load},
     printing::worker::PrintWorker,
     realtime::{self, Realtime},
@@ -83,9 +84,16 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         .context("invalid REDIS_URL")?;
     let redis = redis_client.clone().map(RedisProbe::new);
 
-    let realtime = Realtime::start(db.clone(), redis_client, config.realtime.clone())
-        .await
-        .context("cannot start realtime delivery")?;
+    let metrics =
+        Metrics::new(&api::spec_json(), api::BASE_PATH).context("cannot set up the metrics")?;
+    let realtime = Realtime::start(
+        db.clone(),
+        redis_client,
+        config.realtime.clone(),
+        metrics.clone(),
+    )
+    .await
+    .context("cannot start realtime delivery")?;
     let printing = PrintWorker::start(db.clone(), config.print.clone(), realtime.clone());
     let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
@@ -98,6 +106,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         redis,
         realtime,
         printing,
+        metrics,
     });
     let endpoint = routes(state.clone());
     Ok(App { state, endpoint })
@@ -109,6 +118,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
     let docs = web::swagger_ui(api::swagger_ui_html(&spec));
     let realtime = state.realtime.clone();
     let printing = state.printing.clone();
+    let metrics = state.metrics.clone();
     let permits = Arc::new(Semaphore::new(state.config.limits.max_in_flight));
     let timeout = state.config.limits.request_timeout;
     Route::new()
@@ -121,6 +131,16 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
             }),
         )
         .nest("/docs", Route::new().at("/", docs))
+        .at(
+            "/metrics",
+            poem::endpoint::make(|req: poem::Request| async move {
+                let state = req.data::<AppState>().cloned();
+                match state {
+                    Some(state) => metrics::endpoint(&req, &state, &state.metrics).await,
+                    None => poem::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                }
+            }),
+        )
         .nest(api::BASE_PATH, api::service())
         .nest("/", web::routes())
         .around(refuse_control_text)
@@ -134,6 +154,7 @@ fn routes(state: AppState) -> BoxEndpoint<'static> {
             realtime::announce_writes(next, req, realtime.clone(), printing.clone())
         })
         .around(render_errors)
+        .around(move |next, req| metrics::track(next, req, metrics.clone()))
         .around(security_headers)
         .boxed()
 }

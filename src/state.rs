@@ -25,6 +25,7 @@ pub struct Inner {
     pub redis: Option<RedisProbe>,
     pub realtime: Arc<Realtime>,
     pub printing: PrintWorker,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

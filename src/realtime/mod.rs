@@ -21,7 +21,7 @@ use serde_json::json;
 use tokio::sync::{broadcast, watch, Notify};
 use uuid::Uuid;
 
-use crate::{db::Db, entity::event, service::events};
+use crate::{db::Db, entity::event, metrics::Metrics, service::events};
 
 /// An event as clients receive it, serialized once for every client.
 #[derive(Debug)]
@@ -112,6 +112,7 @@ impl Realtime {
         db: Db,
         redis: Option<redis::Client>,
         config: RealtimeConfig,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<Self>> {
         let (hub, _) = broadcast::channel(config.client_buffer);
         let wake = Arc::new(Notify::new());
@@ -131,6 +132,7 @@ impl Realtime {
             db.clone(),
             wake,
             start_after,
+            metrics,
         ));
         tokio::spawn(prune_old(Arc::downgrade(&realtime), db));
         Ok(realtime)
@@ -173,7 +175,13 @@ impl Drop for Realtime {
 /// Events read from the database at a time (relay and replay).
 const PAGE: u64 = 500;
 
-async fn relay(realtime: Weak<Realtime>, db: Db, wake: Arc<Notify>, mut last: i64) {
+async fn relay(
+    realtime: Weak<Realtime>,
+    db: Db,
+    wake: Arc<Notify>,
+    mut last: i64,
+    metrics: Arc<Metrics>,
+) {
     loop {
         let poll = match realtime.upgrade() {
             Some(rt) => rt.config.poll_interval,
@@ -191,6 +199,7 @@ async fn relay(realtime: Weak<Realtime>, db: Db, wake: Arc<Notify>, mut last: i6
                     for event in &batch {
                         // No receivers is fine: nobody is watching.
                         let _ = rt.hub.send(Arc::new(Frame::from_event(event)));
+                        metrics.relayed(event.at);
                         last = event.id;
                     }
                     if !full {

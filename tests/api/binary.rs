@@ -12,7 +12,8 @@ use reqwest::StatusCode;
 
 use crate::helpers::{postgres_or_skip, TestDb};
 
-const CONFIG_VARS: [&str; 9] = [
+const CONFIG_VARS: [&str; 10] = [
+    "KEDAI_METRICS_TOKEN",
     "KEDAI_LOG_FORMAT",
     "KEDAI_BIND",
     "DATABASE_URL",
@@ -176,6 +177,7 @@ fn bad_configuration_is_one_line_naming_the_variable_and_exit_code_2() {
         ("KEDAI_JWT_SECRET", "too-short"),
         ("KEDAI_PUBLIC_URL", "localhost:8080"),
         ("REDIS_URL", "not a url"),
+        ("KEDAI_METRICS_TOKEN", "short"),
     ] {
         let output = kedai(dir.path()).env(var, value).output().unwrap();
         assert_eq!(output.status.code(), Some(2), "{var}");

@@ -154,6 +154,7 @@ pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
         redis_url: test_redis_url(),
         data_dir,
         jwt_secret: Some(JWT_SECRET.to_owned()),
+        metrics_token: None,
         public_url: Some(format!("http://127.0.0.1:{port}")),
         token_ttl: Duration::from_secs(3600),
         trusted_proxies: Vec::new(),

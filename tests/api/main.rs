@@ -22,6 +22,7 @@ mod helpers;
 mod i18n;
 mod idempotency;
 mod menu;
+mod metrics;
 mod money;
 mod openapi;
 mod orders;

@@ -1,0 +1,269 @@
+//! `GET /metrics`: Prometheus text for whoever watches a chain's servers. Off unless
+//! `KEDAI_METRICS_TOKEN` is set (then 404 → 401 without the bearer token).
+//!
+//! Requests are counted by operation, the spec's path template (`GET /api/v1/orders/:id`),
+//! never the raw path, so ids and random 404 paths cannot grow the label set. The gauges
+//! (pool, sockets, relay lag, print queue) are read when scraped.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use poem::{http::StatusCode, Endpoint, IntoResponse, Request, Response};
+use prometheus::{
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::{domain::PrintJobStatus, entity::print_job, state::AppState};
+
+/// Buckets of request latency in seconds: a till tap should be well under 100 ms.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    orders_created: IntCounter,
+    pool_in_use: IntGaugeVec,
+    pool_idle: IntGaugeVec,
+    pool_max: IntGaugeVec,
+    websockets: IntGauge,
+    relay_lag: Gauge,
+    relay_lag_histogram: Histogram,
+    print_queued: IntGauge,
+    print_failed: IntGauge,
+    /// `(method, segments)` of every API operation; `{…}` segments match anything.
+    operations: Vec<(String, Vec<String>)>,
+}
+
+impl Metrics {
+    /// `spec` is the OpenAPI document whose paths name the operations.
+    pub fn new(spec: &str, base_path: &str) -> prometheus::Result<Arc<Self>> {
+        let registry = Registry::new_custom(Some("kedai".into()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests answered"),
+            &["operation", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time from request to response head",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["operation"],
+        )?;
+        let orders_created = IntCounter::new("orders_created_total", "Orders placed")?;
+        let pool = |name: &str, help: &str| IntGaugeVec::new(Opts::new(name, help), &["pool"]);
+        let pool_in_use = pool("db_pool_connections_in_use", "Connections lent out")?;
+        let pool_idle = pool("db_pool_connections_idle", "Connections open and free")?;
+        let pool_max = pool("db_pool_connections_max", "Connections the pool may open")?;
+        let websockets = IntGauge::new("websocket_connections", "Open realtime sockets")?;
+        let relay_lag = Gauge::new(
+            "relay_lag_seconds",
+            "Commit-to-relay delay of the last event delivered",
+        )?;
+        let relay_lag_histogram = Histogram::with_opts(
+            HistogramOpts::new(
+                "relay_delay_seconds",
+                "Commit-to-relay delay of every event delivered",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+        )?;
+        let print_queued = IntGauge::new("print_queue_depth", "Print jobs waiting or printing")?;
+        let print_failed = IntGauge::new("print_jobs_failed", "Print jobs that gave up")?;
+        for collector in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(orders_created.clone()),
+            Box::new(pool_in_use.clone()),
+            Box::new(pool_idle.clone()),
+            Box::new(pool_max.clone()),
+            Box::new(websockets.clone()),
+            Box::new(relay_lag.clone()),
+            Box::new(relay_lag_histogram.clone()),
+            Box::new(print_queued.clone()),
+            Box::new(print_failed.clone()),
+        ] {
+            registry.register(collector)?;
+        }
+        Ok(Arc::new(Metrics {
+            registry,
+            requests,
+            latency,
+            orders_created,
+            pool_in_use,
+            pool_idle,
+            pool_max,
+            websockets,
+            relay_lag,
+            relay_lag_histogram,
+            print_queued,
+            print_failed,
+            operations: operations(spec, base_path),
+        }))
+    }
+
+    /// The label of a request: its operation, or a coarse bucket outside the API.
+    fn operation(&self, method: &str, path: &str) -> String {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let found = self.operations.iter().find(|(m, template)| {
+            m == method
+                && template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
+        });
+        match found {
+            // `:id`, not `{id}`: braces inside label values trip up some parsers.
+            Some((method, template)) => {
+                let path: Vec<String> = template
+                    .iter()
+                    .map(
+                        |t| match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                            Some(name) => format!(":{name}"),
+                            None => t.clone(),
+                        },
+                    )
+                    .collect();
+                format!("{method} {}", path.join("/"))
+            }
+            None if path.starts_with("/api/") => "other API".to_owned(),
+            None if path == "/metrics" => "metrics".to_owned(),
+            None if path.starts_with("/docs") => "docs".to_owned(),
+            None => "page".to_owned(),
+        }
+    }
+
+    /// A relayed event that was committed at `at`.
+    pub fn relayed(&self, at: chrono::DateTime<chrono::Utc>) {
+        let lag = (chrono::Utc::now() - at)
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .as_secs_f64();
+        self.relay_lag.set(lag);
+        self.relay_lag_histogram.observe(lag);
+    }
+
+    async fn render(&self, state: &AppState) -> Result<String, String> {
+        for (name, pool) in state.db.pools() {
+            self.pool_in_use
+                .with_label_values(&[name])
+                .set(i64::from(pool.in_use));
+            self.pool_idle
+                .with_label_values(&[name])
+                .set(i64::from(pool.idle));
+            self.pool_max
+                .with_label_values(&[name])
+                .set(i64::from(pool.max));
+        }
+        self.websockets
+            .set(i64::try_from(state.realtime.client_count()).unwrap_or(i64::MAX));
+        let count = |statuses: Vec<PrintJobStatus>| {
+            print_job::Entity::find()
+                .filter(print_job::Column::Status.is_in(statuses))
+                .count(state.db.conn())
+        };
+        let queued = count(vec![PrintJobStatus::Queued, PrintJobStatus::Printing])
+            .await
+            .map_err(|e| e.to_string())?;
+        let failed = count(vec![PrintJobStatus::Failed])
+            .await
+            .map_err(|e| e.to_string())?;
+        self.print_queued
+            .set(i64::try_from(queued).unwrap_or(i64::MAX));
+        self.print_failed
+            .set(i64::try_from(failed).unwrap_or(i64::MAX));
+        let mut text = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut text)
+            .map_err(|e| e.to_string())?;
+        String::from_utf8(text).map_err(|e| e.to_string())
+    }
+}
+
+fn operations(spec: &str, base_path: &str) -> Vec<(String, Vec<String>)> {
+    let spec: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
+    let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) else {
+        return Vec::new();
+    };
+    let mut operations = Vec::new();
+    for (path, methods) in paths {
+        let full = format!("{base_path}{path}");
+        let segments: Vec<String> = full.split('/').map(str::to_owned).collect();
+        for method in methods.as_object().into_iter().flat_map(|m| m.keys()) {
+            operations.push((method.to_uppercase(), segments.clone()));
+        }
+    }
+    operations
+}
+
+/// Counts and times every request (outside the error renderer, so statuses are final).
+pub async fn track<E: Endpoint>(
+    next: E,
+    req: Request,
+    metrics: Arc<Metrics>,
+) -> poem::Result<Response> {
+    let operation = metrics.operation(req.method().as_str(), req.uri().path());
+    let started = Instant::now();
+    let response = next.call(req).await.map(IntoResponse::into_response);
+    let status = match &response {
+        Ok(response) => response.status(),
+        Err(err) => err.status(),
+    };
+    metrics
+        .latency
+        .with_label_values(&[&operation])
+        .observe(started.elapsed().as_secs_f64());
+    metrics
+        .requests
+        .with_label_values(&[&operation, status.as_str()])
+        .inc();
+    if status == StatusCode::CREATED && ORDER_CREATING.contains(&operation.as_str()) {
+        metrics.orders_created.inc();
+    }
+    response
+}
+
+/// The operations whose 201 is a new order (staff and guests).
+const ORDER_CREATING: [&str; 2] = [
+    "POST /api/v1/orders",
+    "POST /api/v1/table-sessions/:id/orders",
+];
+
+/// `GET /metrics` with `Authorization: Bearer <KEDAI_METRICS_TOKEN>`.
+pub async fn endpoint(req: &Request, state: &AppState, metrics: &Metrics) -> Response {
+    let Some(token) = state.config.metrics_token.as_deref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = req
+        .headers()
+        .get(poem::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // Digests compared, so the time taken says nothing about the token.
+    let matches = given.is_some_and(|given| {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(given) == Sha256::digest(token)
+    });
+    if !matches {
+        return Response::builder()
+            .status(StatusCode::UNAUTHORIZED)
+            .header("www-authenticate", "Bearer")
+            .finish();
+    }
+    match metrics.render(state).await {
+        Ok(text) => Response::builder()
+            .content_type("text/plain; version=0.0.4")
+            .body(text),
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot read the metrics");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
