@@ -12,7 +12,10 @@ use crate::{
     config::{Config, ConfigArgs, LogFormat},
     db::Db,
     files,
-    service::users::{self, NewUser, Registrar},
+    service::{
+        backups,
+        users::{self, NewUser, Registrar},
+    },
     startup,
 };
 
@@ -39,10 +42,19 @@ pub enum Command {
     /// Load a demo restaurant (outlet, tables, menu, one account per role) into an empty
     /// database and print the sign-in details.
     Demo,
-    /// Copy the SQLite database to FILE while the server keeps running (restore: stop the
-    /// server, put FILE in place of kedai.db, start it).
+    /// Back up the SQLite database while the server keeps running: into FILE, or (without
+    /// FILE) a verified copy into <data dir>/backups/; `--list` shows those backups.
     Backup {
         /// Where to write the copy; must not exist yet.
+        file: Option<std::path::PathBuf>,
+        /// List the backups in <data dir>/backups/ and check each one.
+        #[arg(long, conflicts_with = "file")]
+        list: bool,
+    },
+    /// Put a backup in place of the database (the server must be stopped). The replaced
+    /// database is kept beside it; the next start migrates the restored one.
+    Restore {
+        /// A backup file, e.g. one `kedai backup --list` shows.
         file: std::path::PathBuf,
     },
     /// Manage staff accounts from the shop PC.
@@ -159,24 +171,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Openapi => println!("{}", api::spec_json()),
         Command::Migrate { action } => return migrate(action, &config).await,
         Command::Demo => return demo(&config).await,
-        Command::Backup { file } => {
-            if !config.is_sqlite() {
-                eprintln!(
-                    "error: kedai backup copies the SQLite database; for PostgreSQL use pg_dump"
-                );
-                return Ok(ExitCode::from(EXIT_USAGE));
-            }
-            if file.exists() {
-                eprintln!(
-                    "error: {} already exists; choose a new file",
-                    file.display()
-                );
-                return Ok(ExitCode::from(EXIT_USAGE));
-            }
-            let db = Db::connect(&config.database_url).await?;
-            db.backup_to(&file).await?;
-            println!("backed up to {}", file.display());
-        }
+        Command::Backup { file, list } => return backup(&config, file, list).await,
+        Command::Restore { file } => return restore(&config, &file).await,
         Command::User {
             action:
                 UserAction::Create {
@@ -214,6 +210,93 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn backup(
+    config: &Config,
+    file: Option<std::path::PathBuf>,
+    list: bool,
+) -> anyhow::Result<ExitCode> {
+    if !config.is_sqlite() {
+        eprintln!("error: kedai backup copies the SQLite database; for PostgreSQL use pg_dump");
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    if list {
+        let files = backups::list(&config.data_dir).await?;
+        if files.is_empty() {
+            println!(
+                "no backups in {}",
+                backups::folder(&config.data_dir).display()
+            );
+        }
+        let mut corrupt = 0;
+        for file in &files {
+            let verdict = match &file.verified {
+                Ok(()) => "ok".to_owned(),
+                Err(problem) => {
+                    corrupt += 1;
+                    format!("CORRUPT: {problem}")
+                }
+            };
+            println!("{}  {} bytes  {verdict}", file.path.display(), file.bytes);
+        }
+        return Ok(if corrupt > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    let db = Db::connect(&config.database_url).await?;
+    match file {
+        Some(file) if file.exists() => {
+            eprintln!(
+                "error: {} already exists; choose a new file",
+                file.display()
+            );
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        Some(file) => {
+            db.backup_to(&file).await?;
+            println!("backed up to {}", file.display());
+        }
+        None => {
+            let file = backups::back_up(&db, &config.data_dir, config.backup_keep).await?;
+            println!("backed up and verified: {}", file.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if !config.is_sqlite() {
+        eprintln!(
+            "error: kedai restore puts back a SQLite database; for PostgreSQL use pg_restore"
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    startup::prepare_data_folder(config)?;
+    // Held until the copy is in place, so a server cannot start on a half-restored folder.
+    let Some(_lock) = files::lock_data_folder(&config.data_dir)? else {
+        eprintln!(
+            "error: a Kedai server is using the data folder {}; stop it before restoring",
+            config.data_dir.display()
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    };
+    match backups::restore(file, &config.data_dir).await {
+        Ok(kept) => {
+            println!("restored {}", file.display());
+            if let Some(kept) = kept {
+                println!("the replaced database is kept as {}", kept.display());
+            }
+            println!("start the server: it migrates the restored database if it needs to");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problem) => {
+            eprintln!("error: {problem}");
+            Ok(ExitCode::from(EXIT_USAGE))
+        }
+    }
 }
 
 async fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<ExitCode> {

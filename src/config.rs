@@ -80,6 +80,12 @@ pub struct ConfigArgs {
         global = true
     )]
     pub log_format: LogFormat,
+    /// How often to back up the SQLite database into `<data dir>/backups/` (`6h`, `1d`; `off`).
+    #[arg(long, env = "KEDAI_BACKUP_EVERY", default_value = "1d", global = true)]
+    pub backup_every: String,
+    /// Verified backups to keep; older ones are removed.
+    #[arg(long, env = "KEDAI_BACKUP_KEEP", default_value_t = 14, global = true)]
+    pub backup_keep: usize,
     /// Bearer token for `GET /metrics` (≥ 16 characters); unset = no metrics (404).
     #[arg(
         long,
@@ -104,6 +110,9 @@ pub struct Config {
     pub redis_url: Option<String>,
     pub data_dir: PathBuf,
     pub jwt_secret: Option<String>,
+    /// Scheduled SQLite backups; `None`: off (and always off on PostgreSQL).
+    pub backup_every: Option<Duration>,
+    pub backup_keep: usize,
     /// `GET /metrics` answers only with this bearer token; `None`: 404.
     pub metrics_token: Option<String>,
     /// Without a trailing slash.
@@ -206,6 +215,23 @@ impl Config {
             None => None,
         };
 
+        let backup_every = match args.backup_every.trim() {
+            "off" | "0" => None,
+            every => Some(
+                parse_duration(every)
+                    .filter(|every| *every >= Duration::from_secs(1))
+                    .ok_or_else(|| {
+                        invalid(
+                            "KEDAI_BACKUP_EVERY",
+                            format!("{every:?} is not a duration (e.g. 6h, 1d) or off"),
+                        )
+                    })?,
+            ),
+        };
+        if args.backup_keep == 0 {
+            return Err(invalid("KEDAI_BACKUP_KEEP", "must be at least 1"));
+        }
+
         let token_ttl = parse_duration(&args.token_ttl)
             .filter(|ttl| {
                 *ttl >= Duration::from_secs(60) && *ttl <= Duration::from_secs(30 * 86400)
@@ -258,6 +284,8 @@ impl Config {
             data_dir: args.data_dir.clone(),
             jwt_secret,
             metrics_token,
+            backup_every,
+            backup_keep: args.backup_keep,
             public_url,
             token_ttl,
             trusted_proxies,

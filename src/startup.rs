@@ -19,7 +19,10 @@ use crate::{
     printing::worker::PrintWorker,
     realtime::{self, Realtime},
     server,
-    service::health::RedisProbe,
+    service::{
+        backups::{self, BackupState},
+        health::RedisProbe,
+    },
     state::{AppState, Inner},
     web,
 };
@@ -95,6 +98,16 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
     .await
     .context("cannot start realtime delivery")?;
     let printing = PrintWorker::start(db.clone(), config.print.clone(), realtime.clone());
+    let backups = Arc::new(BackupState::default());
+    if let (true, Some(every)) = (config.is_sqlite(), config.backup_every) {
+        backups::schedule(
+            db.clone(),
+            config.data_dir.clone(),
+            every,
+            config.backup_keep,
+            backups.clone(),
+        );
+    }
     let public_url = config.public_url_for(config.bind.port());
     let state = AppState::new(Inner {
         public_url,
@@ -107,6 +120,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         realtime,
         printing,
         metrics,
+        backups,
     });
     let endpoint = routes(state.clone());
     Ok(App { state, endpoint })

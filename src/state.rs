@@ -26,6 +26,7 @@ pub struct Inner {
     pub realtime: Arc<Realtime>,
     pub printing: PrintWorker,
     pub metrics: Arc<crate::metrics::Metrics>,
+    pub backups: Arc<crate::service::backups::BackupState>,
 }
 
 impl AppState {

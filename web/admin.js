@@ -145,6 +145,21 @@ function markQrPrinted() {
 
 // ---- outlets -------------------------------------------------------------------------------
 
+/** This server's latest scheduled backup, as `/health` tells it. */
+async function showBackup() {
+  const line = $('backup-status');
+  try {
+    const health = await staffApi('/health');
+    const when = health.last_backup_at ? formatDateTime(health.last_backup_at) : '';
+    const key = `admin.backup.${health.backup}`;
+    line.textContent = has(key) ? t(key, { when }) : health.backup;
+    line.classList.toggle('error', health.backup === 'failed' || health.backup === 'skipped');
+    line.hidden = false;
+  } catch {
+    line.hidden = true;
+  }
+}
+
 async function loadOutlets() {
   state.outlets = await staffAll('/outlets');
   const wanted = localStorage.getItem(OUTLET_KEY);
@@ -152,6 +167,7 @@ async function loadOutlets() {
     || state.outlets.find((o) => o.id === state.me.outlet_id)
     || state.outlets[0] || null;
   renderOutlets();
+  showBackup();
 }
 
 function renderOutlets() {

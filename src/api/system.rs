@@ -28,6 +28,15 @@ pub struct HealthView {
     pub database: String,
     /// `ok`, `down`, or `disabled` when `REDIS_URL` is not set.
     pub redis: String,
+    /// The latest scheduled backup: `ok`, `failed`, `skipped` (too little free disk),
+    /// `pending` (none made since start) or `off` (PostgreSQL, or `KEDAI_BACKUP_EVERY=off`).
+    pub backup: String,
+    /// When the latest scheduled backup was tried.
+    #[oai(nullable)]
+    pub last_backup_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Seconds since then.
+    #[oai(nullable)]
+    pub last_backup_age_seconds: Option<i64>,
 }
 
 /// Where a fresh install stands.
@@ -62,10 +71,22 @@ impl SystemApi {
     async fn health(&self, state: Data<&AppState>) -> HealthResponse {
         let health = health::check(&state.db, state.redis.as_ref()).await;
         let up = |ok: bool| if ok { "ok" } else { "down" }.to_owned();
+        let scheduled = state.config.is_sqlite() && state.config.backup_every.is_some();
+        let last = state.backups.last();
+        let backup = match &last {
+            Some(last) => last.outcome.as_str(),
+            None if scheduled => "pending",
+            None => "off",
+        };
         let view = HealthView {
             status: if health.is_ready() { "ok" } else { "degraded" }.into(),
             database: up(health.database_up),
             redis: health.redis_up.map_or_else(|| "disabled".to_owned(), up),
+            backup: backup.into(),
+            last_backup_at: last.as_ref().map(|l| l.at),
+            last_backup_age_seconds: last
+                .as_ref()
+                .map(|l| (chrono::Utc::now() - l.at).num_seconds()),
         };
         if health.is_ready() {
             HealthResponse::Ready(Json(view))

@@ -3,6 +3,7 @@
 
 pub mod approvals;
 pub mod audit;
+pub mod backups;
 pub mod categories;
 pub mod corrections;
 pub mod devices;

@@ -928,3 +928,220 @@ async fn json_log_lines_parse_and_carry_no_password_or_token() {
         "{log:?}"
     );
 }
+
+/// Signs in as boss (see `register_boss`) and returns an API caller for the server.
+async fn boss_token(client: &reqwest::Client, server: &Server) -> String {
+    let login: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", server.address))
+        .json(&serde_json::json!({"username": "boss", "password": "boss-password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["access_token"].as_str().unwrap().to_owned()
+}
+
+/// An outlet with one dish; returns (outlet, product).
+async fn small_menu(client: &reqwest::Client, server: &Server, token: &str) -> (String, String) {
+    let post = |path: &str, body: serde_json::Value| {
+        client
+            .post(format!("{}/api/v1{path}", server.address))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let outlet: serde_json::Value = post("/outlets", serde_json::json!({"name": "Pusat"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let outlet = outlet["id"].as_str().unwrap().to_owned();
+    let dish = serde_json::json!({"name": "Nasi Goreng", "price": 25_000});
+    let product: serde_json::Value = post(&format!("/outlets/{outlet}/products"), dish)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (outlet, product["id"].as_str().unwrap().to_owned())
+}
+
+async fn place_order(
+    client: &reqwest::Client,
+    server: &Server,
+    token: &str,
+    menu: &(String, String),
+) {
+    let body =
+        serde_json::json!({"outlet_id": menu.0, "items": [{"product_id": menu.1, "quantity": 1}]});
+    let placed = client
+        .post(format!("{}/api/v1/orders", server.address))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), StatusCode::CREATED);
+}
+
+async fn order_count(client: &reqwest::Client, server: &Server, token: &str) -> usize {
+    let orders: serde_json::Value = client
+        .get(format!("{}/api/v1/orders?limit=100", server.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    orders["items"].as_array().unwrap().len()
+}
+
+fn backup_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("kedai-data/backups"))
+        .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|e| e == "db"));
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn scheduled_backups_keep_three_verified_and_report_a_corrupt_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = kedai(dir.path());
+    command
+        .env("KEDAI_BACKUP_EVERY", "2s")
+        .env("KEDAI_BACKUP_KEEP", "3");
+    let server = Server::start(command);
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    register_boss(&client, &server).await;
+    let health = || async {
+        let health: serde_json::Value = client
+            .get(format!("{}/api/v1/health", server.address))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        health
+    };
+    assert_eq!(health().await["backup"], "pending");
+
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let files = backup_files(dir.path());
+    assert_eq!(files.len(), 3, "{files:?}");
+    let now = health().await;
+    assert_eq!(now["backup"], "ok", "{now}");
+    assert!(
+        now["last_backup_age_seconds"].as_i64().unwrap() <= 3,
+        "{now}"
+    );
+
+    // A backup damaged on disk is reported and no longer counts as one of the three.
+    let damaged = &files[2];
+    let mut bytes = std::fs::read(damaged).unwrap();
+    let middle = bytes.len() / 2;
+    bytes.truncate(middle);
+    std::fs::write(damaged, bytes).unwrap();
+    let listed = kedai(dir.path())
+        .args(["backup", "--list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        !listed.status.success(),
+        "a corrupt backup fails the listing: {text}"
+    );
+    let name = damaged.file_name().unwrap().to_str().unwrap();
+    let line = text.lines().find(|l| l.contains(name)).unwrap();
+    assert!(line.contains("CORRUPT"), "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with("  ok")).count(),
+        2,
+        "{text}"
+    );
+
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let listed = kedai(dir.path())
+        .args(["backup", "--list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with("  ok")).count(),
+        3,
+        "{text}"
+    );
+    assert!(
+        text.contains(name),
+        "the damaged file is left for a person: {text}"
+    );
+}
+
+#[tokio::test]
+async fn restore_brings_back_exactly_the_backups_orders_and_refuses_while_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(kedai(dir.path()));
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    register_boss(&client, &server).await;
+    let token = boss_token(&client, &server).await;
+    let menu = small_menu(&client, &server, &token).await;
+    for _ in 0..2 {
+        place_order(&client, &server, &token, &menu).await;
+    }
+    let made = kedai(dir.path()).arg("backup").output().unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let backup = backup_files(dir.path()).pop().expect("a backup");
+    place_order(&client, &server, &token, &menu).await;
+
+    // While the server holds the folder: exit 2, nothing changed.
+    let refused = kedai(dir.path())
+        .arg("restore")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("stop it before restoring"));
+    assert_eq!(order_count(&client, &server, &token).await, 3);
+    drop(server);
+
+    // A file that is not a backup is refused too.
+    std::fs::write(dir.path().join("notes.db"), "not a database").unwrap();
+    let bad = kedai(dir.path())
+        .args(["restore", "notes.db"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+
+    let restored = kedai(dir.path())
+        .arg("restore")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&restored.stdout);
+    assert!(
+        restored.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    assert!(said.contains("kept as"), "{said}");
+    let kept = std::fs::read_dir(dir.path().join("kedai-data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("kedai.db.replaced-"))
+        .count();
+    assert!(kept >= 1, "the replaced database stays beside it");
+
+    let server = Server::start(kedai(dir.path()));
+    let token = boss_token(&client, &server).await;
+    assert_eq!(order_count(&client, &server, &token).await, 2);
+}

@@ -155,6 +155,8 @@ pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
         data_dir,
         jwt_secret: Some(JWT_SECRET.to_owned()),
         metrics_token: None,
+        backup_every: None,
+        backup_keep: 3,
         public_url: Some(format!("http://127.0.0.1:{port}")),
         token_ttl: Duration::from_secs(3600),
         trusted_proxies: Vec::new(),
