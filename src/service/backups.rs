@@ -198,7 +198,9 @@ fn database_bytes(data_dir: &Path) -> u64 {
         .sum()
 }
 
-/// Backs up every `every` until the server stops (the task ends with the runtime).
+/// Backs up every `every` until the server stops (the task ends with the runtime). The first
+/// one comes when the newest backup on disk is `every` old, but not sooner than a minute
+/// after start: a shop PC switched off every night still gets its daily backup.
 pub fn schedule(
     db: Db,
     data_dir: PathBuf,
@@ -206,8 +208,15 @@ pub fn schedule(
     keep: usize,
     state: std::sync::Arc<BackupState>,
 ) {
+    let settle = every.min(Duration::from_secs(60));
+    let newest_age = backup_paths(&folder(&data_dir))
+        .ok()
+        .and_then(|paths| paths.last().cloned())
+        .and_then(|newest| std::fs::metadata(newest).and_then(|m| m.modified()).ok())
+        .and_then(|modified| modified.elapsed().ok());
+    let first = newest_age.map_or(settle, |age| every.saturating_sub(age).max(settle));
     tokio::spawn(async move {
-        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;

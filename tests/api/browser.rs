@@ -2366,6 +2366,12 @@ async fn on_an_enrolled_tablet_a_manager_approves_a_cashiers_void_with_a_pin() {
         StatusCode::OK,
     )
     .await;
+    // The ticket redraws when the kitchen's change arrives: act on the redrawn one.
+    page.wait_for(
+        &format!("document.querySelector(\"{first}\").innerText.includes('Accepted')"),
+        WAIT,
+    )
+    .await;
     let line_row = format!("{first} .ticket-line[data-item-id='{line}']");
     select_row(&mut page, &line_row, ".line-main").await;
     page.press(&format!("{line_row} button.void")).await;
