@@ -1017,7 +1017,12 @@ async fn scheduled_backups_keep_three_verified_and_report_a_corrupt_one() {
         .env("KEDAI_BACKUP_EVERY", "2s")
         .env("KEDAI_BACKUP_KEEP", "3");
     let server = Server::start(command);
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    // A new connection each time: one idle through the waits below may be closed by then.
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     register_boss(&client, &server).await;
     let health = || async {
         let health: serde_json::Value = client

@@ -7,8 +7,7 @@ use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-#[allow(unused_imports)]
-use crate::browser::{admin_tab, select_row, sign_in, untaxed_shop, Browser, LIVE, WAIT};
+use crate::browser::{admin_tab, sign_in, untaxed_shop, Browser, WAIT};
 use crate::helpers::{expect_json, spawn_app, OWNER};
 
 /// An 800×600 PNG, as a phone's photo of a dish would be (smaller, and lossless).

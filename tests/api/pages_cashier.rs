@@ -8,8 +8,7 @@ use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-#[allow(unused_imports)]
-use crate::browser::{admin_tab, select_row, sign_in, untaxed_shop, Browser, LIVE, WAIT};
+use crate::browser::{select_row, sign_in, untaxed_shop, Browser, LIVE, WAIT};
 use crate::helpers::{expect_json, id_of, spawn_app};
 
 /// Ready, and the live socket is up (a frame sent now reaches the page).

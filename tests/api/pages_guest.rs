@@ -7,8 +7,7 @@ use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-#[allow(unused_imports)]
-use crate::browser::{admin_tab, select_row, sign_in, untaxed_shop, Browser, LIVE, WAIT};
+use crate::browser::{sign_in, untaxed_shop, Browser, LIVE, WAIT};
 use crate::helpers::{expect_json, spawn_app, TestApp};
 
 /// A small JPEG photo of a dish.
