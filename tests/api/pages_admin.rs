@@ -239,3 +239,41 @@ async fn a_new_outlet_shows_its_setup_checklist_until_every_step_is_done() {
     );
     page.assert_no_problems().await;
 }
+
+#[tokio::test]
+async fn the_outlets_tab_sets_the_printing_language_and_tells_how_backups_stand() {
+    let test = "the_outlets_tab_sets_the_printing_language_and_tells_how_backups_stand";
+    let Some(mut browser) = Browser::launch(test).await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let shop = untaxed_shop(&app, &[25_000]).await;
+    let mut page = browser.new_page("outlet-language").await;
+    sign_in(&mut page, &app, OWNER.0, OWNER.1, "/admin").await;
+    page.wait_for("document.body.dataset.ready === '1'", WAIT)
+        .await;
+    assert_eq!(
+        page.eval("document.getElementById('outlet-language').value")
+            .await,
+        "id"
+    );
+    // The test server schedules no backups, and the page says so.
+    page.wait_for(
+        "document.getElementById('backup-status').textContent.includes('Scheduled backups are off')",
+        WAIT,
+    )
+    .await;
+
+    page.fill("#outlet-language", "en").await;
+    page.click("#outlet-save").await;
+    let outlet = format!("/outlets/{}", shop.outlet);
+    for _ in 0..50 {
+        let now = expect_json(app.get(&outlet, Some(&shop.owner)).await, StatusCode::OK).await;
+        if now["language"] == "en" {
+            page.assert_no_problems().await;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the outlet's language was not saved");
+}
