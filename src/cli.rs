@@ -152,17 +152,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             // One server per data folder: a second one would share the SQLite file and the
             // print queue. The lock is the kernel's, so a crash (even kill -9) releases it.
             let _lock = if config.is_sqlite() {
-                startup::prepare_data_folder(&config)?;
-                match files::lock_data_folder(&config.data_dir)? {
-                    Some(lock) => Some(lock),
-                    None => {
-                        eprintln!(
-                            "error: another Kedai server is already using the data folder {}",
-                            config.data_dir.display()
-                        );
-                        return Ok(ExitCode::from(EXIT_USAGE));
-                    }
-                }
+                let Some(lock) = lock_data_folder(&config)? else {
+                    eprintln!(
+                        "error: another Kedai server is already using the data folder {}",
+                        config.data_dir.display()
+                    );
+                    return Ok(ExitCode::from(EXIT_USAGE));
+                };
+                Some(lock)
             } else {
                 None
             };
@@ -274,9 +271,8 @@ async fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<Exit
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
-    startup::prepare_data_folder(config)?;
     // Held until the copy is in place, so a server cannot start on a half-restored folder.
-    let Some(_lock) = files::lock_data_folder(&config.data_dir)? else {
+    let Some(_lock) = lock_data_folder(config)? else {
         eprintln!(
             "error: a Kedai server is using the data folder {}; stop it before restoring",
             config.data_dir.display()
@@ -297,6 +293,13 @@ async fn restore(config: &Config, file: &std::path::Path) -> anyhow::Result<Exit
             Ok(ExitCode::from(EXIT_USAGE))
         }
     }
+}
+
+/// The data folder, made if needed, and its lock (`files::lock_data_folder`); `None` while
+/// a server holds it.
+fn lock_data_folder(config: &Config) -> anyhow::Result<Option<std::fs::File>> {
+    startup::prepare_data_folder(config)?;
+    Ok(files::lock_data_folder(&config.data_dir)?)
 }
 
 async fn migrate(action: MigrateAction, config: &Config) -> anyhow::Result<ExitCode> {

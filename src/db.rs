@@ -33,12 +33,12 @@ pub struct PoolUse {
 }
 
 impl PoolUse {
-    fn of(size: u32, idle: usize, max: u32) -> Self {
-        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    fn of<DB: sea_orm::sqlx::Database>(pool: &sea_orm::sqlx::Pool<DB>) -> Self {
+        let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
         PoolUse {
-            in_use: size.saturating_sub(idle),
+            in_use: pool.size().saturating_sub(idle),
             idle,
-            max,
+            max: pool.options().get_max_connections(),
         }
     }
 }
@@ -93,22 +93,8 @@ impl Db {
     /// How busy the pools are (`reads` and, on SQLite, the one-connection `writes`).
     pub fn pools(&self) -> Vec<(&'static str, PoolUse)> {
         let usage = |conn: &DatabaseConnection| match conn.get_database_backend() {
-            DbBackend::Sqlite => {
-                let pool = conn.get_sqlite_connection_pool();
-                PoolUse::of(
-                    pool.size(),
-                    pool.num_idle(),
-                    pool.options().get_max_connections(),
-                )
-            }
-            _ => {
-                let pool = conn.get_postgres_connection_pool();
-                PoolUse::of(
-                    pool.size(),
-                    pool.num_idle(),
-                    pool.options().get_max_connections(),
-                )
-            }
+            DbBackend::Sqlite => PoolUse::of(conn.get_sqlite_connection_pool()),
+            _ => PoolUse::of(conn.get_postgres_connection_pool()),
         };
         match self.backend() {
             DbBackend::Sqlite => vec![

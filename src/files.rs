@@ -55,6 +55,15 @@ pub fn lock_data_folder(dir: &Path) -> io::Result<Option<File>> {
     }
 }
 
+/// A SQLite database file and the `-wal` and `-shm` files SQLite keeps beside it.
+pub fn database_files(file: &Path) -> [PathBuf; 3] {
+    ["", "-wal", "-shm"].map(|suffix| {
+        let mut name = file.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    })
+}
+
 /// Creates a new file (an error if it exists) readable by this user only.
 pub fn create_private_file(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
@@ -80,10 +89,7 @@ pub fn private_database(url: &str) -> io::Result<()> {
     match create_private_file(&file) {
         Ok(_) => Ok(()),
         Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut name = file.clone().into_os_string();
-                name.push(suffix);
-                let path = PathBuf::from(name);
+            for path in database_files(&file) {
                 if path.exists() {
                     restrict(&path, 0o600)?;
                 }

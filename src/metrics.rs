@@ -37,8 +37,7 @@ pub struct Metrics {
     relay_lag_histogram: Histogram,
     print_queued: IntGauge,
     print_failed: IntGauge,
-    /// `(method, segments)` of every API operation; `{…}` segments match anything.
-    operations: Vec<(String, Vec<String>)>,
+    operations: Vec<Operation>,
 }
 
 impl Metrics {
@@ -109,34 +108,23 @@ impl Metrics {
     }
 
     /// The label of a request: its operation, or a coarse bucket outside the API.
-    fn operation(&self, method: &str, path: &str) -> String {
+    fn operation(&self, method: &str, path: &str) -> &str {
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        let found = self.operations.iter().find(|(m, template)| {
-            m == method
-                && template.len() == segments.len()
-                && template
+        let found = self.operations.iter().find(|op| {
+            op.method == method
+                && op.segments.len() == segments.len()
+                && op
+                    .segments
                     .iter()
                     .zip(&segments)
                     .all(|(t, s)| t.starts_with('{') || t == s)
         });
         match found {
-            // `:id`, not `{id}`: braces inside label values trip up some parsers.
-            Some((method, template)) => {
-                let path: Vec<String> = template
-                    .iter()
-                    .map(
-                        |t| match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                            Some(name) => format!(":{name}"),
-                            None => t.clone(),
-                        },
-                    )
-                    .collect();
-                format!("{method} {}", path.join("/"))
-            }
-            None if path.starts_with("/api/") => "other API".to_owned(),
-            None if path == "/metrics" => "metrics".to_owned(),
-            None if path.starts_with("/docs") => "docs".to_owned(),
-            None => "page".to_owned(),
+            Some(op) => &op.label,
+            None if path.starts_with("/api/") => "other API",
+            None if path == "/metrics" => "metrics",
+            None if path.starts_with("/docs") => "docs",
+            None => "page",
         }
     }
 
@@ -187,7 +175,17 @@ impl Metrics {
     }
 }
 
-fn operations(spec: &str, base_path: &str) -> Vec<(String, Vec<String>)> {
+/// One API operation: how requests are matched to it, and its label.
+struct Operation {
+    method: String,
+    /// `{…}` segments match anything.
+    segments: Vec<String>,
+    /// `GET /api/v1/orders/:id`: `:id`, not `{id}`, as braces inside label values trip up
+    /// some parsers.
+    label: String,
+}
+
+fn operations(spec: &str, base_path: &str) -> Vec<Operation> {
     let spec: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
     let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) else {
         return Vec::new();
@@ -196,8 +194,22 @@ fn operations(spec: &str, base_path: &str) -> Vec<(String, Vec<String>)> {
     for (path, methods) in paths {
         let full = format!("{base_path}{path}");
         let segments: Vec<String> = full.split('/').map(str::to_owned).collect();
+        let shown: Vec<String> = segments
+            .iter()
+            .map(
+                |t| match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                    Some(name) => format!(":{name}"),
+                    None => t.clone(),
+                },
+            )
+            .collect();
         for method in methods.as_object().into_iter().flat_map(|m| m.keys()) {
-            operations.push((method.to_uppercase(), segments.clone()));
+            let method = method.to_uppercase();
+            operations.push(Operation {
+                label: format!("{method} {}", shown.join("/")),
+                method,
+                segments: segments.clone(),
+            });
         }
     }
     operations
@@ -209,7 +221,9 @@ pub async fn track<E: Endpoint>(
     req: Request,
     metrics: Arc<Metrics>,
 ) -> poem::Result<Response> {
-    let operation = metrics.operation(req.method().as_str(), req.uri().path());
+    let operation = metrics
+        .operation(req.method().as_str(), req.uri().path())
+        .to_owned();
     let started = Instant::now();
     let response = next.call(req).await.map(IntoResponse::into_response);
     let status = match &response {

@@ -87,8 +87,8 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         .context("invalid REDIS_URL")?;
     let redis = redis_client.clone().map(RedisProbe::new);
 
-    let metrics =
-        Metrics::new(&api::spec_json(), api::BASE_PATH).context("cannot set up the metrics")?;
+    let spec = api::spec_json();
+    let metrics = Metrics::new(&spec, api::BASE_PATH).context("cannot set up the metrics")?;
     let realtime = Realtime::start(
         db.clone(),
         redis_client,
@@ -122,13 +122,12 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         metrics,
         backups,
     });
-    let endpoint = routes(state.clone());
+    let endpoint = routes(state.clone(), spec);
     Ok(App { state, endpoint })
 }
 
 /// `/api/v1/…` (REST + spec), `/docs` (Swagger UI, bundled: no CDN) and the web pages.
-fn routes(state: AppState) -> BoxEndpoint<'static> {
-    let spec = api::spec_json();
+fn routes(state: AppState, spec: String) -> BoxEndpoint<'static> {
     let docs = web::swagger_ui(api::swagger_ui_html(&spec));
     let realtime = state.realtime.clone();
     let printing = state.printing.clone();

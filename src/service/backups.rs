@@ -11,7 +11,7 @@ use std::{
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 
-use crate::db::Db;
+use crate::{db::Db, files::database_files};
 
 /// Backups are skipped when the disk would be left with less free space than this share.
 const MIN_FREE_SHARE: f64 = 0.05;
@@ -108,7 +108,7 @@ pub async fn back_up(db: &Db, data_dir: &Path, keep: usize) -> Result<PathBuf, B
     }
     let file = dir.join(name);
     std::fs::rename(&partial, &file)?;
-    prune(&dir, keep).await;
+    prune(data_dir, keep).await;
     Ok(file)
 }
 
@@ -156,18 +156,15 @@ pub async fn list(data_dir: &Path) -> std::io::Result<Vec<BackupFile>> {
 
 /// Removes the oldest verified backups beyond `keep` (a corrupt file is reported by `list`,
 /// not counted, and left for a person to look at).
-async fn prune(dir: &Path, keep: usize) {
-    let Ok(paths) = backup_paths(dir) else { return };
-    let mut verified = Vec::new();
-    for path in paths {
-        if verify(&path).await.is_ok() {
-            verified.push(path);
-        }
-    }
+async fn prune(data_dir: &Path, keep: usize) {
+    let Ok(files) = list(data_dir).await else {
+        return;
+    };
+    let verified: Vec<BackupFile> = files.into_iter().filter(|f| f.verified.is_ok()).collect();
     let surplus = verified.len().saturating_sub(keep);
     for old in verified.into_iter().take(surplus) {
-        if let Err(err) = std::fs::remove_file(&old) {
-            tracing::warn!(file = %old.display(), error = %err, "cannot remove an old backup");
+        if let Err(err) = std::fs::remove_file(&old.path) {
+            tracing::warn!(file = %old.path.display(), error = %err, "cannot remove an old backup");
         }
     }
 }
@@ -191,9 +188,9 @@ fn backup_paths(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 fn database_bytes(data_dir: &Path) -> u64 {
-    ["kedai.db", "kedai.db-wal"]
+    database_files(&data_dir.join("kedai.db"))
         .iter()
-        .filter_map(|name| std::fs::metadata(data_dir.join(name)).ok())
+        .filter_map(|path| std::fs::metadata(path).ok())
         .map(|m| m.len())
         .sum()
 }
@@ -255,11 +252,9 @@ pub async fn restore(file: &Path, data_dir: &Path) -> Result<Option<PathBuf>, St
         .exists()
         .then(|| data_dir.join(format!("kedai.db.replaced-{stamp}")));
     if let Some(kept) = &kept {
-        for suffix in ["", "-wal", "-shm"] {
-            let from = PathBuf::from(format!("{}{suffix}", target.display()));
+        for (from, to) in database_files(&target).iter().zip(database_files(kept)) {
             if from.exists() {
-                let to = PathBuf::from(format!("{}{suffix}", kept.display()));
-                std::fs::rename(&from, &to).map_err(|e| e.to_string())?;
+                std::fs::rename(from, to).map_err(|e| e.to_string())?;
             }
         }
     }
