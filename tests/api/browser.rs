@@ -484,6 +484,25 @@ fn truthy(value: &Value) -> bool {
 
 // ---- the tests -----------------------------------------------------------------------------
 
+/// A guest's 360 px phone on the table's QR page, with the menu shown and the socket live.
+pub(crate) async fn guest_on_phone(
+    browser: &mut Browser,
+    name: &str,
+    app: &TestApp,
+    qr_slug: &str,
+) -> Page {
+    let mut guest = browser.new_page(name).await;
+    guest.viewport(360, 740, true).await;
+    guest.goto(&format!("{}/t/{qr_slug}", app.address)).await;
+    guest
+        .wait_for(
+            "document.body.dataset.view === 'menu' && document.body.dataset.live === 'live'",
+            WAIT,
+        )
+        .await;
+    guest
+}
+
 /// Signs in through `/` and waits for the role's page.
 pub(crate) async fn sign_in(
     page: &mut Page,
@@ -1357,17 +1376,7 @@ async fn a_guest_order_reaches_the_kitchen_live_and_its_status_comes_back() {
         )
         .await;
 
-    let mut guest = browser.new_page("guest").await;
-    guest.viewport(360, 740, true).await;
-    guest
-        .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
-        .await;
-    guest
-        .wait_for(
-            "document.body.dataset.view === 'menu' && document.body.dataset.live === 'live'",
-            WAIT,
-        )
-        .await;
+    let mut guest = guest_on_phone(&mut browser, "guest", &app, &shop.qr_slug).await;
     assert_eq!(guest.text("#table-name").await, "Meja 1");
     let card = format!("[data-product-id='{dish}']");
     assert!(guest.text(&card).await.contains("Rp25.000"));
@@ -1809,17 +1818,7 @@ async fn a_dish_sold_out_through_the_api_greys_out_on_an_open_menu() {
     let shop = app.shop(&[10_000, 20_000]).await;
     let (sold_out, other) = (shop.products[0], shop.products[1]);
     app.open_table(&shop.owner, shop.table).await;
-    let mut guest = browser.new_page("sold-out").await;
-    guest.viewport(360, 740, true).await;
-    guest
-        .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
-        .await;
-    guest
-        .wait_for(
-            "document.body.dataset.view === 'menu' && document.body.dataset.live === 'live'",
-            WAIT,
-        )
-        .await;
+    let mut guest = guest_on_phone(&mut browser, "sold-out", &app, &shop.qr_slug).await;
     guest.eval("window.stillTheSamePage = true").await;
     let greyed = |id: uuid::Uuid| {
         format!("document.querySelector(\"[data-product-id='{id}'].sold-out .product-button:disabled\")")

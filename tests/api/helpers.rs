@@ -611,3 +611,36 @@ pub async fn spawn_second_instance(app: &TestApp, adjust: impl FnOnce(&mut Confi
     };
     start(shared, tempfile::tempdir().expect("temp dir"), adjust).await
 }
+
+/// A `width`×`height` colour gradient encoded as `format` (a dish photo to upload).
+pub fn gradient_image(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+    });
+    let mut bytes = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+        .unwrap();
+    bytes
+}
+
+impl TestApp {
+    /// `PUT /products/{id}/image` with `body` as the photo file.
+    pub async fn upload_photo(
+        &self,
+        token: &str,
+        product: Uuid,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        self.request(
+            Method::PUT,
+            &format!("/products/{product}/image"),
+            Some(token),
+        )
+        .header("content-type", "image/jpeg")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+    }
+}

@@ -1,26 +1,12 @@
 //! Browser tests of the admin pages.
 
-use std::io::Cursor;
-
-use image::{DynamicImage, ImageFormat, RgbImage};
+use image::ImageFormat;
 use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::browser::{admin_tab, sign_in, untaxed_shop, Browser, WAIT};
-use crate::helpers::{expect_json, spawn_app, OWNER};
-
-/// An 800×600 PNG, as a phone's photo of a dish would be (smaller, and lossless).
-fn dish_png() -> Vec<u8> {
-    let pixels = RgbImage::from_fn(800, 600, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
-    });
-    let mut png = Vec::new();
-    DynamicImage::ImageRgb8(pixels)
-        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-        .unwrap();
-    png
-}
+use crate::helpers::{expect_json, gradient_image, spawn_app, OWNER};
 
 async fn product(app: &crate::helpers::TestApp, token: &str, id: uuid::Uuid) -> Value {
     expect_json(
@@ -44,7 +30,7 @@ async fn a_manager_uploads_and_removes_a_dish_photo_on_the_menu_tab() {
         .await;
     let files = tempfile::tempdir().unwrap();
     let photo = files.path().join("nasi-goreng.png");
-    std::fs::write(&photo, dish_png()).unwrap();
+    std::fs::write(&photo, gradient_image(800, 600, ImageFormat::Png)).unwrap();
     let broken = files.path().join("broken.png");
     std::fs::write(&broken, b"not a photo at all").unwrap();
     let huge = files.path().join("huge.jpg");

@@ -1,15 +1,13 @@
 //! Browser tests of the cashier page: guests' calls ringing on the till, dish photos on its
 //! menu, and the whole page in Indonesian.
 
-use std::io::Cursor;
-
-use image::{DynamicImage, ImageFormat, RgbImage};
+use image::ImageFormat;
 use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::browser::{select_row, sign_in, untaxed_shop, Browser, LIVE, WAIT};
-use crate::helpers::{expect_json, id_of, spawn_app};
+use crate::helpers::{expect_json, gradient_image, id_of, spawn_app};
 
 /// Ready, and the live socket is up (a frame sent now reaches the page).
 const LIVE_AND_READY: &str =
@@ -164,18 +162,6 @@ async fn a_guests_call_rings_on_the_cashier_page_until_one_tap_answers_it() {
     phone.assert_no_problems().await;
 }
 
-/// A small JPEG of one colour gradient (a dish photo for the menu).
-fn photo() -> Vec<u8> {
-    let pixels = RgbImage::from_fn(320, 240, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
-    });
-    let mut jpeg = Vec::new();
-    DynamicImage::ImageRgb8(pixels)
-        .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
-        .unwrap();
-    jpeg
-}
-
 /// A dish with a photo shows its thumbnail (lazy, of a fixed size) on the menu; a dish without
 /// one shows no image and no empty box; the order screen still fits a 1024×768 tablet.
 #[tokio::test]
@@ -188,16 +174,12 @@ async fn the_cashier_menu_shows_dish_photos_as_small_thumbnails() {
     let shop = untaxed_shop(&app, &[30_000, 20_000, 15_000, 12_000, 10_000]).await;
     let (with_photo, without) = (shop.products[0], shop.products[1]);
     let uploaded = app
-        .request(
-            reqwest::Method::PUT,
-            &format!("/products/{with_photo}/image"),
-            Some(&shop.owner),
+        .upload_photo(
+            &shop.owner,
+            with_photo,
+            gradient_image(320, 240, ImageFormat::Jpeg),
         )
-        .header("content-type", "image/jpeg")
-        .body(photo())
-        .send()
-        .await
-        .unwrap();
+        .await;
     let product: Value = expect_json(uploaded, StatusCode::OK).await;
     assert!(product["image_url"].is_string(), "{product}");
     app.staff(&shop.owner, "kasir", Role::Kasir, shop.outlet)

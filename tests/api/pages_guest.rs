@@ -1,40 +1,20 @@
 //! Browser tests of the guest pages (table menu, receipt) and the sign-in page.
 
-use std::io::Cursor;
-
-use image::{DynamicImage, ImageFormat, RgbImage};
+use image::ImageFormat;
 use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::browser::{sign_in, untaxed_shop, Browser, LIVE, WAIT};
-use crate::helpers::{expect_json, spawn_app, TestApp};
-
-/// A small JPEG photo of a dish.
-fn dish_photo() -> Vec<u8> {
-    let pixels = RgbImage::from_fn(640, 480, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
-    });
-    let mut jpeg = Vec::new();
-    DynamicImage::ImageRgb8(pixels)
-        .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
-        .unwrap();
-    jpeg
-}
+use crate::browser::{guest_on_phone, sign_in, untaxed_shop, Browser, LIVE, WAIT};
+use crate::helpers::{expect_json, gradient_image, spawn_app, TestApp};
 
 async fn upload_photo(app: &TestApp, token: &str, product: uuid::Uuid) -> Value {
-    let response = app
-        .request(
-            reqwest::Method::PUT,
-            &format!("/products/{product}/image"),
-            Some(token),
-        )
-        .header("content-type", "image/jpeg")
-        .body(dish_photo())
-        .send()
-        .await
-        .unwrap();
-    expect_json(response, StatusCode::OK).await
+    let photo = gradient_image(640, 480, ImageFormat::Jpeg);
+    expect_json(
+        app.upload_photo(token, product, photo).await,
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -53,17 +33,7 @@ async fn a_guest_asks_for_the_bill_from_a_phone_and_a_second_tap_waits() {
     app.open_table(&kasir, shop.table).await;
     let mut till = app.ws(&format!("token={kasir}")).await.unwrap();
 
-    let mut guest = browser.new_page("guest-calls").await;
-    guest.viewport(360, 740, true).await;
-    guest
-        .goto(&format!("{}/t/{}", app.address, shop.qr_slug))
-        .await;
-    guest
-        .wait_for(
-            "document.body.dataset.view === 'menu' && document.body.dataset.live === 'live'",
-            WAIT,
-        )
-        .await;
+    let mut guest = guest_on_phone(&mut browser, "guest-calls", &app, &shop.qr_slug).await;
     assert_eq!(guest.text("#call-waiter").await, "Call waiter");
     assert_eq!(guest.text("#call-bill").await, "Ask for the bill");
     let scrolled = guest

@@ -1,25 +1,17 @@
 //! Dish photos: re-encoded at most 1024 px with a 256 px thumbnail and no metadata; bad,
 //! damaged, oversized and bomb-like files are 400 and store nothing; ETags revalidate.
 
-use std::io::Cursor;
-
-use image::{DynamicImage, GenericImageView, ImageFormat, RgbImage};
+use image::{DynamicImage, GenericImageView, ImageFormat};
 use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::helpers::{expect_json, expect_problem, TestApp};
+use crate::helpers::{expect_json, expect_problem, gradient_image, TestApp};
 
 /// A camera-sized JPEG with an EXIF block that names where it was taken.
 fn camera_photo(width: u32, height: u32) -> Vec<u8> {
-    let pixels = RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    let mut jpeg = Vec::new();
-    DynamicImage::ImageRgb8(pixels)
-        .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
-        .unwrap();
+    let jpeg = gradient_image(width, height, ImageFormat::Jpeg);
     let exif = b"Exif\0\0GPS Jalan Sabang 12, Jakarta";
     let length = u16::try_from(exif.len() + 2).unwrap().to_be_bytes();
     let mut tagged = vec![0xFF, 0xD8, 0xFF, 0xE1, length[0], length[1]];
@@ -67,19 +59,6 @@ fn bomb() -> Vec<u8> {
     png
 }
 
-async fn upload(app: &TestApp, token: &str, product: Uuid, body: Vec<u8>) -> reqwest::Response {
-    app.request(
-        reqwest::Method::PUT,
-        &format!("/products/{product}/image"),
-        Some(token),
-    )
-    .header("content-type", "image/jpeg")
-    .body(body)
-    .send()
-    .await
-    .unwrap()
-}
-
 async fn photo(app: &TestApp, product: Uuid, size: &str) -> reqwest::Response {
     app.get(&format!("/products/{product}/image?size={size}"), None)
         .await
@@ -107,14 +86,14 @@ async fn a_camera_photo_is_stored_small_with_a_thumbnail_and_no_metadata() {
         .await;
     let original = camera_photo(4000, 3000);
     expect_problem(
-        upload(&app, &kasir, product, original.clone()).await,
+        app.upload_photo(&kasir, product, original.clone()).await,
         StatusCode::FORBIDDEN,
         "FORBIDDEN",
     )
     .await;
 
     let stored = expect_json(
-        upload(&app, &shop.owner, product, original).await,
+        app.upload_photo(&shop.owner, product, original).await,
         StatusCode::OK,
     )
     .await;
@@ -154,7 +133,8 @@ async fn a_camera_photo_is_stored_small_with_a_thumbnail_and_no_metadata() {
 
     // A small photo is not enlarged; a new one changes the URL.
     let small = expect_json(
-        upload(&app, &shop.owner, product, camera_photo(300, 200)).await,
+        app.upload_photo(&shop.owner, product, camera_photo(300, 200))
+            .await,
         StatusCode::OK,
     )
     .await;
@@ -194,7 +174,7 @@ async fn files_that_are_not_usable_photos_are_400_and_store_nothing() {
     ];
     for (what, body, code) in cases {
         let problem = expect_problem(
-            upload(&app, &shop.owner, product, body).await,
+            app.upload_photo(&shop.owner, product, body).await,
             StatusCode::BAD_REQUEST,
             code,
         )
