@@ -8,14 +8,20 @@ import {
 import { formatTime, t } from './i18n.js';
 import { $, amountOf, methodName, money, showError, state } from './cashier-core.js';
 
+/** Shifts this page opened or closed; a read that left before the latest one is stale. */
+let shiftChanges = 0;
+
 export async function loadShift() {
   if (!state.drawer) return;
+  const asked = shiftChanges;
+  let shift = null;
   try {
-    state.shift = await staffApi('/shifts/current');
+    shift = await staffApi('/shifts/current');
   } catch (err) {
     if (err.status !== 404) throw err;
-    state.shift = null;
   }
+  if (asked !== shiftChanges) return;
+  state.shift = shift;
   state.report = null;
   if (state.shift) await loadReport();
   renderShift();
@@ -86,6 +92,7 @@ async function openShift(event) {
       body: { outlet_id: state.outlet.id, start_cash: start },
       headers: { 'Idempotency-Key': newKey() },
     });
+    shiftChanges += 1;
     $('start-cash').value = '';
     $('zreport').hidden = true;
     await loadReport();
@@ -112,6 +119,7 @@ async function closeShift(event) {
       body: { shift_id: state.shift.id, end_cash: counted, note: $('close-note').value.trim() || undefined },
       headers: { 'Idempotency-Key': newKey() },
     });
+    shiftChanges += 1;
     const report = await staffApi(`/shifts/${closed.id}/report`).catch(() => null);
     state.shift = null;
     state.report = null;
