@@ -106,9 +106,16 @@ pub async fn back_up(db: &Db, data_dir: &Path, keep: usize) -> Result<PathBuf, B
         let _ = std::fs::remove_file(&partial);
         return Err(BackupError::Corrupt(problem));
     }
+    // The slow part (checking the older ones) comes first, so the folder goes from `keep`
+    // verified backups to `keep` again with no visible step in between.
+    let surplus = beyond_keep(data_dir, keep.saturating_sub(1)).await;
     let file = dir.join(name);
     std::fs::rename(&partial, &file)?;
-    prune(data_dir, keep).await;
+    for old in surplus {
+        if let Err(err) = std::fs::remove_file(&old) {
+            tracing::warn!(file = %old.display(), error = %err, "cannot remove an old backup");
+        }
+    }
     Ok(file)
 }
 
@@ -154,19 +161,19 @@ pub async fn list(data_dir: &Path) -> std::io::Result<Vec<BackupFile>> {
     Ok(files)
 }
 
-/// Removes the oldest verified backups beyond `keep` (a corrupt file is reported by `list`,
-/// not counted, and left for a person to look at).
-async fn prune(data_dir: &Path, keep: usize) {
+/// The oldest verified backups beyond `keep` (a corrupt file is reported by `list`, not
+/// counted, and left for a person to look at).
+async fn beyond_keep(data_dir: &Path, keep: usize) -> Vec<PathBuf> {
     let Ok(files) = list(data_dir).await else {
-        return;
+        return Vec::new();
     };
-    let verified: Vec<BackupFile> = files.into_iter().filter(|f| f.verified.is_ok()).collect();
+    let verified: Vec<PathBuf> = files
+        .into_iter()
+        .filter(|f| f.verified.is_ok())
+        .map(|f| f.path)
+        .collect();
     let surplus = verified.len().saturating_sub(keep);
-    for old in verified.into_iter().take(surplus) {
-        if let Err(err) = std::fs::remove_file(&old.path) {
-            tracing::warn!(file = %old.path.display(), error = %err, "cannot remove an old backup");
-        }
-    }
+    verified.into_iter().take(surplus).collect()
 }
 
 /// Backup files by name, which sorts them by time.
