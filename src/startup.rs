@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 
 use crate::{
     api,
-    auth::{jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
+    auth::{cache::StaffCache, jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
     config::Config,
     db::Db,
     error::render_errors,
@@ -89,11 +89,13 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 
     let spec = api::spec_json();
     let metrics = Metrics::new(&spec, api::BASE_PATH).context("cannot set up the metrics")?;
+    let staff_cache = Arc::new(StaffCache::new(config.realtime.poll_interval));
     let realtime = Realtime::start(
         db.clone(),
         redis_client,
         config.realtime.clone(),
         metrics.clone(),
+        staff_cache.clone(),
     )
     .await
     .context("cannot start realtime delivery")?;
@@ -121,6 +123,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         printing,
         metrics,
         backups,
+        staff_cache,
     });
     let endpoint = routes(state.clone(), spec);
     Ok(App { state, endpoint })

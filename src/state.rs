@@ -27,6 +27,8 @@ pub struct Inner {
     pub printing: PrintWorker,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub backups: Arc<crate::service::backups::BackupState>,
+    /// Token checks remembered between requests (`auth::cache`).
+    pub staff_cache: Arc<crate::auth::cache::StaffCache>,
 }
 
 impl AppState {

@@ -166,6 +166,7 @@ impl DevicesApi {
         id: Path<Uuid>,
     ) -> AppResult<DoneResponse> {
         devices::revoke(&state.db, auth.0.staff()?, id.0).await?;
+        state.realtime.staff_changed();
         Ok(DoneResponse::Done)
     }
 

@@ -146,6 +146,7 @@ impl UsersApi {
             outlet_id: body.outlet_id,
         };
         let updated = users::update_user(&state.db, &state.passwords, actor, id.0, changes).await?;
+        state.realtime.staff_changed();
         Ok(Json(updated.into()))
     }
 }

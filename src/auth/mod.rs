@@ -1,5 +1,6 @@
 //! Who is calling: passwords, staff tokens, the `Principal` extractor and the permission table.
 
+pub mod cache;
 pub mod jwt;
 pub mod password;
 pub mod permissions;

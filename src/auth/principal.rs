@@ -115,7 +115,8 @@ pub async fn authenticate_token(req: &Request, token: &str) -> poem::Result<Prin
 /// Resolves a bearer token to a principal. A staff token is refused when its user no longer
 /// exists or is deactivated, or when the account's `token_version` moved on since it was
 /// issued (a password change or a deactivation); a guest token when its session is unknown
-/// (401), closed or expired (410).
+/// (401), closed or expired (410). A staff token's answer is remembered (`auth::cache`) until
+/// an account or tablet changes.
 pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Principal, AppError> {
     if token.starts_with(SESSION_TOKEN_PREFIX) {
         return guest_from_token(state, token).await;
@@ -123,6 +124,10 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
     let invalid =
         || AppError::Unauthorized("the token is invalid or expired; sign in again".into());
     let claims = state.keys.verify(token).ok_or_else(invalid)?;
+    if let Some(staff) = state.staff_cache.get(token) {
+        return Ok(Principal::Staff(staff));
+    }
+    let generation = state.staff_cache.generation();
     let user = user::Entity::find_by_id(claims.sub)
         .one(state.db.conn())
         .await?
@@ -149,13 +154,15 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
             return Err(invalid());
         }
     }
-    Ok(Principal::Staff(Staff {
+    let staff = Staff {
         user_id: user.id,
         username: user.username,
         role: user.role,
         outlet_id: user.outlet_id,
         device_id: claims.dev,
-    }))
+    };
+    state.staff_cache.keep(token, &staff, generation);
+    Ok(Principal::Staff(staff))
 }
 
 async fn guest_from_token(state: &AppState, token: &str) -> Result<Principal, AppError> {

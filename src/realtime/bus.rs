@@ -1,5 +1,6 @@
 //! The doorbell between instances: Redis pub/sub, so that every instance of a chain hears of
-//! a write and its relay delivers the events; and the reconnecting Redis connection that the
+//! a write and its relay delivers the events, and of a changed account or tablet so that it
+//! forgets the token checks it remembered; and the reconnecting Redis connection that the
 //! publisher and the `/health` probe use.
 
 use std::{sync::Arc, time::Duration};
@@ -7,34 +8,47 @@ use std::{sync::Arc, time::Duration};
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch, Notify};
 
-const CHANNEL: &str = "kedai:events";
+use crate::auth::cache::StaffCache;
+
+const EVENTS: &str = "kedai:events";
+/// An account or tablet changed: token checks remembered anywhere are void.
+const STAFF: &str = "kedai:staff";
 
 /// Rings the other instances' doorbell over Redis pub/sub (this instance's relay is woken
 /// directly). If Redis is down, the others catch up by polling; both background tasks
 /// reconnect by themselves.
 pub struct RedisBus {
-    publish: mpsc::Sender<()>,
+    events: mpsc::Sender<()>,
+    staff: mpsc::Sender<()>,
 }
 
 impl RedisBus {
     pub fn start(
         client: redis::Client,
         wake: Arc<Notify>,
+        staff_cache: Arc<StaffCache>,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         // A bell that is already ringing need not ring twice: capacity 1, extra rings dropped.
-        let (publish, pending) = mpsc::channel(1);
+        let (events, events_pending) = mpsc::channel(1);
+        let (staff, staff_pending) = mpsc::channel(1);
         tokio::spawn(publisher(
             RedisConnection::new(client.clone()),
-            pending,
+            events_pending,
+            staff_pending,
             shutdown.clone(),
         ));
-        tokio::spawn(subscriber(client, wake, shutdown));
-        RedisBus { publish }
+        tokio::spawn(subscriber(client, wake, staff_cache, shutdown));
+        RedisBus { events, staff }
     }
 
     pub fn announce(&self) {
-        let _ = self.publish.try_send(());
+        let _ = self.events.try_send(());
+    }
+
+    /// Tells the other instances that an account or tablet changed.
+    pub fn staff_changed(&self) {
+        let _ = self.staff.try_send(());
     }
 }
 
@@ -76,16 +90,18 @@ impl RedisConnection {
 
 async fn publisher(
     mut redis: RedisConnection,
-    mut pending: mpsc::Receiver<()>,
+    mut events: mpsc::Receiver<()>,
+    mut staff: mpsc::Receiver<()>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        tokio::select! {
-            ring = pending.recv() => if ring.is_none() { return },
+        let channel = tokio::select! {
+            ring = events.recv() => match ring { Some(()) => EVENTS, None => return },
+            ring = staff.recv() => match ring { Some(()) => STAFF, None => return },
             _ = shutdown.changed() => return,
-        }
+        };
         let published = redis
-            .query::<i64>(redis::cmd("PUBLISH").arg(CHANNEL).arg(1))
+            .query::<i64>(redis::cmd("PUBLISH").arg(channel).arg(1))
             .await;
         if let Err(err) = published {
             tracing::warn!(error = %err, "redis unavailable; other instances will poll for events");
@@ -93,7 +109,12 @@ async fn publisher(
     }
 }
 
-async fn subscriber(client: redis::Client, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+async fn subscriber(
+    client: redis::Client,
+    wake: Arc<Notify>,
+    staff_cache: Arc<StaffCache>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut backoff = Duration::from_millis(500);
     loop {
         if *shutdown.borrow() {
@@ -102,14 +123,18 @@ async fn subscriber(client: redis::Client, wake: Arc<Notify>, mut shutdown: watc
         let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub()).await;
         match pubsub {
             Ok(Ok(mut pubsub)) => {
-                if pubsub.subscribe(CHANNEL).await.is_ok() {
+                if pubsub.subscribe(&[EVENTS, STAFF]).await.is_ok() {
                     backoff = Duration::from_millis(500);
                     // Catch up on anything announced while we were not listening.
                     wake.notify_one();
+                    staff_cache.clear();
                     let mut messages = pubsub.on_message();
                     loop {
                         tokio::select! {
                             message = messages.next() => match message {
+                                Some(message) if message.get_channel_name() == STAFF => {
+                                    staff_cache.clear();
+                                }
                                 Some(_) => wake.notify_one(),
                                 None => break,
                             },

@@ -21,7 +21,7 @@ use serde_json::json;
 use tokio::sync::{broadcast, watch, Notify};
 use uuid::Uuid;
 
-use crate::{db::Db, entity::event, metrics::Metrics, service::events};
+use crate::{auth::cache::StaffCache, db::Db, entity::event, metrics::Metrics, service::events};
 
 /// An event as clients receive it, serialized once for every client.
 #[derive(Debug)]
@@ -102,6 +102,8 @@ pub struct Realtime {
     wake: Arc<Notify>,
     /// With Redis: the other instances' doorbell.
     bus: Option<bus::RedisBus>,
+    /// Token checks this instance remembers (`auth::cache`).
+    staff_cache: Arc<StaffCache>,
     shutdown: watch::Sender<bool>,
     pub config: RealtimeConfig,
 }
@@ -113,17 +115,25 @@ impl Realtime {
         redis: Option<redis::Client>,
         config: RealtimeConfig,
         metrics: Arc<Metrics>,
+        staff_cache: Arc<StaffCache>,
     ) -> anyhow::Result<Arc<Self>> {
         let (hub, _) = broadcast::channel(config.client_buffer);
         let wake = Arc::new(Notify::new());
         let (shutdown, _) = watch::channel(false);
-        let bus =
-            redis.map(|client| bus::RedisBus::start(client, wake.clone(), shutdown.subscribe()));
+        let bus = redis.map(|client| {
+            bus::RedisBus::start(
+                client,
+                wake.clone(),
+                staff_cache.clone(),
+                shutdown.subscribe(),
+            )
+        });
         let start_after = events::latest_id(db.conn()).await?;
         let realtime = Arc::new(Realtime {
             hub,
             wake: wake.clone(),
             bus,
+            staff_cache,
             shutdown,
             config,
         });
@@ -143,6 +153,16 @@ impl Realtime {
         self.wake.notify_one();
         if let Some(bus) = &self.bus {
             bus.announce();
+        }
+    }
+
+    /// Call after committing a change to an account or a tablet: this instance forgets its
+    /// remembered token checks now, the others when the notice reaches them (or, without it,
+    /// within the poll interval, which is the cache's lifetime).
+    pub fn staff_changed(&self) {
+        self.staff_cache.clear();
+        if let Some(bus) = &self.bus {
+            bus.staff_changed();
         }
     }
 

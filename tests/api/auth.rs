@@ -4,7 +4,10 @@ use kedai::auth::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{expect_json, expect_problem, spawn_app, spawn_app_with, JWT_SECRET, OWNER};
+use crate::helpers::{
+    expect_json, expect_problem, spawn_app, spawn_app_with, spawn_second_instance, test_redis_url,
+    JWT_SECRET, OWNER,
+};
 
 #[tokio::test]
 async fn the_first_account_becomes_owner_and_registration_then_closes() {
@@ -286,6 +289,61 @@ async fn bad_tokens_are_401_problems() {
         .await
         .unwrap();
     expect_problem(basic, StatusCode::UNAUTHORIZED, "UNAUTHORIZED").await;
+}
+
+/// Token checks are remembered per instance; a deactivation on A must still reach B's memory
+/// at once. With Redis the notice does it (the poll interval, which bounds the memory, is a
+/// minute here); without it the memory lasts one poll interval (half a second here).
+#[tokio::test]
+async fn a_user_deactivated_on_one_instance_is_refused_by_another_within_a_second() {
+    let poll = if test_redis_url().is_some() {
+        std::time::Duration::from_secs(60)
+    } else {
+        std::time::Duration::from_millis(500)
+    };
+    let a = spawn_app_with(|config| config.realtime.poll_interval = poll).await;
+    let b = spawn_second_instance(&a, |config| config.realtime.poll_interval = poll).await;
+    let owner = a.owner_token().await;
+    let outlet = a.create_outlet(&owner, "Pusat").await;
+    let (kasir_id, kasir) = a.staff(&owner, "kasir1", Role::Kasir, outlet).await;
+    // B has checked (and so remembers) the token.
+    for _ in 0..3 {
+        expect_json(b.get("/auth/me", Some(&kasir)).await, StatusCode::OK).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // B's subscriber listens
+
+    let deactivate = a
+        .patch(
+            &format!("/users/{kasir_id}"),
+            Some(&owner),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(
+        expect_json(deactivate, StatusCode::OK).await["active"],
+        false
+    );
+    let deactivated = std::time::Instant::now();
+    // A forgets at once.
+    expect_problem(
+        a.get("/auth/me", Some(&kasir)).await,
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHORIZED",
+    )
+    .await;
+    loop {
+        let response = b.get("/auth/me", Some(&kasir)).await;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            deactivated.elapsed() < std::time::Duration::from_secs(1),
+            "B still accepts the token of a user deactivated on A a second ago"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(deactivated.elapsed() < std::time::Duration::from_secs(1));
 }
 
 #[tokio::test]
