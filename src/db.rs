@@ -56,9 +56,12 @@ pub struct Db {
 impl Db {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
         let sqlite = url.starts_with("sqlite:");
-        let conn = Database::connect(Self::options(url, if sqlite { 8 } else { 20 })).await?;
+        let mut conn = Database::connect(Self::options(url, if sqlite { 8 } else { 20 })).await?;
+        conn.set_metric_callback(|_| crate::metrics::count_statement());
         let writer = if sqlite {
-            Database::connect(Self::options(url, 1)).await?
+            let mut writer = Database::connect(Self::options(url, 1)).await?;
+            writer.set_metric_callback(|_| crate::metrics::count_statement());
+            writer
         } else {
             conn.clone()
         };

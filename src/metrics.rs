@@ -3,9 +3,12 @@
 //!
 //! Requests are counted by operation, the spec's path template (`GET /api/v1/orders/:id`),
 //! never the raw path, so ids and random 404 paths cannot grow the label set. The gauges
-//! (pool, sockets, relay lag, print queue) are read when scraped.
+//! (pool, sockets, relay lag, print queue) are read when scraped. Each request's SQL
+//! statements are counted too (`kedai_db_statements_per_request`), so a change that adds a
+//! round trip to a hot path shows.
 
 use std::{
+    cell::Cell,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -15,9 +18,26 @@ use prometheus::{
     Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
     IntGaugeVec, Opts, Registry, TextEncoder,
 };
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    EntityTrait, QuerySelect,
+};
 
 use crate::{domain::PrintJobStatus, entity::print_job, state::AppState};
+
+/// Buckets of statements per request.
+const STATEMENT_BUCKETS: [f64; 9] = [0.0, 1.0, 2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 32.0];
+
+tokio::task_local! {
+    /// Statements the current request has sent so far (see `count_statement`).
+    static STATEMENTS: Cell<u32>;
+}
+
+/// Counts one statement against the request being served, if any (the database's
+/// per-statement callback; BEGIN, COMMIT and savepoints are not statements to it).
+pub fn count_statement() {
+    let _ = STATEMENTS.try_with(|count| count.set(count.get().saturating_add(1)));
+}
 
 /// Buckets of request latency in seconds: a till tap should be well under 100 ms.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -28,6 +48,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    statements: HistogramVec,
     orders_created: IntCounter,
     pool_in_use: IntGaugeVec,
     pool_idle: IntGaugeVec,
@@ -56,6 +77,14 @@ impl Metrics {
             .buckets(LATENCY_BUCKETS.to_vec()),
             &["operation"],
         )?;
+        let statements = HistogramVec::new(
+            HistogramOpts::new(
+                "db_statements_per_request",
+                "SQL statements a request sent (BEGIN, COMMIT, savepoints not counted)",
+            )
+            .buckets(STATEMENT_BUCKETS.to_vec()),
+            &["operation"],
+        )?;
         let orders_created = IntCounter::new("orders_created_total", "Orders placed")?;
         let pool = |name: &str, help: &str| IntGaugeVec::new(Opts::new(name, help), &["pool"]);
         let pool_in_use = pool("db_pool_connections_in_use", "Connections lent out")?;
@@ -78,6 +107,7 @@ impl Metrics {
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
+            Box::new(statements.clone()),
             Box::new(orders_created.clone()),
             Box::new(pool_in_use.clone()),
             Box::new(pool_idle.clone()),
@@ -94,6 +124,7 @@ impl Metrics {
             registry,
             requests,
             latency,
+            statements,
             orders_created,
             pool_in_use,
             pool_idle,
@@ -152,27 +183,37 @@ impl Metrics {
         }
         self.websockets
             .set(i64::try_from(state.realtime.client_count()).unwrap_or(i64::MAX));
-        let count = |statuses: Vec<PrintJobStatus>| {
-            print_job::Entity::find()
-                .filter(print_job::Column::Status.is_in(statuses))
-                .count(state.db.conn())
-        };
-        let queued = count(vec![PrintJobStatus::Queued, PrintJobStatus::Printing])
-            .await
-            .map_err(|e| e.to_string())?;
-        let failed = count(vec![PrintJobStatus::Failed])
-            .await
-            .map_err(|e| e.to_string())?;
-        self.print_queued
-            .set(i64::try_from(queued).unwrap_or(i64::MAX));
-        self.print_failed
-            .set(i64::try_from(failed).unwrap_or(i64::MAX));
+        let (queued, failed) = print_job_counts(state).await.map_err(|e| e.to_string())?;
+        self.print_queued.set(queued);
+        self.print_failed.set(failed);
         let mut text = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut text)
             .map_err(|e| e.to_string())?;
         String::from_utf8(text).map_err(|e| e.to_string())
     }
+}
+
+/// Print jobs waiting or printing, and failed, in one query.
+async fn print_job_counts(state: &AppState) -> Result<(i64, i64), sea_orm::DbErr> {
+    let rows: Vec<(PrintJobStatus, i64)> = print_job::Entity::find()
+        .select_only()
+        .column(print_job::Column::Status)
+        .column_as(Expr::col(print_job::Column::Id).count(), "jobs")
+        .group_by(print_job::Column::Status)
+        .into_tuple()
+        .all(state.db.conn())
+        .await?;
+    let sum = |wanted: &[PrintJobStatus]| {
+        rows.iter()
+            .filter(|(status, _)| wanted.contains(status))
+            .map(|(_, jobs)| jobs)
+            .sum()
+    };
+    Ok((
+        sum(&[PrintJobStatus::Queued, PrintJobStatus::Printing]),
+        sum(&[PrintJobStatus::Failed]),
+    ))
 }
 
 /// One API operation: how requests are matched to it, and its label.
@@ -225,7 +266,16 @@ pub async fn track<E: Endpoint>(
         .operation(req.method().as_str(), req.uri().path())
         .to_owned();
     let started = Instant::now();
-    let response = next.call(req).await.map(IntoResponse::into_response);
+    let (response, statements) = STATEMENTS
+        .scope(Cell::new(0), async {
+            let response = next.call(req).await.map(IntoResponse::into_response);
+            (response, STATEMENTS.with(Cell::get))
+        })
+        .await;
+    metrics
+        .statements
+        .with_label_values(&[&operation])
+        .observe(f64::from(statements));
     let status = match &response {
         Ok(response) => response.status(),
         Err(err) => err.status(),

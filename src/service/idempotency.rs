@@ -14,7 +14,7 @@
 //! outlet's resource.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{sea_query::OnConflict, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -78,22 +78,25 @@ impl IdempotencyKey {
         }
     }
 
-    /// Records the result; a unique violation means a concurrent request won the key.
-    async fn remember(
-        &self,
-        conn: &impl ConnectionTrait,
-        resource_id: Uuid,
-    ) -> Result<(), sea_orm::DbErr> {
-        idempotency_key::ActiveModel {
+    /// Records the result; `false` when the key is taken (by a committed request, or on
+    /// PostgreSQL by a concurrent one that committed while this waited on the key's row).
+    async fn remember(&self, conn: &impl ConnectionTrait, resource_id: Uuid) -> AppResult<bool> {
+        let row = idempotency_key::ActiveModel {
             scope: Set(self.scope.clone()),
             key: Set(self.key.clone()),
             request_hash: Set(self.request_hash.clone()),
             resource_id: Set(resource_id),
             created_at: Set(Utc::now()),
-        }
-        .insert(conn)
-        .await
-        .map(|_| ())
+        };
+        let inserted = idempotency_key::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([idempotency_key::Column::Scope, idempotency_key::Column::Key])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await?;
+        Ok(inserted == 1)
     }
 }
 
@@ -115,37 +118,29 @@ pub enum Claim {
 }
 
 /// Begins the write transaction that will create the resource and claims `key` for
-/// `resource_id` in it. Without a key, or with a new one, the transaction comes back to go on
-/// with. If an earlier request used the key, the transaction is dropped (rolled back) and its
-/// resource returned; a concurrent twin waits on the key's row (PostgreSQL) or the write lock
-/// (SQLite) and then gets the winner's resource too.
+/// `resource_id` in it (one insert that does nothing when the key is taken). Without a key,
+/// or with a new one, the transaction comes back to go on with. If an earlier request used the
+/// key, its resource is returned; a concurrent twin waits on the key's row (PostgreSQL) or the
+/// write lock (SQLite) and then gets the winner's resource too.
 pub async fn claim(db: &Db, key: Option<&IdempotencyKey>, resource_id: Uuid) -> AppResult<Claim> {
     let txn = db.begin().await?;
     let Some(key) = key else {
         return Ok(Claim::Fresh(txn));
     };
-    if let Some(earlier) = key.earlier_result(&txn).await? {
-        return Ok(Claim::Earlier(earlier));
+    if key.remember(&txn, resource_id).await? {
+        return Ok(Claim::Fresh(txn));
     }
-    match key.remember(&txn, resource_id).await {
-        Ok(()) => Ok(Claim::Fresh(txn)),
-        Err(err)
-            if matches!(
-                err.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            drop(txn);
-            match key.earlier_result(db.conn()).await? {
-                Some(earlier) => Ok(Claim::Earlier(earlier)),
-                None => Err(AppError::conflict(
-                    "REQUEST_IN_FLIGHT",
-                    "the same request is still being processed; retry it",
-                )),
-            }
-        }
-        Err(err) => Err(err.into()),
-    }
+    let earlier = key.earlier_result(&txn).await?;
+    // Nothing of this request was written. Committing still matters: on SQLite the key's
+    // owner may be committing together with this transaction (`db`'s shared commit), and
+    // its resource can only be read once that commit is done.
+    txn.commit().await?;
+    earlier.map(Claim::Earlier).ok_or_else(|| {
+        AppError::conflict(
+            "REQUEST_IN_FLIGHT",
+            "the same request is still being processed; retry it",
+        )
+    })
 }
 
 #[cfg(test)]

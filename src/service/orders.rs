@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -17,6 +17,7 @@ use super::{
     check_len, clean_optional,
     events::{self, Event},
     idempotency::{self, Claim, IdempotencyKey},
+    printing::KitchenTickets,
     Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
@@ -114,13 +115,32 @@ pub async fn create_order(
         return get_order(db, principal, earlier).await;
     }
     let (outlet, session_id) = resolve_place(db, principal, &input).await?;
+    // Reads that need no lock, before the write transaction: the menu as it is now (a dish
+    // sold out meanwhile lands on either side of this order) and what the tickets need.
+    let lines = price_lines(db.conn(), outlet.id, &input.items).await?;
+    let bill_lines: Vec<BillLine> = lines
+        .iter()
+        .map(|l| BillLine::new(l.unit_price, l.quantity))
+        .collect();
+    let totals = domain::bill(&bill_lines, &[], outlet.service_charge_bp, outlet.tax_bp)
+        .map(|bill| bill.totals)
+        .filter(|t| t.subtotal <= super::MAX_AMOUNT)
+        .ok_or_else(too_large)?;
+    let categories: HashMap<Uuid, Option<Uuid>> = lines
+        .iter()
+        .map(|l| (l.product_id, l.category_id))
+        .collect();
+    let by = match principal {
+        Principal::Staff(staff) => Some(staff.username.as_str()),
+        Principal::Guest(_) => None,
+    };
+    let tickets = KitchenTickets::prepare(db.conn(), &outlet, session_id, by).await?;
 
     let order_id = Uuid::now_v7();
     let txn = match idempotency::claim(db, idempotency.as_ref(), order_id).await? {
         Claim::Fresh(txn) => txn,
         Claim::Earlier(earlier) => return get_order(db, principal, earlier).await,
     };
-
     if let Some(session_id) = session_id {
         // Locks the session row, so a concurrent close waits for this order (or wins first).
         let session = table_session::Entity::find_by_id(session_id)
@@ -136,87 +156,86 @@ pub async fn create_order(
         }
     }
 
-    let lines = price_lines(&txn, outlet.id, &input.items).await?;
-    let bill_lines: Vec<BillLine> = lines
-        .iter()
-        .map(|l| BillLine::new(l.unit_price, l.quantity))
-        .collect();
-    let totals = domain::bill(&bill_lines, &[], outlet.service_charge_bp, outlet.tax_bp)
-        .map(|bill| bill.totals)
-        .filter(|t| t.subtotal <= super::MAX_AMOUNT)
-        .ok_or_else(too_large)?;
-
-    let now = Utc::now();
+    // Microseconds, as PostgreSQL keeps it: the answer shows what a read will.
+    let now = Utc::now().trunc_subsecs(6);
     let business_date = business_date(&outlet, now);
     let number = next_number(&txn, outlet.id, &business_date).await?;
-    let created_by = principal.user_id();
-    let order = order::ActiveModel {
-        id: Set(order_id),
-        outlet_id: Set(outlet.id),
-        table_session_id: Set(session_id),
-        business_date: Set(business_date),
-        number: Set(number),
-        source: Set(match principal {
+    // The order row is its own creation record (who, when, NEW); `order_status_changes`
+    // holds the moves after it.
+    let order = order::Model {
+        id: order_id,
+        outlet_id: outlet.id,
+        table_session_id: session_id,
+        business_date,
+        number,
+        source: match principal {
             Principal::Guest(_) => OrderSource::Qr,
             Principal::Staff(_) => OrderSource::Staff,
-        }),
-        status: Set(OrderStatus::New),
-        note: Set(input
+        },
+        status: OrderStatus::New,
+        note: input
             .note
             .as_deref()
             .map(str::trim)
             .unwrap_or("")
-            .to_owned()),
-        subtotal: Set(totals.subtotal),
-        discount_amount: Set(totals.discount),
-        service_charge_amount: Set(totals.service_charge),
-        tax_amount: Set(totals.tax),
-        total_amount: Set(totals.total),
-        paid_amount: Set(0),
-        payment_status: Set(PaymentStatus::Unpaid),
-        service_charge_bp: Set(outlet.service_charge_bp),
-        tax_bp: Set(outlet.tax_bp),
-        split_from: Set(None),
-        version: Set(1),
-        created_by: Set(created_by),
-        created_at: Set(now),
-        updated_at: Set(now),
-        receipt_token: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-
-    let mut items = Vec::with_capacity(lines.len());
-    for line in lines {
-        let item = order_item::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            order_id: Set(order.id),
-            product_id: Set(line.product_id),
-            name: Set(line.name),
-            unit_price: Set(line.unit_price),
-            quantity: Set(line.quantity),
-            note: Set(line.note),
-            modifiers: Set(serde_json::to_string(&line.modifiers).map_err(AppError::internal)?),
-            line_total: Set(line.line_total),
-            voided_quantity: Set(0),
-            comped_quantity: Set(0),
-            discount_amount: Set(0),
-        }
-        .insert(&txn)
+            .to_owned(),
+        subtotal: totals.subtotal,
+        discount_amount: totals.discount,
+        service_charge_amount: totals.service_charge,
+        tax_amount: totals.tax,
+        total_amount: totals.total,
+        paid_amount: 0,
+        payment_status: PaymentStatus::Unpaid,
+        service_charge_bp: outlet.service_charge_bp,
+        tax_bp: outlet.tax_bp,
+        split_from: None,
+        version: 1,
+        created_by: principal.user_id(),
+        created_at: now,
+        updated_at: now,
+        receipt_token: None,
+    };
+    order::Entity::insert(order::ActiveModel::from(order.clone()))
+        .exec_without_returning(&txn)
         .await?;
-        items.push(ItemDetails {
-            item,
-            modifiers: line.modifiers,
-        });
-    }
-    record_status(&txn, order.id, None, OrderStatus::New, created_by, None).await?;
+    let items = lines
+        .into_iter()
+        .map(|line| {
+            let item = order_item::Model {
+                id: Uuid::now_v7(),
+                order_id,
+                product_id: line.product_id,
+                name: line.name,
+                unit_price: line.unit_price,
+                quantity: line.quantity,
+                note: line.note,
+                modifiers: serde_json::to_string(&line.modifiers).map_err(AppError::internal)?,
+                line_total: line.line_total,
+                voided_quantity: 0,
+                comped_quantity: 0,
+                discount_amount: 0,
+            };
+            Ok(ItemDetails {
+                item,
+                modifiers: line.modifiers,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    // All lines in one statement.
+    order_item::Entity::insert_many(
+        items
+            .iter()
+            .map(|i| order_item::ActiveModel::from(i.item.clone())),
+    )
+    .exec_without_returning(&txn)
+    .await?;
     let details = OrderDetails {
         order,
         items,
         discounts: Vec::new(),
         adjustments: Vec::new(),
     };
-    super::printing::queue_kitchen_tickets(&txn, &outlet, &details).await?;
+    tickets.queue(&txn, &outlet, &details, &categories).await?;
     events::record(&txn, Event::NewOrder(&details)).await?;
     txn.commit().await?;
     Ok(details)
@@ -316,6 +335,7 @@ async fn resolve_place(
 
 struct PricedLine {
     product_id: Uuid,
+    category_id: Option<Uuid>,
     name: String,
     unit_price: i64,
     quantity: i32,
@@ -327,7 +347,7 @@ struct PricedLine {
 /// Prices each line from the menu as it is now: unknown or foreign products are 400, sold-out
 /// ones 409, and chosen options must fit the product's groups (else `400 MODIFIERS_INVALID`).
 async fn price_lines(
-    txn: &DatabaseTransaction,
+    conn: &impl ConnectionTrait,
     outlet_id: Uuid,
     items: &[NewOrderItem],
 ) -> AppResult<Vec<PricedLine>> {
@@ -336,7 +356,7 @@ async fn price_lines(
         .filter(product::Column::Id.is_in(product_ids.iter().copied()))
         .filter(product::Column::OutletId.eq(outlet_id))
         .filter(product::Column::Deleted.eq(false))
-        .all(txn)
+        .all(conn)
         .await?
         .into_iter()
         .map(|p| (p.id, p))
@@ -344,14 +364,14 @@ async fn price_lines(
     let groups = modifier_group::Entity::find()
         .filter(modifier_group::Column::ProductId.is_in(products.keys().copied()))
         .order_by_asc(modifier_group::Column::Sort)
-        .all(txn)
+        .all(conn)
         .await?;
     let options: HashMap<Uuid, modifier_option::Model> = if groups.is_empty() {
         HashMap::new()
     } else {
         modifier_option::Entity::find()
             .filter(modifier_option::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
-            .all(txn)
+            .all(conn)
             .await?
             .into_iter()
             .map(|o| (o.id, o))
@@ -391,6 +411,7 @@ async fn price_lines(
             .ok_or_else(too_large)?;
         lines.push(PricedLine {
             product_id: product.id,
+            category_id: product.category_id,
             name: product.name.clone(),
             unit_price,
             quantity: item.quantity,

@@ -154,21 +154,6 @@ async fn table_name(
         .map(|t| t.name))
 }
 
-/// Who placed an order, as a ticket says it.
-async fn placed_by(
-    conn: &impl ConnectionTrait,
-    outlet: &outlet::Model,
-    order: &order::Model,
-) -> AppResult<String> {
-    Ok(match order.created_by {
-        Some(id) => orders::usernames(conn, std::iter::once(id))
-            .await?
-            .remove(&id)
-            .unwrap_or_default(),
-        None => labels(outlet).guest.to_owned(),
-    })
-}
-
 fn kitchen_line(
     item: &order_item::Model,
     modifiers: &[orders::ChosenModifier],
@@ -182,60 +167,92 @@ fn kitchen_line(
     }
 }
 
-/// A new order: one kitchen ticket per active KITCHEN printer whose categories it touches,
-/// each with only that printer's lines.
-pub async fn queue_kitchen_tickets(
-    txn: &DatabaseTransaction,
-    outlet: &outlet::Model,
-    details: &OrderDetails,
-) -> AppResult<()> {
-    let printers = printers_of(txn, outlet.id, PrinterKind::Kitchen).await?;
-    if printers.is_empty() {
-        return Ok(());
-    }
-    let categories = categories_of(txn, details.items.iter().map(|i| i.item.product_id)).await?;
-    let order = &details.order;
-    let table = table_name(txn, order.table_session_id).await?;
-    let by = placed_by(txn, outlet, order).await?;
-    let at = local_time(outlet, order.created_at);
-    let mut jobs = Vec::new();
-    for printer in &printers {
-        let lines: Vec<KitchenLine> = details
-            .items
-            .iter()
-            .filter(|i| {
-                prints_category(
-                    printer,
-                    categories.get(&i.item.product_id).copied().flatten(),
-                )
-            })
-            .map(|i| kitchen_line(&i.item, &i.modifiers, i.item.quantity))
-            .collect();
-        if lines.is_empty() {
-            continue;
-        }
-        let ticket = KitchenTicket {
-            void: false,
-            reprint: false,
-            station: Some(printer.name.clone()),
-            number: i64::from(order.number),
-            table: table.clone(),
-            at: at.clone(),
-            by: by.clone(),
-            lines,
-            note: Some(order.note.trim().to_owned()).filter(|n| !n.is_empty()),
+/// What a new order's kitchen tickets need besides the order itself, read before its
+/// transaction: printers, stations, tables and names change rarely, and an order written
+/// while one changes may go either way.
+pub struct KitchenTickets {
+    printers: Vec<printer::Model>,
+    table: Option<String>,
+    by: String,
+}
+
+impl KitchenTickets {
+    /// The outlet's KITCHEN printers (one read; none when it has no printer), the table's name
+    /// and who orders (`None`: a guest).
+    pub async fn prepare(
+        conn: &impl ConnectionTrait,
+        outlet: &outlet::Model,
+        session_id: Option<Uuid>,
+        by: Option<&str>,
+    ) -> AppResult<Self> {
+        let printers = printers_of(conn, outlet.id, PrinterKind::Kitchen).await?;
+        let (table, by) = if printers.is_empty() {
+            (None, String::new())
+        } else {
+            let by = by.map_or_else(|| labels(outlet).guest.to_owned(), str::to_owned);
+            (table_name(conn, session_id).await?, by)
         };
-        let doc = kitchen_ticket(&ticket, labels(outlet));
-        jobs.push(job(
-            printer,
-            PrintJobKind::KitchenTicket,
-            &doc,
-            Some(order.id),
-            order.table_session_id,
-            false,
-        ));
+        Ok(KitchenTickets {
+            printers,
+            table,
+            by,
+        })
     }
-    insert_jobs(txn, jobs).await
+
+    /// One ticket per printer whose categories the order touches, each with only that
+    /// printer's lines, written in the order's transaction. `categories` maps each of its
+    /// products to its category.
+    pub async fn queue(
+        &self,
+        txn: &impl ConnectionTrait,
+        outlet: &outlet::Model,
+        details: &OrderDetails,
+        categories: &HashMap<Uuid, Option<Uuid>>,
+    ) -> AppResult<()> {
+        if self.printers.is_empty() {
+            return Ok(());
+        }
+        let order = &details.order;
+        let at = local_time(outlet, order.created_at);
+        let mut jobs = Vec::new();
+        for printer in &self.printers {
+            let lines: Vec<KitchenLine> = details
+                .items
+                .iter()
+                .filter(|i| {
+                    prints_category(
+                        printer,
+                        categories.get(&i.item.product_id).copied().flatten(),
+                    )
+                })
+                .map(|i| kitchen_line(&i.item, &i.modifiers, i.item.quantity))
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let ticket = KitchenTicket {
+                void: false,
+                reprint: false,
+                station: Some(printer.name.clone()),
+                number: i64::from(order.number),
+                table: self.table.clone(),
+                at: at.clone(),
+                by: self.by.clone(),
+                lines,
+                note: Some(order.note.trim().to_owned()).filter(|n| !n.is_empty()),
+            };
+            let doc = kitchen_ticket(&ticket, labels(outlet));
+            jobs.push(job(
+                printer,
+                PrintJobKind::KitchenTicket,
+                &doc,
+                Some(order.id),
+                order.table_session_id,
+                false,
+            ));
+        }
+        insert_jobs(txn, jobs).await
+    }
 }
 
 /// What was voided of an order that already went to the kitchen: a VOID ticket on each

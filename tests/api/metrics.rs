@@ -132,3 +132,55 @@ async fn counters_move_by_the_requests_and_orders_made() {
     }
     socket.close().await;
 }
+
+/// The hot path's round trips, counted: a regression that adds a statement to placing an
+/// order (or to reading one) fails here. BEGIN and COMMIT are not counted.
+#[tokio::test]
+async fn placing_and_reading_an_order_take_a_known_number_of_statements() {
+    let app = spawn_app_with(|c| c.metrics_token = Some(TOKEN.into())).await;
+    let shop = app.shop(&[10_000, 5_000]).await;
+    let body = json!({"outlet_id": shop.outlet, "items": [
+        {"product_id": shop.products[0], "quantity": 1},
+        {"product_id": shop.products[1], "quantity": 2},
+    ]});
+    let place = |key: String| {
+        app.request(reqwest::Method::POST, "/orders", Some(&shop.owner))
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+    };
+    // The first order of the day also creates the day's counter row; the token check is
+    // remembered after the first request.
+    let first = place("warm-up".into()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let order: serde_json::Value = first.json().await.unwrap();
+    let read = format!("/orders/{}", order["id"].as_str().unwrap());
+    app.get(&read, Some(&shop.owner)).await;
+
+    let before = scrape(&app).await;
+    for i in 0..10 {
+        assert_eq!(
+            place(format!("key-{i}")).await.unwrap().status(),
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            app.get(&read, Some(&shop.owner)).await.status(),
+            StatusCode::OK
+        );
+    }
+    let after = scrape(&app).await;
+    let per_request = |operation: &str| {
+        let labels = [("operation", operation)];
+        let sum = |s: &Scrape| value(s, "kedai_db_statements_per_request_sum", &labels);
+        let count = |s: &Scrape| value(s, "kedai_db_statements_per_request_count", &labels);
+        (sum(&after) - sum(&before)) / (count(&after) - count(&before))
+    };
+    let place_order = per_request("POST /api/v1/orders");
+    let read_order = per_request("GET /api/v1/orders/:id");
+    eprintln!("statements: POST /orders {place_order}, GET /orders/{{id}} {read_order}");
+    // Reads first (the key, the outlet, the dishes, their options, the kitchen printers),
+    // then the write: the key, the day's counter, the order, its lines, the event.
+    assert_eq!(place_order, 10.0);
+    // The order, its lines, discounts and corrections; the token check is remembered.
+    assert_eq!(read_order, 4.0);
+}
