@@ -20,6 +20,7 @@ mod m20261204_000014_approvals_and_auto_lock;
 mod m20261204_000015_guest_requests;
 mod m20261204_000016_product_images;
 mod m20261204_000017_outlet_language;
+mod m20261204_000018_event_outbox;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000015_guest_requests::Migration),
             Box::new(m20261204_000016_product_images::Migration),
             Box::new(m20261204_000017_outlet_language::Migration),
+            Box::new(m20261204_000018_event_outbox::Migration),
         ]
     }
 }

@@ -1,9 +1,9 @@
 //! Realtime order events: the outbox relay, the bus between instances, and the WebSocket.
 //!
-//! The database is the source of truth. Every change writes an `events` row in its own
-//! transaction; ids become visible in increasing order (see `service::events::record`). Each
-//! instance runs one relay that reads new rows in id order and fans them out to its
-//! WebSocket clients through an in-process broadcast hub. `announce` only rings the doorbell:
+//! The database is the source of truth. Every change writes an event in its own transaction;
+//! ids become visible in increasing order (on PostgreSQL the relay numbers them first, see
+//! `service::events::sequence`). Each instance runs one relay that reads new rows in id order
+//! and fans them out to its WebSocket clients through an in-process broadcast hub. `announce` only rings the doorbell:
 //! after a write, this instance's relay wakes at once, and with Redis (`bus::RedisBus`) every
 //! other instance's relay too. A periodic poll covers a doorbell that was missed (e.g. Redis down).
 
@@ -17,6 +17,7 @@ use std::{
 };
 
 use poem::{Endpoint, IntoResponse, Request, Response};
+use sea_orm::DbBackend;
 use serde_json::json;
 use tokio::sync::{broadcast, watch, Notify};
 use uuid::Uuid;
@@ -202,14 +203,30 @@ async fn relay(
     mut last: i64,
     metrics: Arc<Metrics>,
 ) {
+    // PostgreSQL: rows still in the outbox wait for an older transaction; look again soon.
+    let mut waiting = false;
     loop {
         let poll = match realtime.upgrade() {
             Some(rt) => rt.config.poll_interval,
             None => return,
         };
+        let next_look = if waiting {
+            OUTBOX_RETRY.min(poll)
+        } else {
+            poll
+        };
         tokio::select! {
             _ = wake.notified() => {}
-            _ = tokio::time::sleep(poll) => {}
+            _ = tokio::time::sleep(next_look) => {}
+        }
+        if db.backend() == DbBackend::Postgres {
+            match events::sequence(&db).await {
+                Ok(left) => waiting = left,
+                Err(err) => {
+                    tracing::warn!(error = %err, "realtime relay cannot sequence events; retrying");
+                    continue;
+                }
+            }
         }
         loop {
             let Some(rt) = realtime.upgrade() else { return };
@@ -234,6 +251,9 @@ async fn relay(
         }
     }
 }
+
+/// How soon the relay looks again at outbox rows held back by an older transaction.
+const OUTBOX_RETRY: Duration = Duration::from_millis(20);
 
 /// Drops events past retention (and old idempotency keys), every `prune_interval`.
 async fn prune_old(realtime: Weak<Realtime>, db: Db) {

@@ -4,8 +4,8 @@
 use chrono::Utc;
 use sea_orm::{
     sea_query::{Expr, OnConflict},
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, NotSet, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -80,25 +80,96 @@ impl EventKind {
     }
 }
 
-/// Appends an event; call it inside the transaction that makes the change, as its last write.
+/// Appends an event; call it inside the transaction that makes the change.
 ///
-/// On PostgreSQL the event writers take turns (an advisory lock held until commit), so event
-/// ids become visible in increasing order and a reader resuming "after id N" never skips an
-/// event that commits late. SQLite's single writer gives the same order by itself.
-pub async fn record(
-    conn: &sea_orm::DatabaseTransaction,
-    event: Event<'_>,
-) -> AppResult<event::Model> {
-    db::lock(conn, LockKey::Events).await?;
+/// SQLite: straight into `events`. Its one writer at a time commits events in id order, so a
+/// reader resuming "after id N" never skips one that commits late.
+///
+/// PostgreSQL: into `event_outbox`, with no lock, so writers of different outlets never wait
+/// for each other. [`sequence`] later moves rows into `events` in an order that no late commit
+/// can break.
+pub async fn record(conn: &impl ConnectionTrait, event: Event<'_>) -> AppResult<()> {
+    let at = Utc::now();
+    if conn.get_database_backend() == DbBackend::Postgres {
+        conn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO event_outbox (kind, outlet_id, table_session_id, payload, at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            [
+                event.kind().as_str().into(),
+                event.outlet_id().into(),
+                event.table_session_id().into(),
+                event.payload().to_string().into(),
+                at.into(),
+            ],
+        ))
+        .await?;
+        return Ok(());
+    }
     let model = event::ActiveModel {
         id: NotSet,
         kind: Set(event.kind().as_str().to_owned()),
         outlet_id: Set(event.outlet_id()),
         table_session_id: Set(event.table_session_id()),
         payload: Set(event.payload().to_string()),
-        at: Set(Utc::now()),
+        at: Set(at),
     };
-    Ok(model.insert(conn).await?)
+    event::Entity::insert(model)
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// Outbox rows moved per round at most.
+const SEQUENCE_BATCH: u64 = 1_000;
+
+/// Moves outbox rows into `events`, numbered after the newest id ever issued, taking only rows
+/// whose transaction id is below the oldest transaction still running (`xmin` of a fresh
+/// snapshot): those writers, and every writer that started before them, have finished, so
+/// no row that will ever commit can belong before them. They are numbered in `(txid, id)`
+/// order; every row left behind has a `txid` at or above that `xmin`, so later rounds number
+/// only rows that sort after everything numbered now, and the log's order never changes.
+/// A writer that started after another committed has the higher `txid`, so an order's events
+/// keep the order in which they happened.
+///
+/// Sequencers of several instances take turns (an advisory lock held for this short
+/// transaction only, never by the writers). Returns whether rows are left waiting for an older
+/// transaction to finish.
+pub async fn sequence(db: &Db) -> AppResult<bool> {
+    let txn = db.begin().await?;
+    db::lock(&txn, LockKey::Events).await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin), \
+         moved AS ( \
+             DELETE FROM event_outbox WHERE id IN ( \
+                 SELECT id FROM event_outbox WHERE txid < (SELECT xmin FROM horizon) \
+                 ORDER BY txid, id LIMIT $1) \
+             RETURNING txid, id, kind, outlet_id, table_session_id, payload, at), \
+         base AS (SELECT GREATEST( \
+             COALESCE((SELECT MAX(id) FROM events), 0), \
+             COALESCE((SELECT value FROM maintenance_state WHERE name = $2), 0)) AS id) \
+         INSERT INTO events (id, kind, outlet_id, table_session_id, payload, at) \
+         SELECT base.id + row_number() OVER (ORDER BY moved.txid, moved.id), \
+                moved.kind, moved.outlet_id, moved.table_session_id, moved.payload, moved.at \
+         FROM moved, base",
+        [
+            (SEQUENCE_BATCH as i64).into(),
+            maintenance_state::EVENTS_PRUNED_THROUGH.into(),
+        ],
+    ))
+    .await?;
+    let left = txn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT EXISTS (SELECT 1 FROM event_outbox) AS left",
+        ))
+        .await?
+        .map(|row| row.try_get::<bool>("", "left"))
+        .transpose()?
+        .unwrap_or(false);
+    txn.commit().await?;
+    Ok(left)
 }
 
 /// Which events a client may see.

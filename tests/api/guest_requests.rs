@@ -128,6 +128,7 @@ async fn a_guests_call_rings_on_the_cashier_socket_once_per_30_s_until_answered(
     .await;
     assert_eq!(open.as_array().unwrap().len(), 1);
     assert_eq!(open[0]["id"], bill["id"]);
+    app.events_logged().await;
     let acks = app
         .query_db("SELECT id FROM events WHERE kind = 'GUEST_REQUEST_ACKNOWLEDGED'")
         .await;

@@ -475,11 +475,31 @@ impl TestApp {
     /// The kinds of the outbox events written so far, oldest first, menu changes left out
     /// (read from the database: they must be recorded with each change).
     pub async fn event_kinds(&self) -> Vec<String> {
+        self.events_logged().await;
         self.query_db("SELECT kind FROM events WHERE kind <> 'PRODUCT_UPDATED' ORDER BY id")
             .await
             .iter()
             .map(|r| r.try_get::<String>("", "kind").expect("kind"))
             .collect()
+    }
+
+    /// Waits (up to 2 s) until every committed event is in the log: on PostgreSQL the relay
+    /// moves them from the outbox shortly after their commit.
+    pub async fn events_logged(&self) {
+        if !self.db.url.starts_with("postgres") {
+            return;
+        }
+        for _ in 0..100 {
+            if self
+                .query_db("SELECT id FROM event_outbox")
+                .await
+                .is_empty()
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("events stay in the outbox");
     }
 
     /// The rows of `sql`, read straight from this test's database.

@@ -254,6 +254,7 @@ async fn modifier_groups_are_validated_and_edited_inline() {
     .await;
 
     let menu_changes = || async {
+        app.events_logged().await;
         app.query_db("SELECT id FROM events WHERE kind = 'PRODUCT_UPDATED'")
             .await
             .len()

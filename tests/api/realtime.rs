@@ -122,6 +122,120 @@ async fn eighty_concurrent_orders_arrive_once_each_in_id_order() {
         .is_none());
 }
 
+/// PostgreSQL: event writers do not take turns, so transactions commit in any order. Three
+/// transactions that started first (they hold the oldest transaction ids) stay open while 60
+/// orders commit around them, then commit newest first. Nothing may be delivered ahead of an
+/// older writer, and the log must come out gap-free, each event once, live and on replay alike.
+#[tokio::test]
+async fn writers_that_commit_out_of_order_under_load_still_give_one_gap_free_log() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    let test = "writers_that_commit_out_of_order_under_load_still_give_one_gap_free_log";
+    if postgres_or_skip(test).is_none() {
+        return;
+    }
+    let app = spawn_app().await;
+    let shop = app.shop(&[5_000]).await;
+    let mut socket = app.ws(&format!("token={}", shop.owner)).await.unwrap();
+    // Setting the shop up made events of its own: let them go out first.
+    app.events_logged().await;
+    while socket
+        .next_frame(Duration::from_millis(200))
+        .await
+        .is_some()
+    {}
+    let first_id = app
+        .query_db("SELECT COALESCE(MAX(id), 0) AS id FROM events")
+        .await[0]
+        .try_get::<i64>("", "id")
+        .unwrap();
+    let direct = sea_orm::Database::connect(app.db.url.as_str())
+        .await
+        .unwrap();
+    let order_body = json!({"outlet_id": shop.outlet, "items": [{"product_id": shop.products[0], "quantity": 1}]});
+    let place_orders = |count: usize| {
+        let (app, owner, body) = (&app, shop.owner.clone(), order_body.clone());
+        futures::future::join_all((0..count).map(move |_| {
+            let (owner, body) = (owner.clone(), body.clone());
+            async move {
+                app.order(&owner, &body).await["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        }))
+    };
+    let mut held = Vec::new();
+    let mut created = Vec::new();
+    for round in 0..3 {
+        let txn = direct.begin().await.unwrap();
+        // Takes a transaction id now, older than every order below.
+        txn.execute_unprepared("SELECT pg_current_xact_id()")
+            .await
+            .unwrap();
+        held.push(txn);
+        created.extend(place_orders(20).await);
+        assert!(
+            socket
+                .next_frame(Duration::from_millis(100))
+                .await
+                .is_none(),
+            "round {round}: nothing goes out while an older writer is still open"
+        );
+    }
+    // The held writers append last (their rows get the highest outbox ids) and commit newest
+    // first.
+    for (i, txn) in held.iter().enumerate() {
+        txn.execute_unprepared(&format!(
+            "INSERT INTO event_outbox (kind, outlet_id, payload, at) \
+             VALUES ('SHIFT_OPENED', '{}', '{{\"held\": {i}}}', now())",
+            shop.outlet
+        ))
+        .await
+        .unwrap();
+    }
+    while let Some(txn) = held.pop() {
+        created.extend(place_orders(5).await);
+        txn.commit().await.unwrap();
+    }
+
+    let mut live = Vec::new();
+    while live.len() < created.len() + 3 {
+        let frame = socket
+            .next_frame(WAIT)
+            .await
+            .unwrap_or_else(|| panic!("{} of {} frames", live.len(), created.len() + 3));
+        live.push(frame);
+    }
+    let ids: Vec<i64> = live.iter().map(|f| f["id"].as_i64().unwrap()).collect();
+    let expected: Vec<i64> = (first_id + 1..=first_id + ids.len() as i64).collect();
+    assert_eq!(ids, expected, "gap-free and in order");
+    // The oldest writer's event comes first: nothing overtook it.
+    assert_eq!(live[0]["payload"]["held"], 0);
+    let mut delivered: Vec<String> = live
+        .iter()
+        .filter(|f| f["type"] == "NEW_ORDER")
+        .map(|f| f["payload"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    delivered.sort();
+    created.sort();
+    assert_eq!(delivered, created, "each order exactly once");
+    assert!(socket
+        .next_frame(Duration::from_millis(300))
+        .await
+        .is_none());
+
+    // A client resuming from the middle gets exactly the rest, in the same order.
+    let middle = ids[ids.len() / 2];
+    let mut resumed = app
+        .ws(&format!("token={}&since={middle}", shop.owner))
+        .await
+        .unwrap();
+    for frame in live.iter().filter(|f| f["id"].as_i64().unwrap() > middle) {
+        assert_eq!(&resumed.next_frame(WAIT).await.unwrap(), frame);
+    }
+}
+
 #[tokio::test]
 async fn reconnecting_with_since_replays_exactly_what_was_missed_then_goes_live() {
     let app = spawn_app().await;
@@ -616,6 +730,7 @@ async fn the_upgrade_retires_events_of_the_old_shapes() {
     let app = spawn_app().await;
     let shop = app.shop(&[]).await;
     app.open_table(&shop.owner, shop.table).await;
+    app.events_logged().await;
     let before = app.query_db("SELECT MAX(id) AS id FROM events").await[0]
         .try_get::<i64>("", "id")
         .unwrap();
@@ -630,8 +745,8 @@ async fn the_upgrade_retires_events_of_the_old_shapes() {
         .unwrap();
     conn.close().await.unwrap();
     app.query_db(&format!(
-        "INSERT INTO events (kind, outlet_id, table_session_id, payload, at) \
-         SELECT 'NEW_ORDER', outlet_id, table_session_id, \
+        "INSERT INTO events (id, kind, outlet_id, table_session_id, payload, at) \
+         SELECT id + 1, 'NEW_ORDER', outlet_id, table_session_id, \
          '{{\"id\":\"old\",\"items\":[{{\"modifiers\":[\"Pedas\"]}}]}}', at \
          FROM events WHERE id = {before}"
     ))
@@ -656,6 +771,7 @@ async fn the_upgrade_retires_events_of_the_old_shapes() {
         )
         .await;
     assert_eq!(next["status"], "OPEN");
+    app.events_logged().await;
     let after = app.query_db("SELECT MAX(id) AS id FROM events").await[0]
         .try_get::<i64>("", "id")
         .unwrap();
