@@ -86,6 +86,9 @@ pub struct ConfigArgs {
     /// Verified backups to keep; older ones are removed.
     #[arg(long, env = "KEDAI_BACKUP_KEEP", default_value_t = 14, global = true)]
     pub backup_keep: usize,
+    /// SQLite: write transactions that may share one commit (1: each commits alone).
+    #[arg(long, env = "KEDAI_GROUP_COMMIT", default_value_t = crate::db::GROUP_COMMIT_MAX, global = true)]
+    pub group_commit: usize,
     /// Bearer token for `GET /metrics` (≥ 16 characters); unset = no metrics (404).
     #[arg(
         long,
@@ -113,6 +116,8 @@ pub struct Config {
     /// Scheduled SQLite backups; `None`: off (and always off on PostgreSQL).
     pub backup_every: Option<Duration>,
     pub backup_keep: usize,
+    /// SQLite: write transactions that may share one commit (`db`).
+    pub group_commit: usize,
     /// `GET /metrics` answers only with this bearer token; `None`: 404.
     pub metrics_token: Option<String>,
     /// Without a trailing slash.
@@ -231,6 +236,9 @@ impl Config {
         if args.backup_keep == 0 {
             return Err(invalid("KEDAI_BACKUP_KEEP", "must be at least 1"));
         }
+        if !(1..=1024).contains(&args.group_commit) {
+            return Err(invalid("KEDAI_GROUP_COMMIT", "must be 1–1024"));
+        }
 
         let token_ttl = parse_duration(&args.token_ttl)
             .filter(|ttl| {
@@ -286,6 +294,7 @@ impl Config {
             metrics_token,
             backup_every,
             backup_keep: args.backup_keep,
+            group_commit: args.group_commit,
             public_url,
             token_ttl,
             trusted_proxies,

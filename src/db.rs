@@ -1,18 +1,29 @@
 //! Database connection setup and the few backend differences Kedai cares about.
 //!
 //! One code path serves SQLite and PostgreSQL. SQLite gets WAL, `synchronous=FULL`, foreign
-//! keys and a busy timeout on *every* pooled connection; write transactions run on a
-//! one-connection writer pool and start with `BEGIN IMMEDIATE`, so writers queue instead of
-//! failing half-way.
+//! keys and a busy timeout on *every* pooled connection.
+//!
+//! SQLite writes one transaction at a time, and with `synchronous=FULL` each commit waits for
+//! the disk. Write transactions therefore go through one committer task that owns the writer
+//! connection (group commit): it opens `BEGIN IMMEDIATE`, hands each waiting writer a
+//! savepoint of its own, one after the other, and after the last waiting one commits them all
+//! at once. A writer that fails rolls back its savepoint alone; `WriteTxn::commit` returns only
+//! after the shared commit is on disk, so a 2xx still means committed. PostgreSQL commits
+//! each transaction by itself (its WAL already shares flushes between commits).
 
-use std::time::Duration;
+use std::{
+    ops::Deref,
+    time::{Duration, Instant},
+};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
 };
+use tokio::sync::{mpsc, oneshot};
 
 /// Advisory-lock keys (PostgreSQL). On SQLite the immediate write transaction already
 /// serializes writers, so these are no-ops there.
@@ -43,29 +54,49 @@ impl PoolUse {
     }
 }
 
+/// Transactions that may commit together at most (SQLite); 1 commits each alone.
+pub const GROUP_COMMIT_MAX: usize = 64;
+/// How long a writer waits for its turn before the request gets 503.
+const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// The connection pools plus how to open a write transaction.
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
-    /// Write transactions. On SQLite a pool of one connection: writers queue here, in order
-    /// and without sleeping, instead of in SQLite's busy handler (whose back-off sleeps made
-    /// long tails under load). On PostgreSQL the same pool as `conn`.
+    /// Write transactions. On SQLite a pool of one connection, used by the committer: writers
+    /// queue for it in order and without sleeping, instead of in SQLite's busy handler (whose
+    /// back-off sleeps made long tails under load). On PostgreSQL the same pool as `conn`.
     writer: DatabaseConnection,
+    /// SQLite: the committer's queue.
+    turns: Option<mpsc::UnboundedSender<Turn>>,
 }
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
+        Self::connect_with(url, GROUP_COMMIT_MAX).await
+    }
+
+    /// `group_max`: SQLite transactions that may share one commit (1: each commits alone).
+    pub async fn connect_with(url: &str, group_max: usize) -> Result<Self, DbErr> {
         let sqlite = url.starts_with("sqlite:");
         let mut conn = Database::connect(Self::options(url, if sqlite { 8 } else { 20 })).await?;
         conn.set_metric_callback(|_| crate::metrics::count_statement());
-        let writer = if sqlite {
-            let mut writer = Database::connect(Self::options(url, 1)).await?;
-            writer.set_metric_callback(|_| crate::metrics::count_statement());
-            writer
-        } else {
-            conn.clone()
-        };
-        Ok(Db { conn, writer })
+        if !sqlite {
+            return Ok(Db {
+                writer: conn.clone(),
+                conn,
+                turns: None,
+            });
+        }
+        let mut writer = Database::connect(Self::options(url, 1)).await?;
+        writer.set_metric_callback(|_| crate::metrics::count_statement());
+        let (turns, queue) = mpsc::unbounded_channel();
+        tokio::spawn(commit_in_groups(writer.clone(), queue, group_max.max(1)));
+        Ok(Db {
+            conn,
+            writer,
+            turns: Some(turns),
+        })
     }
 
     fn options(url: &str, max_connections: u32) -> ConnectOptions {
@@ -112,20 +143,30 @@ impl Db {
         self.conn.get_database_backend()
     }
 
-    /// Starts a transaction that will write.
-    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.writer
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
+    /// Starts a transaction that will write (on SQLite: a savepoint in the next shared
+    /// commit, once the writers before it are done).
+    pub async fn begin(&self) -> Result<WriteTxn, DbErr> {
+        let Some(turns) = &self.turns else {
+            return Ok(WriteTxn {
+                txn: self.writer.begin().await?,
+                member: None,
+            });
+        };
+        let (reply, turn) = oneshot::channel();
+        turns
+            .send(Turn { reply })
+            .map_err(|_| DbErr::Custom("the committer has stopped".into()))?;
+        match tokio::time::timeout(WRITE_TURN_TIMEOUT, turn).await {
+            Ok(Ok(txn)) => txn,
+            Ok(Err(_)) => Err(DbErr::Custom("the committer has stopped".into())),
+            Err(_) => Err(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)),
+        }
     }
 
     /// Applies pending migrations. On PostgreSQL this holds an advisory lock for the whole
     /// run, so instances starting together take turns instead of racing on DDL.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        let txn = self.begin().await?;
+        let txn = begin_immediate(&self.writer).await?;
         lock(&txn, LockKey::Migrations).await?;
         Migrator::up(&txn, None).await?;
         txn.commit().await
@@ -158,6 +199,160 @@ impl Db {
     /// Runs a trivial query (health checks).
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.conn.ping().await
+    }
+}
+
+async fn begin_immediate(writer: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    writer
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+}
+
+/// A write transaction. Use it as a `DatabaseTransaction`; end it with [`WriteTxn::commit`]
+/// (dropping it rolls back).
+pub struct WriteTxn {
+    // Dropped first: a rollback is queued on the connection before the committer hears of it.
+    txn: DatabaseTransaction,
+    member: Option<Member>,
+}
+
+/// A writer's place in a shared commit.
+struct Member {
+    /// Tells the committer this writer is done: `true` if its savepoint was released.
+    done: Option<oneshot::Sender<bool>>,
+    /// The shared commit's outcome.
+    committed: oneshot::Receiver<Result<(), String>>,
+}
+
+impl Drop for Member {
+    fn drop(&mut self) {
+        if let Some(done) = self.done.take() {
+            let _ = done.send(false);
+        }
+    }
+}
+
+impl WriteTxn {
+    /// Commits; on SQLite, returns once the shared commit holding this transaction is done.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        let WriteTxn { txn, member } = self;
+        let released = txn.commit().await;
+        let Some(mut member) = member else {
+            return released;
+        };
+        if let Some(done) = member.done.take() {
+            let _ = done.send(released.is_ok());
+        }
+        released?;
+        match (&mut member.committed).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(err)) => Err(DbErr::Custom(format!("the shared commit failed: {err}"))),
+            Err(_) => Err(DbErr::Custom("the shared commit was abandoned".into())),
+        }
+    }
+}
+
+impl Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for WriteTxn {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+}
+
+/// A writer waiting for its savepoint.
+struct Turn {
+    reply: oneshot::Sender<Result<WriteTxn, DbErr>>,
+}
+
+/// The SQLite committer: one `BEGIN IMMEDIATE … COMMIT` per group of writers that were
+/// waiting, each writer in its own savepoint, strictly one after the other. A group ends when
+/// nobody else waits, at `group_max` writers, or when a writer rolls back (SQLite may have
+/// undone the whole transaction after some errors, so nobody else joins it).
+async fn commit_in_groups(
+    writer: DatabaseConnection,
+    mut queue: mpsc::UnboundedReceiver<Turn>,
+    group_max: usize,
+) {
+    let mut next = queue.recv().await;
+    while let Some(first) = next.take() {
+        let group = match begin_immediate(&writer).await {
+            Ok(group) => group,
+            Err(err) => {
+                let _ = first.reply.send(Err(err));
+                next = queue.recv().await;
+                continue;
+            }
+        };
+        let started = Instant::now();
+        let mut members = Vec::new();
+        let mut turn = Some(first);
+        while let Some(Turn { reply }) = turn.take() {
+            let savepoint = match group.begin().await {
+                Ok(savepoint) => savepoint,
+                Err(err) => {
+                    let _ = reply.send(Err(err));
+                    break;
+                }
+            };
+            let (done, done_here) = oneshot::channel();
+            let (committed_here, committed) = oneshot::channel();
+            let txn = WriteTxn {
+                txn: savepoint,
+                member: Some(Member {
+                    done: Some(done),
+                    committed,
+                }),
+            };
+            // A writer that gave up waiting drops the transaction here (rolled back).
+            let _ = reply.send(Ok(txn));
+            if done_here.await != Ok(true) {
+                break;
+            }
+            members.push(committed_here);
+            if members.len() < group_max {
+                turn = queue.try_recv().ok();
+            }
+        }
+        let outcome = if members.is_empty() {
+            group.rollback().await
+        } else {
+            group.commit().await
+        };
+        if members.len() > 1 {
+            tracing::trace!(writers = members.len(), took = ?started.elapsed(), "shared commit");
+        }
+        let outcome = outcome.map_err(|err| err.to_string());
+        for member in members {
+            let _ = member.send(outcome.clone());
+        }
+        next = queue.recv().await;
     }
 }
 

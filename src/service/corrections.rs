@@ -25,7 +25,7 @@ use super::{
 };
 use crate::{
     auth::{Action, Staff},
-    db::Db,
+    db::{Db, WriteTxn},
     domain::{self, AdjustmentKind, DiscountKind, OrderStatus, PaymentStatus, SessionStatus},
     entity::{order, order_adjustment, order_discount, order_item, table_session},
     error::{AppError, AppResult},
@@ -596,7 +596,7 @@ pub async fn move_order(
 }
 
 /// Records `ORDER_UPDATED` with the order as committed, and commits.
-async fn finish(txn: DatabaseTransaction, order_id: Uuid) -> AppResult<OrderDetails> {
+async fn finish(txn: WriteTxn, order_id: Uuid) -> AppResult<OrderDetails> {
     let details = orders::load_order(&txn, order_id).await?;
     events::record(&txn, Event::OrderUpdated(&details)).await?;
     txn.commit().await?;

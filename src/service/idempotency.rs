@@ -14,12 +14,12 @@
 //! outlet's resource.
 
 use chrono::Utc;
-use sea_orm::{sea_query::OnConflict, ConnectionTrait, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{sea_query::OnConflict, ConnectionTrait, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::{
-    db::Db,
+    db::{Db, WriteTxn},
     entity::idempotency_key,
     error::{AppError, AppResult},
 };
@@ -113,7 +113,7 @@ pub async fn earlier(db: &Db, key: Option<&IdempotencyKey>) -> AppResult<Option<
 /// Either the transaction to go on with, or what an earlier request with the key created
 /// (answer it with a read under the caller's visibility, never the bare resource).
 pub enum Claim {
-    Fresh(DatabaseTransaction),
+    Fresh(WriteTxn),
     Earlier(Uuid),
 }
 

@@ -775,3 +775,56 @@ async fn concurrent_voids_of_the_last_unit_have_one_winner() {
     assert_eq!(now["items"][0]["voided_quantity"], 1);
     assert_eq!(now["total_amount"], 5_000);
 }
+
+/// Writers that arrive together share one commit on SQLite, each in its own savepoint: the
+/// ones that fail half-way (a closed table, found after their key was written) leave nothing
+/// behind, and the others are all committed, numbered without gaps.
+#[tokio::test]
+async fn failing_writers_among_concurrent_ones_roll_back_alone() {
+    let app = spawn_app().await;
+    let shop = app.shop(&[10_000]).await;
+    let session = app.open_table(&shop.owner, shop.table).await;
+    let session_id = session["id"].as_str().unwrap().to_owned();
+    let closed = app
+        .post(
+            &format!("/table-sessions/{session_id}/close"),
+            Some(&shop.owner),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK);
+    let item = json!([{"product_id": shop.products[0], "quantity": 1}]);
+    let requests = (0..40).map(|i| {
+        let body = if i % 2 == 0 {
+            json!({"outlet_id": shop.outlet, "items": item})
+        } else {
+            json!({"table_session_id": session_id, "items": item})
+        };
+        let request = app
+            .request(reqwest::Method::POST, "/orders", Some(&shop.owner))
+            .header("Idempotency-Key", format!("key-{i}"))
+            .json(&body);
+        async move { (i, request.send().await.unwrap()) }
+    });
+    let mut numbers = Vec::new();
+    for (i, response) in futures::future::join_all(requests).await {
+        if i % 2 == 0 {
+            numbers.push(
+                expect_json(response, StatusCode::CREATED).await["number"]
+                    .as_i64()
+                    .unwrap(),
+            );
+        } else {
+            expect_problem(response, StatusCode::CONFLICT, "SESSION_CLOSED").await;
+        }
+    }
+    numbers.sort();
+    assert_eq!(numbers, (1..=20).collect::<Vec<i64>>());
+    assert_eq!(order_count(&app, &shop.owner).await, 20);
+    let keys = app.query_db("SELECT key FROM idempotency_keys").await;
+    assert_eq!(
+        keys.len(),
+        20,
+        "the failed writers' keys were rolled back with them"
+    );
+}
