@@ -124,6 +124,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         metrics,
         backups,
         staff_cache,
+        orders: Default::default(),
     });
     let endpoint = routes(state.clone(), spec);
     Ok(App { state, endpoint })

@@ -29,6 +29,8 @@ pub struct Inner {
     pub backups: Arc<crate::service::backups::BackupState>,
     /// Token checks remembered between requests (`auth::cache`).
     pub staff_cache: Arc<crate::auth::cache::StaffCache>,
+    /// Orders' lines as of their version, for `GET /orders/{id}`.
+    pub orders: crate::service::orders::OrderCache,
 }
 
 impl AppState {

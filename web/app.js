@@ -647,6 +647,18 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+/** Like `parent.replaceChildren(...nodes)`, but a child that looks the same as its new version
+ *  stays: a live update that changes one table must not swap the button under a finger that is
+ *  pressing another (a press and a release on two different nodes are no click). */
+export function replaceChanged(parent, nodes) {
+  nodes.forEach((node, i) => {
+    const old = parent.children[i];
+    if (!old) parent.append(node);
+    else if (!old.isEqualNode(node)) old.replaceWith(node);
+  });
+  while (parent.children.length > nodes.length) parent.lastElementChild.remove();
+}
+
 // The SVG namespace, taken from a parsed element (so no page mentions an outside address).
 const SVG_NS = (() => {
   const holder = document.createElement('template');

@@ -6,8 +6,8 @@
 // Bills and receipts print from the ticket; a banner says when a printer needs a hand.
 // Everything follows the live socket. Waiters keep no drawer: no shift, no payments.
 import {
-  beep, chooseOutlet, h, Live, newKey, optionNames, PrinterWatch, problemText, retryTransient, sendToPrinter,
-  staff, staffAll, staffApi, staffPage, toast, unitPrice, unlockAudio,
+  beep, chooseOutlet, h, Live, newKey, optionNames, PrinterWatch, problemText, replaceChanged, retryTransient,
+  sendToPrinter, staff, staffAll, staffApi, staffPage, toast, unitPrice, unlockAudio,
 } from './app.js';
 import { t } from './i18n.js';
 import {
@@ -169,8 +169,9 @@ function renderFloor() {
   const active = document.activeElement;
   const focused = active && $('table-list').contains(active) ? (active.closest('[data-table-id]') || active) : null;
   const refocus = focused && (focused.dataset.tableId ? `[data-table-id="${focused.dataset.tableId}"] .table-tile` : '#takeaway-tile');
-  $('table-list').replaceChildren(takeawayTile(), ...tables.map(tableTile));
-  if (!tables.length) $('table-list').append(h('li', { class: 'hint' }, t('cashier.no_tables')));
+  const tiles = [takeawayTile(), ...tables.map(tableTile)];
+  if (!tables.length) tiles.push(h('li', { class: 'hint' }, t('cashier.no_tables')));
+  replaceChanged($('table-list'), tiles);
   if (refocus) document.querySelector(refocus)?.focus({ preventScroll: true });
 }
 

@@ -41,6 +41,7 @@ use tokio_tungstenite::{
 };
 
 mod logins;
+mod outlets;
 mod reports;
 
 const CONNECT_BATCH: usize = 200;
@@ -65,6 +66,8 @@ enum Cmd {
     Reports(ReportsArgs),
     /// Server memory after many sign-ins (argon2 working memory must be given back).
     Logins(LoginsArgs),
+    /// Many outlets ordering at once against a running server (`bench/ratios.sh`).
+    Outlets(OutletsArgs),
     /// Serve a bare poem "hello" route (the HTTP ceiling `bench/http.sh` compares against).
     Hello {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -122,12 +125,28 @@ struct LoginsArgs {
     concurrency: usize,
 }
 
+#[derive(clap::Args)]
+struct OutletsArgs {
+    /// Base URL of a running server (http://127.0.0.1:PORT).
+    #[arg(long)]
+    url: String,
+    /// Bearer token of a user who may order at every outlet (an OWNER).
+    #[arg(long)]
+    token: String,
+    /// File of `outlet_id product_id` lines, one connection each.
+    #[arg(long)]
+    targets: PathBuf,
+    #[arg(long, default_value_t = 10)]
+    duration_secs: u64,
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let result = match Cli::parse().command {
         Cmd::Ws(args) => ws_bench(args).await,
         Cmd::Reports(args) => reports::run(args).await,
         Cmd::Logins(args) => logins::run(args).await,
+        Cmd::Outlets(args) => outlets::run(args).await,
         Cmd::Hello { bind } => hello(bind).await,
     };
     match result {

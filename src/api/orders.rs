@@ -374,9 +374,8 @@ impl OrdersApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<OrderView>> {
-        Ok(Json(
-            orders::get_order(&state.db, &auth.0, id.0).await?.into(),
-        ))
+        let details = orders::read_order(&state.db, &state.orders, &auth.0, id.0).await?;
+        Ok(Json(details.into()))
     }
 
     /// Move an order forward (steps may be skipped) or void it (with a reason). KITCHEN moves

@@ -9,7 +9,8 @@
 //! A key is scoped to its operation and caller (a staff member, or a guest's table session),
 //! so nobody replays another caller's key. A replay answers with a *read* of the resource, under
 //! the caller's visibility as it is now: callers check [`earlier`] before checking the request
-//! against the current state, and answer both it and [`Claim::Earlier`] with their read (e.g.
+//! against the current state (or, on the hot path of placing an order, only once the current
+//! state refuses it), and answer both it and [`Claim::Earlier`] with their read (e.g.
 //! `orders::get_order`), so a cashier moved to another outlet gets the read's 404, never the old
 //! outlet's resource.
 

@@ -7,7 +7,7 @@ use chrono::{SubsecRound, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -110,11 +110,35 @@ pub async fn create_order(
 ) -> AppResult<OrderDetails> {
     principal.authorize(Action::PlaceOrder)?;
     check_input(&input)?;
+    let key = idempotency.as_ref();
+    let earlier = match place_order(db, principal, &input, key).await {
+        Ok(Placed::New(details)) => return Ok(details),
+        Ok(Placed::Earlier(earlier)) => earlier,
+        // Refused as things are now (the table closed since, a dish sold out): a retry of a
+        // request that was accepted before still gets its order. Checked only here, so the
+        // usual path spends no read on it.
+        Err(err) if err.status().is_client_error() => {
+            idempotency::earlier(db, key).await?.ok_or(err)?
+        }
+        Err(err) => return Err(err),
+    };
     // A replay answers like reading the order: 404 once the caller no longer sees it.
-    if let Some(earlier) = idempotency::earlier(db, idempotency.as_ref()).await? {
-        return get_order(db, principal, earlier).await;
-    }
-    let (outlet, session_id) = resolve_place(db, principal, &input).await?;
+    get_order(db, principal, earlier).await
+}
+
+/// A new order, or the one an earlier request with the same key placed.
+enum Placed {
+    New(OrderDetails),
+    Earlier(Uuid),
+}
+
+async fn place_order(
+    db: &Db,
+    principal: &Principal,
+    input: &NewOrder,
+    idempotency: Option<&IdempotencyKey>,
+) -> AppResult<Placed> {
+    let (outlet, session_id) = resolve_place(db, principal, input).await?;
     // Reads that need no lock, before the write transaction: the menu as it is now (a dish
     // sold out meanwhile lands on either side of this order) and what the tickets need.
     let lines = price_lines(db.conn(), outlet.id, &input.items).await?;
@@ -137,9 +161,9 @@ pub async fn create_order(
     let tickets = KitchenTickets::prepare(db.conn(), &outlet, session_id, by).await?;
 
     let order_id = Uuid::now_v7();
-    let txn = match idempotency::claim(db, idempotency.as_ref(), order_id).await? {
+    let txn = match idempotency::claim(db, idempotency, order_id).await? {
         Claim::Fresh(txn) => txn,
-        Claim::Earlier(earlier) => return get_order(db, principal, earlier).await,
+        Claim::Earlier(earlier) => return Ok(Placed::Earlier(earlier)),
     };
     if let Some(session_id) = session_id {
         // Locks the session row, so a concurrent close waits for this order (or wins first).
@@ -238,7 +262,7 @@ pub async fn create_order(
     tickets.queue(&txn, &outlet, &details, &categories).await?;
     events::record(&txn, Event::NewOrder(&details)).await?;
     txn.commit().await?;
-    Ok(details)
+    Ok(Placed::New(details))
 }
 
 pub(super) fn too_large() -> AppError {
@@ -704,6 +728,62 @@ pub async fn get_order(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Or
     if !visible(principal, &details.order) {
         return Err(AppError::not_found("order"));
     }
+    Ok(details)
+}
+
+/// Orders kept at most by [`OrderCache`]; past it the cache starts over.
+const CACHED_ORDERS: usize = 4_096;
+
+/// Each order's lines, discounts and corrections as of one `version` of it. Every change to
+/// them moves the order's version in the same transaction (that is how concurrent changes
+/// conflict), so a read that finds the order row at the version it remembers may answer from
+/// memory: one statement instead of four. The row itself is always read (payments and the
+/// receipt token change it), and each instance keeps its own copy.
+#[derive(Default)]
+pub struct OrderCache {
+    orders: std::sync::Mutex<HashMap<Uuid, OrderDetails>>,
+}
+
+impl OrderCache {
+    fn get(&self, order: &order::Model) -> Option<OrderDetails> {
+        let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+        let cached = orders.get(&order.id)?;
+        (cached.order.version == order.version).then(|| OrderDetails {
+            order: order.clone(),
+            ..cached.clone()
+        })
+    }
+
+    fn keep(&self, details: &OrderDetails) {
+        let mut orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+        if orders.len() >= CACHED_ORDERS {
+            orders.clear();
+        }
+        orders.insert(details.order.id, details.clone());
+    }
+}
+
+/// `GET /orders/{id}`: as [`get_order`], answering from `cache` when the order did not change.
+pub async fn read_order(
+    db: &Db,
+    cache: &OrderCache,
+    principal: &Principal,
+    id: Uuid,
+) -> AppResult<OrderDetails> {
+    let order = Some(find_order(db.conn(), id).await?)
+        .filter(|order| visible(principal, order))
+        .ok_or_else(|| AppError::not_found("order"))?;
+    if let Some(details) = cache.get(&order) {
+        return Ok(details);
+    }
+    // One snapshot, so what is remembered belongs to the version it is remembered under.
+    let txn = db.conn().begin().await?;
+    let details = load_order(&txn, id).await?;
+    txn.commit().await?;
+    if !visible(principal, &details.order) {
+        return Err(AppError::not_found("order"));
+    }
+    cache.keep(&details);
     Ok(details)
 }
 
