@@ -112,7 +112,7 @@ pub async fn create_order(
     check_input(&input)?;
     let key = idempotency.as_ref();
     let earlier = match place_order(db, principal, &input, key).await {
-        Ok(Placed::New(details)) => return Ok(details),
+        Ok(Placed::New(details)) => return Ok(*details),
         Ok(Placed::Earlier(earlier)) => earlier,
         // Refused as things are now (the table closed since, a dish sold out): a retry of a
         // request that was accepted before still gets its order. Checked only here, so the
@@ -128,7 +128,7 @@ pub async fn create_order(
 
 /// A new order, or the one an earlier request with the same key placed.
 enum Placed {
-    New(OrderDetails),
+    New(Box<OrderDetails>),
     Earlier(Uuid),
 }
 
@@ -262,7 +262,7 @@ async fn place_order(
     tickets.queue(&txn, &outlet, &details, &categories).await?;
     events::record(&txn, Event::NewOrder(&details)).await?;
     txn.commit().await?;
-    Ok(Placed::New(details))
+    Ok(Placed::New(Box::new(details)))
 }
 
 pub(super) fn too_large() -> AppError {
