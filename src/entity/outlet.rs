@@ -35,6 +35,15 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::user::Entity")]
     User,
+    #[sea_orm(has_many = "super::printer::Entity")]
+    Printer,
+}
+
+/// An order reads its outlet with the outlet's printers in one query.
+impl Related<super::printer::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Printer.def()
+    }
 }
 
 impl Related<super::user::Entity> for Entity {

@@ -28,7 +28,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::outlet::Entity",
+        from = "Column::OutletId",
+        to = "super::outlet::Column::Id"
+    )]
+    Outlet,
+}
+
+impl Related<super::outlet::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Outlet.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
 

@@ -29,7 +29,7 @@ use crate::{
     },
     entity::{
         modifier_group, modifier_option, order, order_adjustment, order_discount, order_item,
-        order_status_change, outlet, product, table_session, user,
+        order_status_change, outlet, printer, product, table_session, user,
     },
     error::{AppError, AppResult},
 };
@@ -138,7 +138,11 @@ async fn place_order(
     input: &NewOrder,
     idempotency: Option<&IdempotencyKey>,
 ) -> AppResult<Placed> {
-    let (outlet, session_id) = resolve_place(db, principal, input).await?;
+    let Place {
+        outlet,
+        printers,
+        session_id,
+    } = resolve_place(db, principal, input).await?;
     // Reads that need no lock, before the write transaction: the menu as it is now (a dish
     // sold out meanwhile lands on either side of this order) and what the tickets need.
     let lines = price_lines(db.conn(), outlet.id, &input.items).await?;
@@ -158,7 +162,7 @@ async fn place_order(
         Principal::Staff(staff) => Some(staff.username.as_str()),
         Principal::Guest(_) => None,
     };
-    let tickets = KitchenTickets::prepare(db.conn(), &outlet, session_id, by).await?;
+    let tickets = KitchenTickets::prepare(db.conn(), &outlet, printers, session_id, by).await?;
 
     let order_id = Uuid::now_v7();
     let txn = match idempotency::claim(db, idempotency, order_id).await? {
@@ -301,11 +305,7 @@ fn check_input(input: &NewOrder) -> AppResult<()> {
 
 /// The outlet and session an order goes to. Guests order for their own session; staff name an
 /// outlet (default: their own) and optionally an open session of it.
-async fn resolve_place(
-    db: &Db,
-    principal: &Principal,
-    input: &NewOrder,
-) -> AppResult<(outlet::Model, Option<Uuid>)> {
+async fn resolve_place(db: &Db, principal: &Principal, input: &NewOrder) -> AppResult<Place> {
     let (outlet_id, session_id) = match principal {
         Principal::Guest(guest) => {
             if input
@@ -349,12 +349,27 @@ async fn resolve_place(
             },
         },
     };
-    let outlet = outlet::Entity::find_by_id(outlet_id)
-        .one(db.conn())
+    // The outlet with its printers (for the kitchen tickets), in one query.
+    let (outlet, printers) = outlet::Entity::find_by_id(outlet_id)
+        .find_with_related(printer::Entity)
+        .all(db.conn())
         .await?
-        .filter(|o| principal.sees_outlet(o.id))
+        .into_iter()
+        .next()
+        .filter(|(o, _)| principal.sees_outlet(o.id))
         .ok_or_else(|| AppError::validation("outlet_id", "outlet not found"))?;
-    Ok((outlet, session_id))
+    Ok(Place {
+        outlet,
+        printers,
+        session_id,
+    })
+}
+
+/// Where an order goes: the outlet (with its printers) and the table session, if any.
+struct Place {
+    outlet: outlet::Model,
+    printers: Vec<printer::Model>,
+    session_id: Option<Uuid>,
 }
 
 struct PricedLine {
@@ -376,20 +391,21 @@ async fn price_lines(
     items: &[NewOrderItem],
 ) -> AppResult<Vec<PricedLine>> {
     let product_ids: HashSet<Uuid> = items.iter().map(|i| i.product_id).collect();
-    let products: HashMap<Uuid, product::Model> = product::Entity::find()
+    // The dishes with their choice groups, in one query.
+    let found = product::Entity::find()
         .filter(product::Column::Id.is_in(product_ids.iter().copied()))
         .filter(product::Column::OutletId.eq(outlet_id))
         .filter(product::Column::Deleted.eq(false))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
-    let groups = modifier_group::Entity::find()
-        .filter(modifier_group::Column::ProductId.is_in(products.keys().copied()))
-        .order_by_asc(modifier_group::Column::Sort)
+        .find_with_related(modifier_group::Entity)
         .all(conn)
         .await?;
+    let mut products: HashMap<Uuid, product::Model> = HashMap::new();
+    let mut groups: Vec<modifier_group::Model> = Vec::new();
+    for (product, product_groups) in found {
+        groups.extend(product_groups);
+        products.insert(product.id, product);
+    }
+    groups.sort_by_key(|g| g.sort);
     let options: HashMap<Uuid, modifier_option::Model> = if groups.is_empty() {
         HashMap::new()
     } else {

@@ -177,15 +177,18 @@ pub struct KitchenTickets {
 }
 
 impl KitchenTickets {
-    /// The outlet's KITCHEN printers (one read; none when it has no printer), the table's name
-    /// and who orders (`None`: a guest).
+    /// The active KITCHEN printers among the outlet's `printers`, the table's name (a read,
+    /// only when there is a printer) and who orders (`None`: a guest).
     pub async fn prepare(
         conn: &impl ConnectionTrait,
         outlet: &outlet::Model,
+        mut printers: Vec<printer::Model>,
         session_id: Option<Uuid>,
         by: Option<&str>,
     ) -> AppResult<Self> {
-        let printers = printers_of(conn, outlet.id, PrinterKind::Kitchen).await?;
+        // As `printers_of` picks them.
+        printers.retain(|p| p.outlet_id == outlet.id && p.kind == PrinterKind::Kitchen && p.active);
+        printers.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
         let (table, by) = if printers.is_empty() {
             (None, String::new())
         } else {
