@@ -188,7 +188,7 @@ impl KitchenTickets {
     ) -> AppResult<Self> {
         // As `printers_of` picks them.
         printers.retain(|p| p.outlet_id == outlet.id && p.kind == PrinterKind::Kitchen && p.active);
-        printers.sort_by(|a, b| (a.created_at, a.id).cmp(&(b.created_at, b.id)));
+        printers.sort_by_key(|p| (p.created_at, p.id));
         let (table, by) = if printers.is_empty() {
             (None, String::new())
         } else {
