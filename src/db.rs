@@ -20,8 +20,8 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
     ConnAcquireErr, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, SqliteTransactionMode,
-    Statement, TransactionOptions, TransactionTrait,
+    DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, QueryTrait,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -286,6 +286,98 @@ impl ConnectionTrait for WriteTxn {
     }
 }
 
+/// Writes sent as one round trip (inserts that need nothing back): on SQLite one
+/// multi-statement call (its driver binds the `?` parameters across the statements in order),
+/// on PostgreSQL one statement whose parts are data-modifying CTEs. Either way a failure
+/// fails the whole call, and the transaction around it rolls it back.
+pub struct Batch {
+    backend: DbBackend,
+    statements: Vec<Statement>,
+}
+
+impl Batch {
+    pub fn new(backend: DbBackend) -> Self {
+        Batch {
+            backend,
+            statements: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, query: &impl QueryTrait) {
+        self.statements.push(query.build(self.backend));
+    }
+
+    pub fn push_statement(&mut self, statement: Statement) {
+        self.statements.push(statement);
+    }
+
+    pub async fn run(self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+        if let Some(statement) = self.combined() {
+            conn.execute_raw(statement).await?;
+        }
+        Ok(())
+    }
+
+    fn combined(self) -> Option<Statement> {
+        let backend = self.backend;
+        let mut statements = self.statements;
+        if statements.len() <= 1 {
+            return statements.pop();
+        }
+        let mut values = Vec::new();
+        let mut parts = Vec::new();
+        for statement in statements {
+            let part = match backend {
+                // `$1`… number each statement's parameters from 1: shift them past the ones
+                // before.
+                DbBackend::Postgres => renumber_parameters(&statement.sql, values.len()),
+                _ => statement.sql,
+            };
+            parts.push(part);
+            values.extend(statement.values.map(|v| v.0).unwrap_or_default());
+        }
+        let sql = match backend {
+            DbBackend::Postgres => {
+                let last = parts.pop().unwrap_or_default();
+                let ctes: Vec<String> = parts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, part)| format!("w{i} AS ({part})"))
+                    .collect();
+                format!("WITH {} {last}", ctes.join(", "))
+            }
+            _ => parts.join(";\n"),
+        };
+        Some(Statement::from_sql_and_values(backend, sql, values))
+    }
+}
+
+/// `sql` with every `$N` parameter outside quotes moved to `$(N + offset)`.
+fn renumber_parameters(sql: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '$') if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let mut digits = String::new();
+                while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                    digits.push(d);
+                }
+                let n: usize = digits.parse().unwrap_or(0);
+                out.push('$');
+                out.push_str(&(n + offset).to_string());
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A writer waiting for its savepoint.
 struct Turn {
     reply: oneshot::Sender<Result<WriteTxn, DbErr>>,
@@ -405,6 +497,48 @@ mod tests {
 
     fn query_err(err: sqlx::Error) -> DbErr {
         DbErr::Query(RuntimeErr::SqlxError(Arc::new(err)))
+    }
+
+    #[test]
+    fn a_batch_is_one_statement_with_its_parameters_in_order() {
+        let statement = |backend, sql: &str, values: Vec<sea_orm::Value>| {
+            Statement::from_sql_and_values(backend, sql, values)
+        };
+        let mut batch = Batch::new(DbBackend::Postgres);
+        batch.push_statement(statement(
+            DbBackend::Postgres,
+            r#"INSERT INTO "a" ("x", "$1") VALUES ($1, $2)"#,
+            vec![1.into(), 2.into()],
+        ));
+        batch.push_statement(statement(
+            DbBackend::Postgres,
+            "INSERT INTO b VALUES ($1, '$2')",
+            vec![3.into()],
+        ));
+        let combined = batch.combined().unwrap();
+        assert_eq!(
+            combined.sql,
+            r#"WITH w0 AS (INSERT INTO "a" ("x", "$1") VALUES ($1, $2)) INSERT INTO b VALUES ($3, '$2')"#
+        );
+        assert_eq!(combined.values.unwrap().0.len(), 3);
+
+        let mut batch = Batch::new(DbBackend::Sqlite);
+        batch.push_statement(statement(
+            DbBackend::Sqlite,
+            "INSERT INTO a VALUES (?)",
+            vec![1.into()],
+        ));
+        batch.push_statement(statement(
+            DbBackend::Sqlite,
+            "INSERT INTO b VALUES (?)",
+            vec![2.into()],
+        ));
+        let combined = batch.combined().unwrap();
+        assert_eq!(
+            combined.sql,
+            "INSERT INTO a VALUES (?);\nINSERT INTO b VALUES (?)"
+        );
+        assert_eq!(combined.values.unwrap().0, vec![1.into(), 2.into()]);
     }
 
     #[test]

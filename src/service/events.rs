@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::{
     sea_query::{Expr, OnConflict},
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, NotSet, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement,
+    QueryOrder, QuerySelect, QueryTrait, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -89,9 +89,16 @@ impl EventKind {
 /// for each other. [`sequence`] later moves rows into `events` in an order that no late commit
 /// can break.
 pub async fn record(conn: &impl ConnectionTrait, event: Event<'_>) -> AppResult<()> {
+    conn.execute_raw(record_statement(conn.get_database_backend(), event))
+        .await?;
+    Ok(())
+}
+
+/// The statement [`record`] runs, to send in a `db::Batch` with others.
+pub fn record_statement(backend: DbBackend, event: Event<'_>) -> Statement {
     let at = Utc::now();
-    if conn.get_database_backend() == DbBackend::Postgres {
-        conn.execute_raw(Statement::from_sql_and_values(
+    if backend == DbBackend::Postgres {
+        return Statement::from_sql_and_values(
             DbBackend::Postgres,
             "INSERT INTO event_outbox (kind, outlet_id, table_session_id, payload, at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -102,9 +109,7 @@ pub async fn record(conn: &impl ConnectionTrait, event: Event<'_>) -> AppResult<
                 event.payload().to_string().into(),
                 at.into(),
             ],
-        ))
-        .await?;
-        return Ok(());
+        );
     }
     let model = event::ActiveModel {
         id: NotSet,
@@ -114,10 +119,7 @@ pub async fn record(conn: &impl ConnectionTrait, event: Event<'_>) -> AppResult<
         payload: Set(event.payload().to_string()),
         at: Set(at),
     };
-    event::Entity::insert(model)
-        .exec_without_returning(conn)
-        .await?;
-    Ok(())
+    event::Entity::insert(model).build(backend)
 }
 
 /// Outbox rows moved per round at most.

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     auth::{Action, Principal, Staff},
-    db::Db,
+    db::{Batch, Db},
     domain::{
         self, BillLine, DiscountKind, DiscountValue, OrderSource, OrderStatus, PaymentStatus,
         SessionStatus,
@@ -223,9 +223,6 @@ async fn place_order(
         updated_at: now,
         receipt_token: None,
     };
-    order::Entity::insert(order::ActiveModel::from(order.clone()))
-        .exec_without_returning(&txn)
-        .await?;
     let items = lines
         .into_iter()
         .map(|line| {
@@ -249,22 +246,27 @@ async fn place_order(
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    // All lines in one statement.
-    order_item::Entity::insert_many(
-        items
-            .iter()
-            .map(|i| order_item::ActiveModel::from(i.item.clone())),
-    )
-    .exec_without_returning(&txn)
-    .await?;
     let details = OrderDetails {
         order,
         items,
         discounts: Vec::new(),
         adjustments: Vec::new(),
     };
-    tickets.queue(&txn, &outlet, &details, &categories).await?;
-    events::record(&txn, Event::NewOrder(&details)).await?;
+    // The order, all its lines, its tickets and its event: one round trip.
+    let backend = txn.get_database_backend();
+    let mut writes = Batch::new(backend);
+    writes.push(&order::Entity::insert(order::ActiveModel::from(
+        details.order.clone(),
+    )));
+    writes.push(&order_item::Entity::insert_many(
+        details
+            .items
+            .iter()
+            .map(|i| order_item::ActiveModel::from(i.item.clone())),
+    ));
+    tickets.queue(&mut writes, &outlet, &details, &categories);
+    writes.push_statement(events::record_statement(backend, Event::NewOrder(&details)));
+    writes.run(&txn).await?;
     txn.commit().await?;
     Ok(Placed::New(Box::new(details)))
 }

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     auth::{Action, Principal, Staff},
-    db::Db,
+    db::{Batch, Db},
     domain::{DiscountKind, OrderStatus, PaymentStatus, PrintJobKind, PrintJobStatus, PrinterKind},
     entity::{
         dining_table, order, order_item, outlet, payment, print_job, printer, product,
@@ -203,17 +203,17 @@ impl KitchenTickets {
     }
 
     /// One ticket per printer whose categories the order touches, each with only that
-    /// printer's lines, written in the order's transaction. `categories` maps each of its
-    /// products to its category.
-    pub async fn queue(
+    /// printer's lines, added to the order's writes. `categories` maps each of its products
+    /// to its category.
+    pub fn queue(
         &self,
-        txn: &impl ConnectionTrait,
+        batch: &mut Batch,
         outlet: &outlet::Model,
         details: &OrderDetails,
         categories: &HashMap<Uuid, Option<Uuid>>,
-    ) -> AppResult<()> {
+    ) {
         if self.printers.is_empty() {
-            return Ok(());
+            return;
         }
         let order = &details.order;
         let at = local_time(outlet, order.created_at);
@@ -254,7 +254,9 @@ impl KitchenTickets {
                 false,
             ));
         }
-        insert_jobs(txn, jobs).await
+        if !jobs.is_empty() {
+            batch.push(&print_job::Entity::insert_many(jobs));
+        }
     }
 }
 
