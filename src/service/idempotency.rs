@@ -79,6 +79,19 @@ impl IdempotencyKey {
         }
     }
 
+    /// The key's row for `resource_id`, in the order `INSERT INTO idempotency_keys (scope, key,
+    /// request_hash, resource_id, created_at)` takes it (for a statement that claims the key
+    /// together with other work).
+    pub fn row(&self, resource_id: Uuid) -> Vec<sea_orm::Value> {
+        vec![
+            self.scope.clone().into(),
+            self.key.clone().into(),
+            self.request_hash.clone().into(),
+            resource_id.into(),
+            Utc::now().into(),
+        ]
+    }
+
     /// Records the result; `false` when the key is taken (by a committed request, or on
     /// PostgreSQL by a concurrent one that committed while this waited on the key's row).
     async fn remember(&self, conn: &impl ConnectionTrait, resource_id: Uuid) -> AppResult<bool> {
@@ -131,12 +144,17 @@ pub async fn claim(db: &Db, key: Option<&IdempotencyKey>, resource_id: Uuid) -> 
     if key.remember(&txn, resource_id).await? {
         return Ok(Claim::Fresh(txn));
     }
+    taken(txn, key).await.map(Claim::Earlier)
+}
+
+/// What the request that took `key` created, found from inside `txn`, which wrote nothing
+/// (422 if its body differed). Committing still matters: on SQLite the key's owner may be
+/// committing together with this transaction (`db`'s shared commit), and its resource can
+/// only be read once that commit is done.
+pub async fn taken(txn: WriteTxn, key: &IdempotencyKey) -> AppResult<Uuid> {
     let earlier = key.earlier_result(&txn).await?;
-    // Nothing of this request was written. Committing still matters: on SQLite the key's
-    // owner may be committing together with this transaction (`db`'s shared commit), and
-    // its resource can only be read once that commit is done.
     txn.commit().await?;
-    earlier.map(Claim::Earlier).ok_or_else(|| {
+    earlier.ok_or_else(|| {
         AppError::conflict(
             "REQUEST_IN_FLIGHT",
             "the same request is still being processed; retry it",

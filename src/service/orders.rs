@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,13 +16,13 @@ use super::{
     audit::{self, AuditAction},
     check_len, clean_optional,
     events::{self, Event},
-    idempotency::{self, Claim, IdempotencyKey},
+    idempotency::{self, IdempotencyKey},
     printing::KitchenTickets,
     Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
     auth::{Action, Principal, Staff},
-    db::{Batch, Db},
+    db::{Batch, Db, WriteTxn},
     domain::{
         self, BillLine, DiscountKind, DiscountValue, OrderSource, OrderStatus, PaymentStatus,
         SessionStatus,
@@ -165,10 +165,7 @@ async fn place_order(
     let tickets = KitchenTickets::prepare(db.conn(), &outlet, printers, session_id, by).await?;
 
     let order_id = Uuid::now_v7();
-    let txn = match idempotency::claim(db, idempotency, order_id).await? {
-        Claim::Fresh(txn) => txn,
-        Claim::Earlier(earlier) => return Ok(Placed::Earlier(earlier)),
-    };
+    let txn = db.begin().await?;
     if let Some(session_id) = session_id {
         // Locks the session row, so a concurrent close waits for this order (or wins first).
         let session = table_session::Entity::find_by_id(session_id)
@@ -187,7 +184,14 @@ async fn place_order(
     // Microseconds, as PostgreSQL keeps it: the answer shows what a read will.
     let now = Utc::now().trunc_subsecs(6);
     let business_date = business_date(&outlet, now);
-    let number = next_number(&txn, outlet.id, &business_date).await?;
+    let number = match (
+        claim_and_number(&txn, idempotency, order_id, outlet.id, &business_date).await?,
+        idempotency,
+    ) {
+        (Some(number), _) => number,
+        (None, Some(key)) => return Ok(Placed::Earlier(idempotency::taken(txn, key).await?)),
+        (None, None) => return Err(AppError::internal("order counter returned no row")),
+    };
     // The order row is its own creation record (who, when, NEW); `order_status_changes`
     // holds the moves after it.
     let order = order::Model {
@@ -524,6 +528,50 @@ fn choose_modifiers(
 fn business_date(outlet: &outlet::Model, now: chrono::DateTime<Utc>) -> String {
     let tz = super::outlets::timezone_of(outlet);
     now.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
+/// Claims the Idempotency-Key (if any) for `order_id` and takes the next order number of the
+/// outlet's business day, in one round trip: the counter moves only when the key was free.
+/// `None`: the key is taken, and nothing was written.
+async fn claim_and_number(
+    txn: &WriteTxn,
+    key: Option<&IdempotencyKey>,
+    order_id: Uuid,
+    outlet_id: Uuid,
+    business_date: &str,
+) -> AppResult<Option<i32>> {
+    let Some(key) = key else {
+        return next_number(txn, outlet_id, business_date).await.map(Some);
+    };
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "WITH claimed AS ( \
+                 INSERT INTO idempotency_keys (scope, \"key\", request_hash, resource_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, \"key\") DO NOTHING RETURNING 1) \
+             INSERT INTO order_counters (outlet_id, business_date, last_number) \
+             SELECT $6, $7, 1 FROM claimed \
+             ON CONFLICT (outlet_id, business_date) \
+             DO UPDATE SET last_number = order_counters.last_number + 1 RETURNING last_number"
+        }
+        _ => {
+            "INSERT INTO idempotency_keys (scope, \"key\", request_hash, resource_id, created_at) \
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope, \"key\") DO NOTHING; \
+             INSERT INTO order_counters (outlet_id, business_date, last_number) \
+             SELECT ?, ?, 1 WHERE changes() = 1 \
+             ON CONFLICT (outlet_id, business_date) \
+             DO UPDATE SET last_number = last_number + 1 RETURNING last_number"
+        }
+    };
+    let mut values = key.row(order_id);
+    values.extend([outlet_id.into(), business_date.into()]);
+    let rows = txn
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    rows.first()
+        .map(|row| row.try_get::<i32>("", "last_number"))
+        .transpose()
+        .map_err(Into::into)
 }
 
 /// The next order number of the outlet's business day. One upsert on a counter row: the row
