@@ -406,6 +406,11 @@ async fn commit_in_groups(
         let mut members = Vec::new();
         let mut turn = Some(first);
         while let Some(Turn { reply }) = turn.take() {
+            // A writer that gave up waiting (its request timed out or went away): skip it.
+            if reply.is_closed() {
+                turn = queue.try_recv().ok();
+                continue;
+            }
             let savepoint = match group.begin().await {
                 Ok(savepoint) => savepoint,
                 Err(err) => {

@@ -1,9 +1,7 @@
 //! PostgreSQL only: `event_outbox`, where writers append their events without waiting for
-//! each other. Each row records the writing transaction (`txid`); the relay moves rows into
-//! `events` once every transaction that started before theirs has finished, numbering them in
-//! `(txid, id)` order, so `events` ids still grow without gaps in the order clients replay.
-//! SQLite has one writer at a time, so its events go straight into `events` and this is a
-//! no-op there.
+//! each other. The relay moves committed rows into `events`, numbering them as it moves them,
+//! so `events` ids still grow without gaps in the order clients replay. SQLite has one writer
+//! at a time, so its events go straight into `events` and this is a no-op there.
 
 use sea_orm_migration::prelude::*;
 
@@ -20,7 +18,6 @@ impl MigrationTrait for Migration {
         db.execute_unprepared(
             "CREATE TABLE event_outbox (
                 id bigserial PRIMARY KEY,
-                txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
                 kind varchar(32) NOT NULL,
                 outlet_id uuid NOT NULL,
                 table_session_id uuid NULL,
@@ -29,8 +26,6 @@ impl MigrationTrait for Migration {
             )",
         )
         .await?;
-        db.execute_unprepared("CREATE INDEX idx_event_outbox_txid ON event_outbox (txid, id)")
-            .await?;
         Ok(())
     }
 

@@ -21,6 +21,8 @@ use std::{
     time::{Duration, Instant},
 };
 
+use sha2::{Digest, Sha256};
+
 use super::Staff;
 
 /// Entries kept at most; past it the cache starts over (a shop has tens of tokens in use).
@@ -29,7 +31,8 @@ const MAX_ENTRIES: usize = 10_000;
 pub struct StaffCache {
     ttl: Duration,
     generation: AtomicU64,
-    entries: Mutex<HashMap<String, (Staff, Instant)>>,
+    /// By the SHA-256 of the token, so the tokens themselves are not kept.
+    entries: Mutex<HashMap<[u8; 32], (Staff, Instant)>>,
 }
 
 impl StaffCache {
@@ -51,7 +54,7 @@ impl StaffCache {
     pub fn get(&self, token: &str) -> Option<Staff> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
-            .get(token)
+            .get(&digest(token))
             .filter(|(_, at)| at.elapsed() < self.ttl)
             .map(|(staff, _)| staff.clone())
     }
@@ -67,7 +70,7 @@ impl StaffCache {
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
-        entries.insert(token.to_owned(), (staff.clone(), Instant::now()));
+        entries.insert(digest(token), (staff.clone(), Instant::now()));
     }
 
     /// Forgets every answer: an account or a tablet changed.
@@ -76,6 +79,10 @@ impl StaffCache {
         self.generation.fetch_add(1, Ordering::AcqRel);
         entries.clear();
     }
+}
+
+fn digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
 }
 
 #[cfg(test)]

@@ -203,7 +203,7 @@ async fn relay(
     mut last: i64,
     metrics: Arc<Metrics>,
 ) {
-    // PostgreSQL: rows still in the outbox wait for an older transaction; look again soon.
+    // PostgreSQL: more than one batch was waiting in the outbox; look again soon.
     let mut waiting = false;
     loop {
         let poll = match realtime.upgrade() {
@@ -252,7 +252,7 @@ async fn relay(
     }
 }
 
-/// How soon the relay looks again at outbox rows held back by an older transaction.
+/// How soon the relay looks again when the outbox held more than one batch.
 const OUTBOX_RETRY: Duration = Duration::from_millis(20);
 
 /// Drops events past retention (and old idempotency keys), every `prune_interval`.

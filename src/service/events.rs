@@ -86,8 +86,8 @@ impl EventKind {
 /// reader resuming "after id N" never skips one that commits late.
 ///
 /// PostgreSQL: into `event_outbox`, with no lock, so writers of different outlets never wait
-/// for each other. [`sequence`] later moves rows into `events` in an order that no late commit
-/// can break.
+/// for each other. [`sequence`] later numbers committed rows into `events`, so no late commit
+/// can leave a gap behind a reader resuming "after id N".
 pub async fn record(conn: &impl ConnectionTrait, event: Event<'_>) -> AppResult<()> {
     conn.execute_raw(record_statement(conn.get_database_backend(), event))
         .await?;
@@ -125,53 +125,51 @@ pub fn record_statement(backend: DbBackend, event: Event<'_>) -> Statement {
 /// Outbox rows moved per round at most.
 const SEQUENCE_BATCH: u64 = 1_000;
 
-/// Moves outbox rows into `events`, numbered after the newest id ever issued, taking only rows
-/// whose transaction id is below the oldest transaction still running (`xmin` of a fresh
-/// snapshot): those writers, and every writer that started before them, have finished, so
-/// no row that will ever commit can belong before them. They are numbered in `(txid, id)`
-/// order; every row left behind has a `txid` at or above that `xmin`, so later rounds number
-/// only rows that sort after everything numbered now, and the log's order never changes.
-/// A writer that started after another committed has the higher `txid`, so an order's events
-/// keep the order in which they happened.
+/// Moves committed outbox rows into `events`, numbered after the newest id ever issued in the
+/// order of their outbox ids. Instances take turns (an advisory lock held for this short
+/// transaction only, never by the writers), so each number is handed out once and `events`
+/// stays gap-free.
 ///
-/// Sequencers of several instances take turns (an advisory lock held for this short
-/// transaction only, never by the writers). Returns whether rows are left waiting for an older
-/// transaction to finish.
+/// Why this keeps every event after what it depends on: an event that depends on another
+/// (its transaction read or waited for the other's change) was inserted after the other
+/// committed, so its outbox id is higher, and whenever it is visible the other is too. Rows
+/// of transactions still running are invisible and simply go in a later round; independent
+/// events may go in either order. The `events` id sequence is moved along, so nothing that
+/// still draws from it collides. Returns whether a full batch moved (more may be waiting).
 pub async fn sequence(db: &Db) -> AppResult<bool> {
     let txn = db.begin().await?;
     db::lock(&txn, LockKey::Events).await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin), \
-         moved AS ( \
-             DELETE FROM event_outbox WHERE id IN ( \
-                 SELECT id FROM event_outbox WHERE txid < (SELECT xmin FROM horizon) \
-                 ORDER BY txid, id LIMIT $1) \
-             RETURNING txid, id, kind, outlet_id, table_session_id, payload, at), \
-         base AS (SELECT GREATEST( \
-             COALESCE((SELECT MAX(id) FROM events), 0), \
-             COALESCE((SELECT value FROM maintenance_state WHERE name = $2), 0)) AS id) \
-         INSERT INTO events (id, kind, outlet_id, table_session_id, payload, at) \
-         SELECT base.id + row_number() OVER (ORDER BY moved.txid, moved.id), \
-                moved.kind, moved.outlet_id, moved.table_session_id, moved.payload, moved.at \
-         FROM moved, base",
-        [
-            (SEQUENCE_BATCH as i64).into(),
-            maintenance_state::EVENTS_PRUNED_THROUGH.into(),
-        ],
-    ))
-    .await?;
-    let left = txn
-        .query_one_raw(Statement::from_string(
+    let moved = txn
+        .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT EXISTS (SELECT 1 FROM event_outbox) AS left",
+            "WITH moved AS ( \
+                 DELETE FROM event_outbox WHERE id IN ( \
+                     SELECT id FROM event_outbox ORDER BY id LIMIT $1) \
+                 RETURNING id, kind, outlet_id, table_session_id, payload, at), \
+             base AS (SELECT GREATEST( \
+                 COALESCE((SELECT MAX(id) FROM events), 0), \
+                 COALESCE((SELECT value FROM maintenance_state WHERE name = $2), 0)) AS id), \
+             logged AS ( \
+                 INSERT INTO events (id, kind, outlet_id, table_session_id, payload, at) \
+                 SELECT base.id + row_number() OVER (ORDER BY moved.id), moved.kind, \
+                        moved.outlet_id, moved.table_session_id, moved.payload, moved.at \
+                 FROM moved, base \
+                 RETURNING id) \
+             SELECT COUNT(*) AS moved, \
+                    CASE WHEN COUNT(*) > 0 \
+                         THEN setval(pg_get_serial_sequence('events', 'id'), MAX(id)) END \
+             FROM logged",
+            [
+                (SEQUENCE_BATCH as i64).into(),
+                maintenance_state::EVENTS_PRUNED_THROUGH.into(),
+            ],
         ))
         .await?
-        .map(|row| row.try_get::<bool>("", "left"))
+        .map(|row| row.try_get::<i64>("", "moved"))
         .transpose()?
-        .unwrap_or(false);
+        .unwrap_or(0);
     txn.commit().await?;
-    Ok(left)
+    Ok(moved >= SEQUENCE_BATCH as i64)
 }
 
 /// Which events a client may see.

@@ -842,8 +842,19 @@ pub async fn read_order(
     if let Some(details) = cache.get(&order) {
         return Ok(details);
     }
-    // One snapshot, so what is remembered belongs to the version it is remembered under.
-    let txn = db.conn().begin().await?;
+    // One snapshot, so what is remembered belongs to the version it is remembered under
+    // (a SQLite read transaction is one snapshot by itself).
+    let txn = match db.backend() {
+        DbBackend::Postgres => {
+            db.conn()
+                .begin_with_config(
+                    Some(sea_orm::IsolationLevel::RepeatableRead),
+                    Some(sea_orm::AccessMode::ReadOnly),
+                )
+                .await?
+        }
+        _ => db.conn().begin().await?,
+    };
     let details = load_order(&txn, id).await?;
     txn.commit().await?;
     if !visible(principal, &details.order) {
