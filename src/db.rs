@@ -32,6 +32,7 @@ use tokio::sync::{mpsc, oneshot};
 pub enum LockKey {
     Migrations = 0x6b65_6461_6900_0001,
     Users = 0x6b65_6461_6900_0002,
+    /// The relay's numbering of outbox rows (`events::sequence`); writers never take it.
     Events = 0x6b65_6461_6900_0003,
 }
 
