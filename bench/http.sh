@@ -33,6 +33,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
 database_url=""
 duration="${BENCH_DURATION:-10s}"
 conns_list="16 64 256"
@@ -60,9 +62,7 @@ done
 bin="${KEDAI_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/kedai}"
 [[ -x "$bin" ]] || { echo "no server binary at $bin (cargo build --release -p kedai)" >&2; exit 1; }
 
-# As many open files as allowed (the server and wrk inherit it).
-hard="$(ulimit -Hn)"
-if [[ "$hard" == unlimited ]]; then ulimit -n 1048576 2>/dev/null || true; else ulimit -n "$hard"; fi
+raise_open_files
 
 tmp="$(mktemp -d -t kedai-http-bench.XXXXXX)"
 server_pid=""
@@ -97,17 +97,6 @@ else
     unset DATABASE_URL
     db_kind="SQLite (temp data dir)"
 fi
-listen_address() { # LOG PID NAME -> the host:port from LOG's "Starting server on" line
-    local log="$1" pid="$2" name="$3" found=""
-    for _ in $(seq 1 300); do
-        found="$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*Starting server on \([^ ]*\).*/\1/p' "$log" | head -n1)"
-        [[ -n "$found" ]] && { echo "$found"; return; }
-        kill -0 "$pid" 2>/dev/null || { echo "$name exited:" >&2; cat "$log" >&2; exit 1; }
-        sleep 0.1
-    done
-    echo "$name did not start in 30 s:" >&2; cat "$log" >&2; exit 1
-}
-
 log="$tmp/server.log"
 "$bin" serve >"$tmp/server.out" 2>"$log" &
 server_pid=$!
@@ -121,13 +110,6 @@ hello_pid=$!
 hello_addr="$(listen_address "$tmp/hello.out" "$hello_pid" "kedai-bench hello")"
 
 # --- fixtures -----------------------------------------------------------------------------
-api() { # METHOD PATH [JSON] -> response body; fails on HTTP errors
-    local method="$1" path="$2" body="${3:-}"
-    local args=(-sS --fail-with-body -X "$method" -H 'Content-Type: application/json')
-    [[ -n "${token:-}" ]] && args+=(-H "Authorization: Bearer $token")
-    [[ -n "$body" ]] && args+=(--data "$body")
-    curl "${args[@]}" "$base$path"
-}
 token=""
 api POST /api/v1/auth/register '{"username":"owner","password":"bench-password-1"}' >/dev/null
 token="$(api POST /api/v1/auth/login '{"username":"owner","password":"bench-password-1"}' | jq -er .access_token)"
@@ -229,19 +211,10 @@ if [[ -n "$database_url" ]]; then
     scratch_url="${database_url%/*}/$scratch_db"
     PGOPTIONS="-c client_min_messages=warning" psql -q "$admin_url" \
         -c "DROP DATABASE IF EXISTS $scratch_db" -c "CREATE DATABASE $scratch_db" >/dev/null
-    psql -q -v ON_ERROR_STOP=1 "$scratch_url" >/dev/null <<'SQL'
-CREATE TABLE bench_counter (outlet_id int PRIMARY KEY, n bigint NOT NULL);
-CREATE TABLE bench_order (id bigserial PRIMARY KEY, outlet_id int NOT NULL, number bigint NOT NULL,
-                          total bigint NOT NULL, created_at timestamptz NOT NULL);
-CREATE TABLE bench_item (id bigserial PRIMARY KEY, order_id bigint NOT NULL REFERENCES bench_order,
-                         product_id int NOT NULL, quantity int NOT NULL, price bigint NOT NULL);
-CREATE INDEX ON bench_item (order_id);
-CREATE TABLE bench_event (id bigserial PRIMARY KEY, kind text NOT NULL, payload jsonb NOT NULL,
-                          created_at timestamptz NOT NULL);
-SQL
+    psql -q -v ON_ERROR_STOP=1 -f "$here/pg_schema.sql" "$scratch_url" >/dev/null
     for c in 16 64; do
         out="$tmp/pgbench.out"
-        pgbench -n -f "$here/pg_insert.sql" -c "$c" -j2 -T "${duration%s}" "$scratch_url" >"$out" 2>&1 \
+        pgbench -n -f "$here/pg_insert.sql" -D outlets=1 -c "$c" -j2 -T "${duration%s}" "$scratch_url" >"$out" 2>&1 \
             || { cat "$out" >&2; exit 1; }
         tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out" | head -n1)"
         lat="$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$out")"

@@ -1,14 +1,11 @@
--- pgbench script for bench/http.sh: the database work of one POST /api/v1/orders, as a
--- ceiling for the server on PostgreSQL. One transaction: bump the outlet's order counter
--- (upsert; one hot row, as every order of an outlet takes the next number), insert the
--- order, its two items and one event. Tables are created by bench/http.sh (psql) in a
--- scratch database:
---   bench_counter(outlet_id int primary key, n bigint)
---   bench_order(id bigserial pk, outlet_id int, number bigint, total bigint, created_at timestamptz)
---   bench_item(id bigserial pk, order_id bigint, product_id int, quantity int, price bigint)
---   bench_event(id bigserial pk, kind text, payload jsonb, created_at timestamptz)
--- Run: pgbench -n -f bench/pg_insert.sql -c 16 -j 2 -T 10 <scratch db url>
-\set outlet 1
+-- pgbench script for bench/http.sh and bench/ratios.sh: the database work of one
+-- POST /api/v1/orders, as a ceiling for the server on PostgreSQL. One transaction: bump the
+-- outlet's order counter (upsert; one hot row, as every order of an outlet takes the next
+-- number), insert the order, its two items and one event. `-D outlets=N` spreads the clients
+-- over N outlets (client 0 at outlet 1, …; N = 1: every order at one till). The tables
+-- (bench/pg_schema.sql) are created by the scripts in a scratch database.
+-- Run: pgbench -n -f bench/pg_insert.sql -D outlets=1 -c 16 -j 2 -T 10 <scratch db url>
+\set outlet :client_id % :outlets + 1
 BEGIN;
 INSERT INTO bench_counter (outlet_id, n) VALUES (:outlet, 1)
   ON CONFLICT (outlet_id) DO UPDATE SET n = bench_counter.n + 1 RETURNING n \gset

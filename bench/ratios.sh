@@ -18,7 +18,7 @@
 #   POST /api/v1/orders, PostgreSQL, 16 and 64    vs  pgbench of bench/pg_insert.sql, same -c
 #   50 outlets at once, PostgreSQL (kedai-bench outlets: one connection per outlet)
 #                                                 vs  pgbench, 50 clients, one outlet each
-#       (bench/pg_insert_outlets.sql);
+#       (bench/pg_insert.sql -D outlets=50);
 #       plus the per-outlet p99 spread (max / median; target ≤ 2)
 #   GET /api/v1/orders/{id}, SQLite, 64           vs  GET /api/v1/ping, 64
 #   WebSocket delivery p99 at 1,000 clients       (kedai-bench ws; compare with the README)
@@ -29,6 +29,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
+# shellcheck source=bench/common.sh
+source "$here/common.sh"
 database_url=""
 redis_url=""
 duration="10s"
@@ -50,8 +52,7 @@ for b in "$bin" "$bench_bin"; do
     [[ -x "$b" ]] || { echo "no $b (cargo build --release -p kedai -p kedai-bench)" >&2; exit 1; }
 done
 seconds="${duration%s}"
-hard="$(ulimit -Hn)"
-if [[ "$hard" == unlimited ]]; then ulimit -n 1048576 2>/dev/null || true; else ulimit -n "$hard"; fi
+raise_open_files
 
 tmp="$(mktemp -d -t kedai-ratios.XXXXXX)"
 pids=()
@@ -80,20 +81,7 @@ start_server() { # NAME [DATABASE_URL] [REDIS_URL] -> sets $base
         exec "$bin" serve
     ) >"$tmp/$name.out" 2>"$log" &
     pids+=($!)
-    local found=""
-    for _ in $(seq 1 300); do
-        found="$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*Starting server on \([^ ]*\).*/\1/p' "$log" | head -n1)"
-        [[ -n "$found" ]] && break
-        sleep 0.1
-    done
-    [[ -n "$found" ]] || { echo "$name did not start:" >&2; cat "$log" >&2; exit 1; }
-    base="http://$found"
-}
-api() { # METHOD PATH [JSON]
-    local args=(-sS --fail-with-body -X "$1" -H 'Content-Type: application/json')
-    [[ -n "${token:-}" ]] && args+=(-H "Authorization: Bearer $token")
-    [[ -n "${3:-}" ]] && args+=(--data "$3")
-    curl "${args[@]}" "$base$2"
+    base="http://$(listen_address "$log" "${pids[-1]}" "$name")"
 }
 shop() { # OUTLETS -> sets token, outlet, p1, p2, order; writes $tmp/targets (outlet product)
     token=""
@@ -154,18 +142,9 @@ if [[ -n "$database_url" ]]; then
         PGOPTIONS="-c client_min_messages=warning" psql -q "$database_url" \
             -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
     done
-    psql -q -v ON_ERROR_STOP=1 "$server_url/kedai_ratios_pgbench" >/dev/null <<'SQL'
-CREATE TABLE bench_counter (outlet_id int PRIMARY KEY, n bigint NOT NULL);
-CREATE TABLE bench_order (id bigserial PRIMARY KEY, outlet_id int NOT NULL, number bigint NOT NULL,
-                          total bigint NOT NULL, created_at timestamptz NOT NULL);
-CREATE TABLE bench_item (id bigserial PRIMARY KEY, order_id bigint NOT NULL REFERENCES bench_order,
-                         product_id int NOT NULL, quantity int NOT NULL, price bigint NOT NULL);
-CREATE INDEX ON bench_item (order_id);
-CREATE TABLE bench_event (id bigserial PRIMARY KEY, kind text NOT NULL, payload jsonb NOT NULL,
-                          created_at timestamptz NOT NULL);
-SQL
-    pgbench_tps() { # CLIENTS [SCRIPT] -> tps
-        pgbench -n -f "${2:-$here/pg_insert.sql}" -c "$1" -j2 -T "$seconds" \
+    psql -q -v ON_ERROR_STOP=1 -f "$here/pg_schema.sql" "$server_url/kedai_ratios_pgbench" >/dev/null
+    pgbench_tps() { # CLIENTS OUTLETS -> tps
+        pgbench -n -f "$here/pg_insert.sql" -D outlets="$2" -c "$1" -j2 -T "$seconds" \
             "$server_url/kedai_ratios_pgbench" >"$tmp/pgbench.out" 2>&1 || { cat "$tmp/pgbench.out" >&2; exit 1; }
         sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$tmp/pgbench.out" | head -n1 | awk '{printf "%.0f", $1}'
     }
@@ -173,13 +152,13 @@ SQL
     shop 50
     for c in 16 64; do
         read -r rps bad p99 <<<"$(post_orders "$c")"
-        row "POST /orders, PostgreSQL, $c conns" "$rps" "pgbench -c $c" "$(pgbench_tps "$c")" "≥ 0.5" "p99 $p99 ms, non-201: $bad"
+        row "POST /orders, PostgreSQL, $c conns" "$rps" "pgbench -c $c" "$(pgbench_tps "$c" 1)" "≥ 0.5" "p99 $p99 ms, non-201: $bad"
     done
     line="$("$bench_bin" outlets --url "$base" --token "$token" --targets "$tmp/targets" --duration-secs "$seconds")"
     value() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" <<<"$line"; }
     spread="$(awk -v a="$(value outlet_p99_max_ms)" -v b="$(value outlet_p99_median_ms)" 'BEGIN { printf "%.2f", a / b }')"
     row "50 outlets at once, PostgreSQL" "$(value orders_per_s)" "pgbench -c 50, one outlet each" \
-        "$(pgbench_tps 50 "$here/pg_insert_outlets.sql")" "≥ 0.5" \
+        "$(pgbench_tps 50 50)" "≥ 0.5" \
         "p99 $(value p99_ms) ms; per-outlet p99 median $(value outlet_p99_median_ms) ms, max $(value outlet_p99_max_ms) ms (max/median $spread, target ≤ 2); non-201: $(value non201)"
     kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
 fi
