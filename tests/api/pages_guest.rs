@@ -5,8 +5,8 @@ use kedai::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::browser::{guest_on_phone, sign_in, untaxed_shop, Browser, LIVE, WAIT};
-use crate::helpers::{expect_json, gradient_image, spawn_app, TestApp};
+use crate::browser::{guest_on_phone, sign_in, untaxed_shop, Browser, Page, LIVE, WAIT};
+use crate::helpers::{expect_json, gradient_image, spawn_app, TestApp, WsClient};
 
 async fn upload_photo(app: &TestApp, token: &str, product: uuid::Uuid) -> Value {
     let photo = gradient_image(640, 480, ImageFormat::Jpeg);
@@ -15,6 +15,31 @@ async fn upload_photo(app: &TestApp, token: &str, product: uuid::Uuid) -> Value 
         StatusCode::OK,
     )
     .await
+}
+
+/// The guest taps `button`: the staff socket rings with a request of `kind`, and the phone
+/// says `status` (then a screenshot named `shot`). Returns the staff's frame.
+async fn call(
+    guest: &mut Page,
+    till: &mut WsClient,
+    (button, kind): (&str, &str),
+    status: &str,
+    shot: &str,
+) -> Value {
+    guest.press(button).await;
+    let rang = till
+        .next_of("GUEST_REQUEST", LIVE)
+        .await
+        .unwrap_or_else(|| panic!("the {kind} request rings on the staff socket"));
+    assert_eq!(rang["payload"]["kind"], kind);
+    guest
+        .wait_for(
+            &format!("document.getElementById('call-status').textContent === '{status}'"),
+            WAIT,
+        )
+        .await;
+    guest.screenshot(shot).await;
+    rang
 }
 
 #[tokio::test]
@@ -52,20 +77,15 @@ async fn a_guest_asks_for_the_bill_from_a_phone_and_a_second_tap_waits() {
         "{size}"
     );
 
-    guest.press("#call-bill").await;
-    let rang = till
-        .next_of("GUEST_REQUEST", LIVE)
-        .await
-        .expect("the bill request rings on the staff socket");
-    assert_eq!(rang["payload"]["kind"], "BILL");
+    let rang = call(
+        &mut guest,
+        &mut till,
+        ("#call-bill", "BILL"),
+        "The bill is on its way",
+        "bill-called",
+    )
+    .await;
     assert_eq!(rang["payload"]["table_name"], "Meja 1");
-    guest
-        .wait_for(
-            "document.getElementById('call-status').textContent === 'The bill is on its way'",
-            WAIT,
-        )
-        .await;
-    guest.screenshot("bill-called").await;
 
     // Tapping again within 30 s: a friendly wait, the button held off, nothing new stored.
     guest.press("#call-bill").await;
@@ -112,19 +132,14 @@ async fn a_guest_asks_for_the_bill_from_a_phone_and_a_second_tap_waits() {
         .await;
 
     // Calling the waiter is a call of its own.
-    guest.press("#call-waiter").await;
-    let rang = till
-        .next_of("GUEST_REQUEST", LIVE)
-        .await
-        .expect("the waiter call rings");
-    assert_eq!(rang["payload"]["kind"], "CALL_WAITER");
-    guest
-        .wait_for(
-            "document.getElementById('call-status').textContent === 'A waiter has been called'",
-            WAIT,
-        )
-        .await;
-    guest.screenshot("waiter-called").await;
+    call(
+        &mut guest,
+        &mut till,
+        ("#call-waiter", "CALL_WAITER"),
+        "A waiter has been called",
+        "waiter-called",
+    )
+    .await;
     guest.assert_no_problems().await;
 }
 
