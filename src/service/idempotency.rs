@@ -15,7 +15,9 @@
 //! outlet's resource.
 
 use chrono::Utc;
-use sea_orm::{sea_query::OnConflict, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{
+    sea_query::OnConflict, ConnectionTrait, DbBackend, EntityTrait, QueryTrait, Set, Statement,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -79,22 +81,9 @@ impl IdempotencyKey {
         }
     }
 
-    /// The key's row for `resource_id`, in the order `INSERT INTO idempotency_keys (scope, key,
-    /// request_hash, resource_id, created_at)` takes it (for a statement that claims the key
-    /// together with other work).
-    pub fn row(&self, resource_id: Uuid) -> Vec<sea_orm::Value> {
-        vec![
-            self.scope.clone().into(),
-            self.key.clone().into(),
-            self.request_hash.clone().into(),
-            resource_id.into(),
-            Utc::now().into(),
-        ]
-    }
-
-    /// Records the result; `false` when the key is taken (by a committed request, or on
-    /// PostgreSQL by a concurrent one that committed while this waited on the key's row).
-    async fn remember(&self, conn: &impl ConnectionTrait, resource_id: Uuid) -> AppResult<bool> {
+    /// The insert that claims the key for `resource_id` and does nothing when it is taken (to
+    /// run alone, or together with other work in one statement).
+    pub fn claim_statement(&self, backend: DbBackend, resource_id: Uuid) -> Statement {
         let row = idempotency_key::ActiveModel {
             scope: Set(self.scope.clone()),
             key: Set(self.key.clone()),
@@ -102,15 +91,20 @@ impl IdempotencyKey {
             resource_id: Set(resource_id),
             created_at: Set(Utc::now()),
         };
-        let inserted = idempotency_key::Entity::insert(row)
+        idempotency_key::Entity::insert(row)
             .on_conflict(
                 OnConflict::columns([idempotency_key::Column::Scope, idempotency_key::Column::Key])
                     .do_nothing()
                     .to_owned(),
             )
-            .exec_without_returning(conn)
-            .await?;
-        Ok(inserted == 1)
+            .build(backend)
+    }
+
+    /// Records the result; `false` when the key is taken (by a committed request, or on
+    /// PostgreSQL by a concurrent one that committed while this waited on the key's row).
+    async fn remember(&self, conn: &impl ConnectionTrait, resource_id: Uuid) -> AppResult<bool> {
+        let claim = self.claim_statement(conn.get_database_backend(), resource_id);
+        Ok(conn.execute_raw(claim).await?.rows_affected() == 1)
     }
 }
 

@@ -544,26 +544,28 @@ async fn claim_and_number(
         return next_number(txn, outlet_id, business_date).await.map(Some);
     };
     let backend = txn.get_database_backend();
+    let claim = key.claim_statement(backend, order_id);
+    let mut values = claim.values.map(|v| v.0).unwrap_or_default();
     let sql = match backend {
-        DbBackend::Postgres => {
-            "WITH claimed AS ( \
-                 INSERT INTO idempotency_keys (scope, \"key\", request_hash, resource_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, \"key\") DO NOTHING RETURNING 1) \
+        DbBackend::Postgres => format!(
+            "WITH claimed AS ({} RETURNING 1) \
              INSERT INTO order_counters (outlet_id, business_date, last_number) \
-             SELECT $6, $7, 1 FROM claimed \
+             SELECT ${}, ${}, 1 FROM claimed \
              ON CONFLICT (outlet_id, business_date) \
-             DO UPDATE SET last_number = order_counters.last_number + 1 RETURNING last_number"
-        }
-        _ => {
-            "INSERT INTO idempotency_keys (scope, \"key\", request_hash, resource_id, created_at) \
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope, \"key\") DO NOTHING; \
+             DO UPDATE SET last_number = order_counters.last_number + 1 RETURNING last_number",
+            claim.sql,
+            values.len() + 1,
+            values.len() + 2
+        ),
+        _ => format!(
+            "{}; \
              INSERT INTO order_counters (outlet_id, business_date, last_number) \
              SELECT ?, ?, 1 WHERE changes() = 1 \
              ON CONFLICT (outlet_id, business_date) \
-             DO UPDATE SET last_number = last_number + 1 RETURNING last_number"
-        }
+             DO UPDATE SET last_number = last_number + 1 RETURNING last_number",
+            claim.sql
+        ),
     };
-    let mut values = key.row(order_id);
     values.extend([outlet_id.into(), business_date.into()]);
     let rows = txn
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
