@@ -164,6 +164,22 @@ impl Db {
         }
     }
 
+    /// A read-only transaction that sees one snapshot throughout (a SQLite read transaction
+    /// is one by itself; PostgreSQL needs REPEATABLE READ for it).
+    pub async fn read_snapshot(&self) -> Result<DatabaseTransaction, DbErr> {
+        match self.backend() {
+            DbBackend::Postgres => {
+                self.conn
+                    .begin_with_config(
+                        Some(sea_orm::IsolationLevel::RepeatableRead),
+                        Some(sea_orm::AccessMode::ReadOnly),
+                    )
+                    .await
+            }
+            _ => self.conn.begin().await,
+        }
+    }
+
     /// Applies pending migrations. On PostgreSQL this holds an advisory lock for the whole
     /// run, so instances starting together take turns instead of racing on DDL.
     pub async fn migrate(&self) -> Result<(), DbErr> {

@@ -266,7 +266,10 @@ async fn corrected_table(
         note: None,
         items: vec![item(first, 2), item(second, 1)],
     };
-    let order = orders::create_order(db, &Principal::Staff(actor.clone()), order, None).await?;
+    // A command of its own, not the server: nothing to remember between its orders.
+    let memory = crate::memory::Memory::new(std::time::Duration::ZERO);
+    let staff = Principal::Staff(actor.clone());
+    let order = orders::create_order(db, &memory, &staff, order, None).await?;
     if let Some(line) = order.items.first() {
         let void = corrections::ItemVoid {
             quantity: 1,

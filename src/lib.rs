@@ -23,6 +23,7 @@ pub mod domain;
 pub mod entity;
 pub mod error;
 pub mod files;
+pub mod memory;
 pub mod metrics;
 pub mod middleware;
 pub mod printing;

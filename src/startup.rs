@@ -9,11 +9,12 @@ use tokio::sync::Semaphore;
 
 use crate::{
     api,
-    auth::{cache::StaffCache, jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
+    auth::{jwt::JwtKeys, password::Passwords, rate_limit::LoginLimits},
     config::Config,
     db::Db,
     error::render_errors,
     files,
+    memory::Memory,
     metrics::{self, Metrics},
     middleware::{limit_body, refuse_control_text, security_headers, shed_load},
     printing::worker::PrintWorker,
@@ -89,13 +90,13 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
 
     let spec = api::spec_json();
     let metrics = Metrics::new(&spec, api::BASE_PATH).context("cannot set up the metrics")?;
-    let staff_cache = Arc::new(StaffCache::new(config.realtime.poll_interval));
+    let memory = Arc::new(Memory::new(config.realtime.poll_interval));
     let realtime = Realtime::start(
         db.clone(),
         redis_client,
         config.realtime.clone(),
         metrics.clone(),
-        staff_cache.clone(),
+        memory.clone(),
     )
     .await
     .context("cannot start realtime delivery")?;
@@ -123,7 +124,7 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         printing,
         metrics,
         backups,
-        staff_cache,
+        memory,
         orders: Default::default(),
     });
     let endpoint = routes(state.clone(), spec);

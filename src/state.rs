@@ -27,8 +27,8 @@ pub struct Inner {
     pub printing: PrintWorker,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub backups: Arc<crate::service::backups::BackupState>,
-    /// Token checks remembered between requests (`auth::cache`).
-    pub staff_cache: Arc<crate::auth::cache::StaffCache>,
+    /// Token checks and menus remembered between requests (`memory`).
+    pub memory: Arc<crate::memory::Memory>,
     /// Orders' lines as of their version, for `GET /orders/{id}`.
     pub orders: crate::service::orders::OrderCache,
 }

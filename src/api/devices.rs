@@ -7,7 +7,7 @@ use poem::{web::Data, Request};
 use poem_openapi::{param::Path, payload::Json, ApiResponse, Object, OpenApi};
 use uuid::Uuid;
 
-use super::{auth::LoginResponse, text::Text, ApiTags};
+use super::{auth::LoginResponse, forgets_staff, text::Text, ApiTags};
 use crate::{
     auth::Auth,
     entity::device,
@@ -157,7 +157,8 @@ impl DevicesApi {
     #[oai(
         path = "/devices/:id",
         method = "delete",
-        operation_id = "revoke_device"
+        operation_id = "revoke_device",
+        transform = "forgets_staff"
     )]
     async fn revoke(
         &self,
@@ -166,7 +167,6 @@ impl DevicesApi {
         id: Path<Uuid>,
     ) -> AppResult<DoneResponse> {
         devices::revoke(&state.db, auth.0.staff()?, id.0).await?;
-        state.realtime.staff_changed();
         Ok(DoneResponse::Done)
     }
 

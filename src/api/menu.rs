@@ -10,7 +10,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{text::Text, ApiTags};
+use super::{forgets_menu, text::Text, ApiTags};
 use crate::{
     auth::{Auth, Principal},
     entity::category,
@@ -363,7 +363,8 @@ impl MenuApi {
     #[oai(
         path = "/outlets/:id/categories",
         method = "post",
-        operation_id = "create_category"
+        operation_id = "create_category",
+        transform = "forgets_menu"
     )]
     async fn create_category(
         &self,
@@ -410,7 +411,8 @@ impl MenuApi {
     #[oai(
         path = "/categories/:id",
         method = "patch",
-        operation_id = "update_category"
+        operation_id = "update_category",
+        transform = "forgets_menu"
     )]
     async fn update_category(
         &self,
@@ -439,7 +441,8 @@ impl MenuApi {
     #[oai(
         path = "/categories/:id",
         method = "delete",
-        operation_id = "delete_category"
+        operation_id = "delete_category",
+        transform = "forgets_menu"
     )]
     async fn delete_category(
         &self,
@@ -455,7 +458,8 @@ impl MenuApi {
     #[oai(
         path = "/outlets/:id/products",
         method = "post",
-        operation_id = "create_product"
+        operation_id = "create_product",
+        transform = "forgets_menu"
     )]
     async fn create_product(
         &self,
@@ -530,7 +534,8 @@ impl MenuApi {
     #[oai(
         path = "/products/:id",
         method = "patch",
-        operation_id = "update_product"
+        operation_id = "update_product",
+        transform = "forgets_menu"
     )]
     async fn update_product(
         &self,
@@ -559,7 +564,8 @@ impl MenuApi {
     #[oai(
         path = "/products/:id",
         method = "delete",
-        operation_id = "delete_product"
+        operation_id = "delete_product",
+        transform = "forgets_menu"
     )]
     async fn delete_product(
         &self,
@@ -576,7 +582,8 @@ impl MenuApi {
     #[oai(
         path = "/products/:id/modifier-groups",
         method = "post",
-        operation_id = "create_modifier_group"
+        operation_id = "create_modifier_group",
+        transform = "forgets_menu"
     )]
     async fn create_modifier_group(
         &self,
@@ -603,7 +610,8 @@ impl MenuApi {
     #[oai(
         path = "/modifier-groups/:id",
         method = "patch",
-        operation_id = "update_modifier_group"
+        operation_id = "update_modifier_group",
+        transform = "forgets_menu"
     )]
     async fn update_modifier_group(
         &self,
@@ -633,7 +641,8 @@ impl MenuApi {
     #[oai(
         path = "/modifier-groups/:id",
         method = "delete",
-        operation_id = "delete_modifier_group"
+        operation_id = "delete_modifier_group",
+        transform = "forgets_menu"
     )]
     async fn delete_modifier_group(
         &self,

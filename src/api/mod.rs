@@ -23,7 +23,12 @@ pub mod tables;
 pub mod text;
 pub mod users;
 
+use std::sync::Arc;
+
+use poem::{Endpoint, EndpointExt};
 use poem_openapi::{OpenApi, OpenApiService, Tags};
+
+use crate::{memory::Forget, realtime::Realtime, state::AppState};
 
 /// Groups in Swagger UI.
 #[derive(Tags)]
@@ -58,6 +63,37 @@ pub enum ApiTags {
     Audit,
     /// Shared tablets: enrolled devices, staff PINs, PIN sign-in, manager approvals.
     Devices,
+}
+
+/// For operations that can change an account or a tablet (`transform = "forgets_staff"`):
+/// the token checks remembered (`memory`) are forgotten as the request ends.
+pub fn forgets_staff<E: Endpoint + 'static>(ep: E) -> impl Endpoint<Output = E::Output> {
+    forgets(ep, Forget::Staff)
+}
+
+/// For operations that can change what an order reads of the menu, its printers or its
+/// outlet (`transform = "forgets_menu"`): the menus remembered are forgotten as the request
+/// ends.
+pub fn forgets_menu<E: Endpoint + 'static>(ep: E) -> impl Endpoint<Output = E::Output> {
+    forgets(ep, Forget::Menu)
+}
+
+/// Forgets when the request ends, whatever its answer, and also when it is cancelled (a
+/// client gone or a timeout while the change waits for its commit): the change may still
+/// commit then, and what is read until it does expires with the memory's lifetime.
+fn forgets<E: Endpoint + 'static>(ep: E, what: Forget) -> impl Endpoint<Output = E::Output> {
+    struct Forgetting(Arc<Realtime>, Forget);
+    impl Drop for Forgetting {
+        fn drop(&mut self) {
+            self.0.forget(self.1);
+        }
+    }
+    ep.around(move |ep, req| async move {
+        let _forgetting = req
+            .data::<AppState>()
+            .map(|state| Forgetting(state.realtime.clone(), what));
+        ep.call(req).await
+    })
 }
 
 /// Where the API is mounted; the spec's `servers` entry, so Swagger UI's "Try it out" works.

@@ -330,7 +330,7 @@ impl OrdersApi {
                 })
                 .collect(),
         };
-        let order = orders::create_order(&state.db, &principal, input, key).await?;
+        let order = orders::create_order(&state.db, &state.memory, &principal, input, key).await?;
         Ok(CreateOrderResponse::Created(Json(order.into())))
     }
 

@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{text::Text, ApiTags};
+use super::{forgets_menu, text::Text, ApiTags};
 use crate::{
     auth::Auth,
     entity::outlet,
@@ -247,7 +247,8 @@ impl OutletsApi {
     #[oai(
         path = "/outlets/:id",
         method = "patch",
-        operation_id = "update_outlet"
+        operation_id = "update_outlet",
+        transform = "forgets_menu"
     )]
     async fn update(
         &self,

@@ -12,7 +12,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{text::Text, ApiTags};
+use super::{forgets_menu, text::Text, ApiTags};
 use crate::{
     auth::Auth,
     domain::{PrintJobKind, PrintJobStatus, PrinterKind},
@@ -331,7 +331,8 @@ impl PrintingApi {
     #[oai(
         path = "/outlets/:id/printers",
         method = "post",
-        operation_id = "create_printer"
+        operation_id = "create_printer",
+        transform = "forgets_menu"
     )]
     async fn create(
         &self,
@@ -376,7 +377,8 @@ impl PrintingApi {
     #[oai(
         path = "/printers/:id",
         method = "patch",
-        operation_id = "update_printer"
+        operation_id = "update_printer",
+        transform = "forgets_menu"
     )]
     async fn update(
         &self,
@@ -404,7 +406,8 @@ impl PrintingApi {
     #[oai(
         path = "/printers/:id",
         method = "delete",
-        operation_id = "delete_printer"
+        operation_id = "delete_printer",
+        transform = "forgets_menu"
     )]
     async fn delete(
         &self,

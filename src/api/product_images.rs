@@ -8,7 +8,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{menu::ProductView, ApiTags};
+use super::{forgets_menu, menu::ProductView, ApiTags};
 use crate::{
     auth::Auth,
     error::AppResult,
@@ -56,7 +56,8 @@ impl ProductImagesApi {
     #[oai(
         path = "/products/:id/image",
         method = "put",
-        operation_id = "put_product_image"
+        operation_id = "put_product_image",
+        transform = "forgets_menu"
     )]
     async fn put(
         &self,
@@ -113,7 +114,8 @@ impl ProductImagesApi {
     #[oai(
         path = "/products/:id/image",
         method = "delete",
-        operation_id = "delete_product_image"
+        operation_id = "delete_product_image",
+        transform = "forgets_menu"
     )]
     async fn delete(
         &self,

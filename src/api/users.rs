@@ -9,7 +9,7 @@ use poem_openapi::{
 };
 use uuid::Uuid;
 
-use super::{text::Text, ApiTags};
+use super::{forgets_staff, text::Text, ApiTags};
 use crate::{
     auth::{Auth, Role},
     entity::user,
@@ -128,7 +128,12 @@ impl UsersApi {
 
     /// Change role, status, outlet or password. OWNER edits anyone; MANAGER edits the floor
     /// staff of its outlet; everyone may change their own password.
-    #[oai(path = "/users/:id", method = "patch", operation_id = "update_user")]
+    #[oai(
+        path = "/users/:id",
+        method = "patch",
+        operation_id = "update_user",
+        transform = "forgets_staff"
+    )]
     async fn update(
         &self,
         state: Data<&AppState>,
@@ -146,7 +151,6 @@ impl UsersApi {
             outlet_id: body.outlet_id,
         };
         let updated = users::update_user(&state.db, &state.passwords, actor, id.0, changes).await?;
-        state.realtime.staff_changed();
         Ok(Json(updated.into()))
     }
 }

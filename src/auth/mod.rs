@@ -1,6 +1,5 @@
 //! Who is calling: passwords, staff tokens, the `Principal` extractor and the permission table.
 
-pub mod cache;
 pub mod jwt;
 pub mod password;
 pub mod permissions;

@@ -10,6 +10,7 @@ use super::{Action, Role};
 use crate::{
     entity::{device, user},
     error::AppError,
+    memory::Memory,
     service::sessions::{guest_session, SESSION_TOKEN_PREFIX},
     state::AppState,
 };
@@ -115,7 +116,7 @@ pub async fn authenticate_token(req: &Request, token: &str) -> poem::Result<Prin
 /// Resolves a bearer token to a principal. A staff token is refused when its user no longer
 /// exists or is deactivated, or when the account's `token_version` moved on since it was
 /// issued (a password change or a deactivation); a guest token when its session is unknown
-/// (401), closed or expired (410). A staff token's answer is remembered (`auth::cache`) until
+/// (401), closed or expired (410). A staff token's answer is remembered (`memory`) until
 /// an account or tablet changes.
 pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Principal, AppError> {
     if token.starts_with(SESSION_TOKEN_PREFIX) {
@@ -124,10 +125,10 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
     let invalid =
         || AppError::Unauthorized("the token is invalid or expired; sign in again".into());
     let claims = state.keys.verify(token).ok_or_else(invalid)?;
-    if let Some(staff) = state.staff_cache.get(token) {
+    if let Some(staff) = state.memory.staff(token) {
         return Ok(Principal::Staff(staff));
     }
-    let generation = state.staff_cache.generation();
+    let generation = state.memory.staff.generation();
     let user = user::Entity::find_by_id(claims.sub)
         .one(state.db.conn())
         .await?
@@ -161,7 +162,10 @@ pub async fn principal_from_token(state: &AppState, token: &str) -> Result<Princ
         outlet_id: user.outlet_id,
         device_id: claims.dev,
     };
-    state.staff_cache.keep(token, &staff, generation);
+    state
+        .memory
+        .staff
+        .keep(Memory::token_key(token), staff.clone(), generation);
     Ok(Principal::Staff(staff))
 }
 

@@ -39,7 +39,7 @@ pub enum Relation {
     Printer,
 }
 
-/// An order reads its outlet with the outlet's printers in one query.
+/// An order reads its outlet with the outlet's printers in one query (`service::menu`).
 impl Related<super::printer::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Printer.def()

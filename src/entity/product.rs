@@ -25,16 +25,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-    #[sea_orm(has_many = "super::modifier_group::Entity")]
-    ModifierGroup,
-}
-
-/// An order reads its dishes with their choices in one query.
-impl Related<super::modifier_group::Entity> for Entity {
-    fn to() -> RelationDef {
-        Relation::ModifierGroup.def()
-    }
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,54 +1,53 @@
 //! The doorbell between instances: Redis pub/sub, so that every instance of a chain hears of
-//! a write and its relay delivers the events, and of a changed account or tablet so that it
-//! forgets the token checks it remembered; and the reconnecting Redis connection that the
-//! publisher and the `/health` probe use.
+//! a write and its relay delivers the events, and of a changed account, tablet or menu so
+//! that it forgets what it remembered of them (`memory`); and the reconnecting Redis
+//! connection that the publisher and the `/health` probe use.
 
 use std::{sync::Arc, time::Duration};
 
 use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch, Notify};
 
-use crate::auth::cache::StaffCache;
+use crate::memory::{Forget, Memory};
 
 const EVENTS: &str = "kedai:events";
-/// An account or tablet changed: token checks remembered anywhere are void.
-const STAFF: &str = "kedai:staff";
 
 /// Rings the other instances' doorbell over Redis pub/sub (this instance's relay is woken
 /// directly). If Redis is down, the others catch up by polling; both background tasks
 /// reconnect by themselves.
 pub struct RedisBus {
     events: mpsc::Sender<()>,
-    staff: mpsc::Sender<()>,
+    forget: mpsc::Sender<Forget>,
 }
 
 impl RedisBus {
     pub fn start(
         client: redis::Client,
         wake: Arc<Notify>,
-        staff_cache: Arc<StaffCache>,
+        memory: Arc<Memory>,
         shutdown: watch::Receiver<bool>,
     ) -> Self {
         // A bell that is already ringing need not ring twice: capacity 1, extra rings dropped.
         let (events, events_pending) = mpsc::channel(1);
-        let (staff, staff_pending) = mpsc::channel(1);
+        // Notices to forget are rare; one lost when many are queued still expires by itself.
+        let (forget, forget_pending) = mpsc::channel(16);
         tokio::spawn(publisher(
             RedisConnection::new(client.clone()),
             events_pending,
-            staff_pending,
+            forget_pending,
             shutdown.clone(),
         ));
-        tokio::spawn(subscriber(client, wake, staff_cache, shutdown));
-        RedisBus { events, staff }
+        tokio::spawn(subscriber(client, wake, memory, shutdown));
+        RedisBus { events, forget }
     }
 
     pub fn announce(&self) {
         let _ = self.events.try_send(());
     }
 
-    /// Tells the other instances that an account or tablet changed.
-    pub fn staff_changed(&self) {
-        let _ = self.staff.try_send(());
+    /// Tells the other instances to forget `what`.
+    pub fn forget(&self, what: Forget) {
+        let _ = self.forget.try_send(what);
     }
 }
 
@@ -91,13 +90,13 @@ impl RedisConnection {
 async fn publisher(
     mut redis: RedisConnection,
     mut events: mpsc::Receiver<()>,
-    mut staff: mpsc::Receiver<()>,
+    mut forget: mpsc::Receiver<Forget>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
         let channel = tokio::select! {
             ring = events.recv() => match ring { Some(()) => EVENTS, None => return },
-            ring = staff.recv() => match ring { Some(()) => STAFF, None => return },
+            what = forget.recv() => match what { Some(what) => what.channel(), None => return },
             _ = shutdown.changed() => return,
         };
         let published = redis
@@ -112,9 +111,11 @@ async fn publisher(
 async fn subscriber(
     client: redis::Client,
     wake: Arc<Notify>,
-    staff_cache: Arc<StaffCache>,
+    memory: Arc<Memory>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let mut channels = vec![EVENTS];
+    channels.extend(Forget::ALL.map(Forget::channel));
     let mut backoff = Duration::from_millis(500);
     loop {
         if *shutdown.borrow() {
@@ -123,19 +124,22 @@ async fn subscriber(
         let pubsub = tokio::time::timeout(CONNECT_TIMEOUT, client.get_async_pubsub()).await;
         match pubsub {
             Ok(Ok(mut pubsub)) => {
-                if pubsub.subscribe(&[EVENTS, STAFF]).await.is_ok() {
+                if pubsub.subscribe(&channels).await.is_ok() {
                     backoff = Duration::from_millis(500);
                     // Catch up on anything announced while we were not listening.
                     wake.notify_one();
-                    staff_cache.clear();
+                    memory.forget_all();
                     let mut messages = pubsub.on_message();
                     loop {
                         tokio::select! {
                             message = messages.next() => match message {
-                                Some(message) if message.get_channel_name() == STAFF => {
-                                    staff_cache.clear();
+                                Some(message) => {
+                                    let channel = message.get_channel_name();
+                                    match Forget::ALL.into_iter().find(|f| f.channel() == channel) {
+                                        Some(what) => memory.forget(what),
+                                        None => wake.notify_one(),
+                                    }
                                 }
-                                Some(_) => wake.notify_one(),
                                 None => break,
                             },
                             _ = shutdown.changed() => return,

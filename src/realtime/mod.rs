@@ -22,7 +22,13 @@ use serde_json::json;
 use tokio::sync::{broadcast, watch, Notify};
 use uuid::Uuid;
 
-use crate::{auth::cache::StaffCache, db::Db, entity::event, metrics::Metrics, service::events};
+use crate::{
+    db::Db,
+    entity::event,
+    memory::{Forget, Memory},
+    metrics::Metrics,
+    service::events,
+};
 
 /// An event as clients receive it, serialized once for every client.
 #[derive(Debug)]
@@ -103,8 +109,8 @@ pub struct Realtime {
     wake: Arc<Notify>,
     /// With Redis: the other instances' doorbell.
     bus: Option<bus::RedisBus>,
-    /// Token checks this instance remembers (`auth::cache`).
-    staff_cache: Arc<StaffCache>,
+    /// What this instance remembers (`memory`).
+    memory: Arc<Memory>,
     shutdown: watch::Sender<bool>,
     pub config: RealtimeConfig,
 }
@@ -116,25 +122,20 @@ impl Realtime {
         redis: Option<redis::Client>,
         config: RealtimeConfig,
         metrics: Arc<Metrics>,
-        staff_cache: Arc<StaffCache>,
+        memory: Arc<Memory>,
     ) -> anyhow::Result<Arc<Self>> {
         let (hub, _) = broadcast::channel(config.client_buffer);
         let wake = Arc::new(Notify::new());
         let (shutdown, _) = watch::channel(false);
         let bus = redis.map(|client| {
-            bus::RedisBus::start(
-                client,
-                wake.clone(),
-                staff_cache.clone(),
-                shutdown.subscribe(),
-            )
+            bus::RedisBus::start(client, wake.clone(), memory.clone(), shutdown.subscribe())
         });
         let start_after = events::latest_id(db.conn()).await?;
         let realtime = Arc::new(Realtime {
             hub,
             wake: wake.clone(),
             bus,
-            staff_cache,
+            memory,
             shutdown,
             config,
         });
@@ -157,13 +158,13 @@ impl Realtime {
         }
     }
 
-    /// Call after committing a change to an account or a tablet: this instance forgets its
-    /// remembered token checks now, the others when the notice reaches them (or, without it,
-    /// within the poll interval, which is the cache's lifetime).
-    pub fn staff_changed(&self) {
-        self.staff_cache.clear();
+    /// Call after committing a change to what `what` remembers: this instance forgets it
+    /// now, the others when the notice reaches them (or, without it, within the poll
+    /// interval, which is how long anything is remembered).
+    pub fn forget(&self, what: Forget) {
+        self.memory.forget(what);
         if let Some(bus) = &self.bus {
-            bus.staff_changed();
+            bus.forget(what);
         }
     }
 

@@ -1,4 +1,7 @@
-//! The menu as guests and staff read it: products by category, in display order.
+//! The menu as guests and staff read it: products by category, in display order; and as an
+//! order reads it (`OutletMenu`), remembered between orders.
+
+use std::{collections::HashMap, sync::Arc};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -10,8 +13,9 @@ use super::{
 use crate::{
     auth::{Action, Guest, Staff},
     db::Db,
-    entity::{category, outlet, product},
+    entity::{category, outlet, printer, product},
     error::{AppError, AppResult},
+    memory::Memory,
 };
 
 pub struct Menu {
@@ -103,4 +107,55 @@ pub async fn build_menu(
         sections.push((None, products));
     }
     Ok(Menu { outlet, sections })
+}
+
+/// What taking an order reads of an outlet: its settings (prices' tax and service charge, the
+/// business day, the tickets' language), its printers, and its dishes (not deleted, sold-out
+/// ones included) with their choices.
+#[derive(Debug)]
+pub struct OutletMenu {
+    pub outlet: outlet::Model,
+    pub printers: Vec<printer::Model>,
+    pub dishes: HashMap<Uuid, ProductDetails>,
+}
+
+/// The menu of `outlet_id` as orders read it, from memory when nothing changed since it was
+/// read (`crate::memory`), else from one snapshot of the database. `None`: no such outlet.
+pub async fn outlet_menu(
+    db: &Db,
+    memory: &Memory,
+    outlet_id: Uuid,
+) -> AppResult<Option<Arc<OutletMenu>>> {
+    if let Some(menu) = memory.menus.get(&outlet_id) {
+        return Ok(Some(menu));
+    }
+    let generation = memory.menus.generation();
+    let txn = db.read_snapshot().await?;
+    let Some((outlet, printers)) = outlet::Entity::find_by_id(outlet_id)
+        .find_with_related(printer::Entity)
+        .all(&txn)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok(None);
+    };
+    let products = product::Entity::find()
+        .filter(product::Column::OutletId.eq(outlet_id))
+        .filter(product::Column::Deleted.eq(false))
+        .all(&txn)
+        .await?;
+    let dishes = with_modifiers(&txn, products)
+        .await?
+        .into_iter()
+        .map(|dish| (dish.product.id, dish))
+        .collect();
+    txn.commit().await?;
+    let menu = Arc::new(OutletMenu {
+        outlet,
+        printers,
+        dishes,
+    });
+    memory.menus.keep(outlet_id, menu.clone(), generation);
+    Ok(Some(menu))
 }

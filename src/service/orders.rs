@@ -1,13 +1,16 @@
 //! Orders: creation with server-side prices and totals, numbering per business day,
 //! idempotent retries, and race-safe status moves.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use chrono::{SubsecRound, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict, Query},
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -17,7 +20,9 @@ use super::{
     check_len, clean_optional,
     events::{self, Event},
     idempotency::{self, IdempotencyKey},
+    menu::{outlet_menu, OutletMenu},
     printing::KitchenTickets,
+    products::ProductDetails,
     Page, PageRequest, MAX_NOTE_LEN,
 };
 use crate::{
@@ -28,10 +33,11 @@ use crate::{
         SessionStatus,
     },
     entity::{
-        modifier_group, modifier_option, order, order_adjustment, order_discount, order_item,
-        order_status_change, outlet, printer, product, table_session, user,
+        order, order_adjustment, order_discount, order_item, order_status_change, outlet,
+        table_session, user,
     },
     error::{AppError, AppResult},
+    memory::Memory,
 };
 
 pub const MAX_ITEMS: usize = 100;
@@ -104,6 +110,7 @@ pub struct StatusChange {
 
 pub async fn create_order(
     db: &Db,
+    memory: &Memory,
     principal: &Principal,
     input: NewOrder,
     idempotency: Option<IdempotencyKey>,
@@ -111,7 +118,7 @@ pub async fn create_order(
     principal.authorize(Action::PlaceOrder)?;
     check_input(&input)?;
     let key = idempotency.as_ref();
-    let earlier = match place_order(db, principal, &input, key).await {
+    let earlier = match place_order(db, memory, principal, &input, key).await {
         Ok(Placed::New(details)) => return Ok(*details),
         Ok(Placed::Earlier(earlier)) => earlier,
         // Refused as things are now (the table closed since, a dish sold out): a retry of a
@@ -134,18 +141,16 @@ enum Placed {
 
 async fn place_order(
     db: &Db,
+    memory: &Memory,
     principal: &Principal,
     input: &NewOrder,
     idempotency: Option<&IdempotencyKey>,
 ) -> AppResult<Placed> {
-    let Place {
-        outlet,
-        printers,
-        session_id,
-    } = resolve_place(db, principal, input).await?;
+    let (menu, session_id) = resolve_place(db, memory, principal, input).await?;
+    let outlet = &menu.outlet;
     // Reads that need no lock, before the write transaction: the menu as it is now (a dish
     // sold out meanwhile lands on either side of this order) and what the tickets need.
-    let lines = price_lines(db.conn(), outlet.id, &input.items).await?;
+    let lines = price_lines(&menu, &input.items)?;
     let bill_lines: Vec<BillLine> = lines
         .iter()
         .map(|l| BillLine::new(l.unit_price, l.quantity))
@@ -162,7 +167,8 @@ async fn place_order(
         Principal::Staff(staff) => Some(staff.username.as_str()),
         Principal::Guest(_) => None,
     };
-    let tickets = KitchenTickets::prepare(db.conn(), &outlet, printers, session_id, by).await?;
+    let tickets =
+        KitchenTickets::prepare(db.conn(), outlet, &menu.printers, session_id, by).await?;
 
     let order_id = Uuid::now_v7();
     let txn = db.begin().await?;
@@ -183,7 +189,7 @@ async fn place_order(
 
     // Microseconds, as PostgreSQL keeps it: the answer shows what a read will.
     let now = Utc::now().trunc_subsecs(6);
-    let business_date = business_date(&outlet, now);
+    let business_date = business_date(outlet, now);
     let number = match (
         claim_and_number(&txn, idempotency, order_id, outlet.id, &business_date).await?,
         idempotency,
@@ -268,7 +274,7 @@ async fn place_order(
             .iter()
             .map(|i| order_item::ActiveModel::from(i.item.clone())),
     ));
-    tickets.queue(&mut writes, &outlet, &details, &categories);
+    tickets.queue(&mut writes, outlet, &details, &categories);
     writes.push_statement(events::record_statement(backend, Event::NewOrder(&details)));
     writes.run(&txn).await?;
     txn.commit().await?;
@@ -309,9 +315,14 @@ fn check_input(input: &NewOrder) -> AppResult<()> {
     Ok(())
 }
 
-/// The outlet and session an order goes to. Guests order for their own session; staff name an
-/// outlet (default: their own) and optionally an open session of it.
-async fn resolve_place(db: &Db, principal: &Principal, input: &NewOrder) -> AppResult<Place> {
+/// The outlet (its menu) and session an order goes to. Guests order for their own session;
+/// staff name an outlet (default: their own) and optionally an open session of it.
+async fn resolve_place(
+    db: &Db,
+    memory: &Memory,
+    principal: &Principal,
+    input: &NewOrder,
+) -> AppResult<(Arc<OutletMenu>, Option<Uuid>)> {
     let (outlet_id, session_id) = match principal {
         Principal::Guest(guest) => {
             if input
@@ -355,27 +366,11 @@ async fn resolve_place(db: &Db, principal: &Principal, input: &NewOrder) -> AppR
             },
         },
     };
-    // The outlet with its printers (for the kitchen tickets), in one query.
-    let (outlet, printers) = outlet::Entity::find_by_id(outlet_id)
-        .find_with_related(printer::Entity)
-        .all(db.conn())
+    let menu = outlet_menu(db, memory, outlet_id)
         .await?
-        .into_iter()
-        .next()
-        .filter(|(o, _)| principal.sees_outlet(o.id))
+        .filter(|menu| principal.sees_outlet(menu.outlet.id))
         .ok_or_else(|| AppError::validation("outlet_id", "outlet not found"))?;
-    Ok(Place {
-        outlet,
-        printers,
-        session_id,
-    })
-}
-
-/// Where an order goes: the outlet (with its printers) and the table session, if any.
-struct Place {
-    outlet: outlet::Model,
-    printers: Vec<printer::Model>,
-    session_id: Option<Uuid>,
+    Ok((menu, session_id))
 }
 
 struct PricedLine {
@@ -391,63 +386,23 @@ struct PricedLine {
 
 /// Prices each line from the menu as it is now: unknown or foreign products are 400, sold-out
 /// ones 409, and chosen options must fit the product's groups (else `400 MODIFIERS_INVALID`).
-async fn price_lines(
-    conn: &impl ConnectionTrait,
-    outlet_id: Uuid,
-    items: &[NewOrderItem],
-) -> AppResult<Vec<PricedLine>> {
-    let product_ids: HashSet<Uuid> = items.iter().map(|i| i.product_id).collect();
-    // The dishes with their choice groups, in one query.
-    let found = product::Entity::find()
-        .filter(product::Column::Id.is_in(product_ids.iter().copied()))
-        .filter(product::Column::OutletId.eq(outlet_id))
-        .filter(product::Column::Deleted.eq(false))
-        .find_with_related(modifier_group::Entity)
-        .all(conn)
-        .await?;
-    let mut products: HashMap<Uuid, product::Model> = HashMap::new();
-    let mut groups: Vec<modifier_group::Model> = Vec::new();
-    for (product, product_groups) in found {
-        groups.extend(product_groups);
-        products.insert(product.id, product);
-    }
-    groups.sort_by_key(|g| g.sort);
-    let options: HashMap<Uuid, modifier_option::Model> = if groups.is_empty() {
-        HashMap::new()
-    } else {
-        modifier_option::Entity::find()
-            .filter(modifier_option::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect()
-    };
-
+fn price_lines(menu: &OutletMenu, items: &[NewOrderItem]) -> AppResult<Vec<PricedLine>> {
     let mut lines = Vec::with_capacity(items.len());
     for item in items {
-        let product = products.get(&item.product_id).ok_or_else(|| {
+        let dish = menu.dishes.get(&item.product_id).ok_or_else(|| {
             AppError::validation(
                 "items.product_id",
                 format!("product {} is not on this outlet's menu", item.product_id),
             )
         })?;
+        let product = &dish.product;
         if !product.available {
             return Err(AppError::conflict(
                 "PRODUCT_UNAVAILABLE",
                 format!("{} is sold out", product.name),
             ));
         }
-        let product_groups: Vec<&modifier_group::Model> = groups
-            .iter()
-            .filter(|g| g.product_id == product.id)
-            .collect();
-        let modifiers = choose_modifiers(
-            product,
-            &product_groups,
-            &options,
-            &item.modifier_option_ids,
-        )?;
+        let modifiers = choose_modifiers(dish, &item.modifier_option_ids)?;
         let unit_price = modifiers
             .iter()
             .try_fold(product.price, |sum, m| sum.checked_add(m.price_delta))
@@ -474,12 +429,8 @@ fn modifiers_invalid(detail: String) -> AppError {
 }
 
 /// Checks the chosen options against the product's groups and returns their snapshots.
-fn choose_modifiers(
-    product: &product::Model,
-    groups: &[&modifier_group::Model],
-    options: &HashMap<Uuid, modifier_option::Model>,
-    chosen: &[Uuid],
-) -> AppResult<Vec<ChosenModifier>> {
+fn choose_modifiers(dish: &ProductDetails, chosen: &[Uuid]) -> AppResult<Vec<ChosenModifier>> {
+    let product = &dish.product;
     let mut seen = HashSet::new();
     let mut per_group: HashMap<Uuid, i32> = HashMap::new();
     let mut picked = Vec::with_capacity(chosen.len());
@@ -489,9 +440,11 @@ fn choose_modifiers(
                 "option {option_id} is chosen twice"
             )));
         }
-        let option = options.get(option_id);
-        let group = option.and_then(|o| groups.iter().find(|g| g.id == o.group_id));
-        let (Some(option), Some(group)) = (option, group) else {
+        let found = dish.groups.iter().find_map(|g| {
+            let option = g.options.iter().find(|o| o.id == *option_id)?;
+            Some((&g.group, option))
+        });
+        let Some((group, option)) = found else {
             return Err(modifiers_invalid(format!(
                 "option {option_id} is not an option of {}",
                 product.name
@@ -512,7 +465,7 @@ fn choose_modifiers(
             price_delta: option.price_delta,
         });
     }
-    for group in groups {
+    for group in dish.groups.iter().map(|g| &g.group) {
         let count = per_group.get(&group.id).copied().unwrap_or(0);
         if count < group.min_select || count > group.max_select {
             return Err(modifiers_invalid(format!(
@@ -844,19 +797,8 @@ pub async fn read_order(
     if let Some(details) = cache.get(&order) {
         return Ok(details);
     }
-    // One snapshot, so what is remembered belongs to the version it is remembered under
-    // (a SQLite read transaction is one snapshot by itself).
-    let txn = match db.backend() {
-        DbBackend::Postgres => {
-            db.conn()
-                .begin_with_config(
-                    Some(sea_orm::IsolationLevel::RepeatableRead),
-                    Some(sea_orm::AccessMode::ReadOnly),
-                )
-                .await?
-        }
-        _ => db.conn().begin().await?,
-    };
+    // One snapshot, so what is remembered belongs to the version it is remembered under.
+    let txn = db.read_snapshot().await?;
     let details = load_order(&txn, id).await?;
     txn.commit().await?;
     if !visible(principal, &details.order) {
@@ -1078,7 +1020,10 @@ pub(super) fn version_conflict(order: &order::Model) -> AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Role;
+    use crate::{
+        auth::Role,
+        entity::{modifier_group, modifier_option, product},
+    };
 
     fn product(price: i64) -> product::Model {
         let now = Utc::now();
@@ -1098,9 +1043,8 @@ mod tests {
         }
     }
 
-    fn spice_level(
-        product: &product::Model,
-    ) -> (modifier_group::Model, Vec<modifier_option::Model>) {
+    /// A dish with one required choice of spice level (mild, or extra hot for 2,000 more).
+    fn with_spice_level(product: product::Model) -> ProductDetails {
         let group = modifier_group::Model {
             id: Uuid::now_v7(),
             product_id: product.id,
@@ -1118,17 +1062,17 @@ mod tests {
             sort: 0,
         };
         let options = vec![option("Mild", 0), option("Extra hot", 2_000)];
-        (group, options)
+        ProductDetails {
+            product,
+            groups: vec![super::super::products::GroupDetails { group, options }],
+        }
     }
 
     #[test]
     fn modifier_choices_must_fit_the_groups() {
-        let product = product(75_000);
-        let (group, options) = spice_level(&product);
-        let by_id: HashMap<Uuid, modifier_option::Model> =
-            options.iter().map(|o| (o.id, o.clone())).collect();
-        let groups = [&group];
-        let choose = |ids: &[Uuid]| choose_modifiers(&product, &groups, &by_id, ids);
+        let dish = with_spice_level(product(75_000));
+        let options = &dish.groups[0].options;
+        let choose = |ids: &[Uuid]| choose_modifiers(&dish, ids);
         assert!(choose(&[]).is_err(), "min 1");
         assert!(choose(&[options[0].id, options[1].id]).is_err(), "max 1");
         assert!(choose(&[options[1].id, options[1].id]).is_err(), "twice");

@@ -182,12 +182,16 @@ impl KitchenTickets {
     pub async fn prepare(
         conn: &impl ConnectionTrait,
         outlet: &outlet::Model,
-        mut printers: Vec<printer::Model>,
+        printers: &[printer::Model],
         session_id: Option<Uuid>,
         by: Option<&str>,
     ) -> AppResult<Self> {
         // As `printers_of` picks them.
-        printers.retain(|p| p.outlet_id == outlet.id && p.kind == PrinterKind::Kitchen && p.active);
+        let mut printers: Vec<printer::Model> = printers
+            .iter()
+            .filter(|p| p.outlet_id == outlet.id && p.kind == PrinterKind::Kitchen && p.active)
+            .cloned()
+            .collect();
         printers.sort_by_key(|p| (p.created_at, p.id));
         let (table, by) = if printers.is_empty() {
             (None, String::new())

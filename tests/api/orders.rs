@@ -828,3 +828,79 @@ async fn failing_writers_among_concurrent_ones_roll_back_alone() {
         "the failed writers' keys were rolled back with them"
     );
 }
+
+#[tokio::test]
+async fn a_menu_change_reaches_the_next_order_here_at_once_and_on_another_instance_within_a_second()
+{
+    // With Redis only the notice can make B forget in time; without it, the expiry does.
+    let poll = if crate::helpers::test_redis_url().is_some() {
+        std::time::Duration::from_secs(60)
+    } else {
+        std::time::Duration::from_millis(500)
+    };
+    let a = crate::helpers::spawn_app_with(|config| config.realtime.poll_interval = poll).await;
+    let b =
+        crate::helpers::spawn_second_instance(&a, |config| config.realtime.poll_interval = poll)
+            .await;
+    let shop = a.shop(&[10_000, 5_000]).await;
+    let (nasi, teh) = (shop.products[0], shop.products[1]);
+    // Both instances have read (and so remember) the menu.
+    for app in [&a, &b] {
+        let placed = expect_json(order_one(app, &shop, nasi).await, StatusCode::CREATED).await;
+        assert_eq!(placed["subtotal"], 10_000);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // B's subscriber listens
+
+    // Each change: A (which made it) answers by it at once, B within a second.
+    let changes: [(String, Value); 3] = [
+        (format!("/products/{nasi}"), json!({"price": 12_000})),
+        (
+            format!("/outlets/{}", shop.outlet),
+            json!({"tax_bp": 1_000}),
+        ),
+        (format!("/products/{teh}"), json!({"available": false})),
+    ];
+    for (path, change) in changes {
+        expect_json(
+            a.patch(&path, Some(&shop.owner), &change).await,
+            StatusCode::OK,
+        )
+        .await;
+        let changed = std::time::Instant::now();
+        let mut first = true;
+        for app in [&a, &b] {
+            loop {
+                let nasi_order = order_one(app, &shop, nasi).await;
+                let teh_order = order_one(app, &shop, teh).await;
+                let nasi_order = expect_json(nasi_order, StatusCode::CREATED).await;
+                let done = match change.get("available") {
+                    Some(_) => teh_order.status() == StatusCode::CONFLICT,
+                    None => {
+                        expect_json(teh_order, StatusCode::CREATED).await;
+                        nasi_order["subtotal"] == 12_000
+                            && nasi_order["tax_amount"] == change.get("tax_bp").map_or(0, |_| 1_200)
+                    }
+                };
+                if done {
+                    break;
+                }
+                assert!(
+                    !first,
+                    "{path}: the instance that changed it still takes the old menu"
+                );
+                assert!(
+                    changed.elapsed() < std::time::Duration::from_secs(1),
+                    "{path}: B still takes the old menu a second after the change on A"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            first = false;
+        }
+    }
+}
+
+/// One of `product` for the shop's outlet, by its owner.
+async fn order_one(app: &TestApp, shop: &Shop, product: uuid::Uuid) -> reqwest::Response {
+    let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": product, "quantity": 1}]});
+    app.post("/orders", Some(&shop.owner), &body).await
+}
