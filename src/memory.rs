@@ -1,6 +1,7 @@
 //! What the server remembers between requests instead of reading it again: the answer of a
 //! token check (`auth::principal`) and an outlet's menu as orders read it (`service::menu`).
-//! Both change rarely and are read on every request that takes an order.
+//! Both change rarely and are read on every request that takes an order. (Orders themselves
+//! are remembered by `service::orders::OrderCache`, forgotten at every write.)
 //!
 //! Each kind is forgotten as a whole when anything it depends on changes:
 //!
@@ -28,7 +29,10 @@ use std::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{auth::Staff, service::menu::OutletMenu};
+use crate::{
+    auth::Staff,
+    service::{menu::OutletMenu, orders::OrderCache},
+};
 
 /// What can be forgotten, each with the Redis channel that tells the other instances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +60,8 @@ pub struct Memory {
     pub staff: Remembered<[u8; 32], crate::auth::Staff>,
     /// Outlets' menus, by outlet id.
     pub menus: Remembered<Uuid, Arc<OutletMenu>>,
+    /// Orders as last read, for `GET /orders/{id}`.
+    pub orders: OrderCache,
 }
 
 impl Memory {
@@ -65,6 +71,7 @@ impl Memory {
             // A shop has tens of tokens in use and a chain tens of outlets.
             staff: Remembered::new(ttl, 10_000),
             menus: Remembered::new(ttl, 1_000),
+            orders: OrderCache::new(ttl),
         }
     }
 
@@ -77,6 +84,7 @@ impl Memory {
 
     pub fn forget_all(&self) {
         Forget::ALL.into_iter().for_each(|what| self.forget(what));
+        self.orders.forget();
     }
 
     /// The key a token check is remembered under.

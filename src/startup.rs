@@ -125,7 +125,6 @@ pub async fn build(config: Config) -> anyhow::Result<App> {
         metrics,
         backups,
         memory,
-        orders: Default::default(),
     });
     let endpoint = routes(state.clone(), spec);
     Ok(App { state, endpoint })

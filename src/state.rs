@@ -29,8 +29,6 @@ pub struct Inner {
     pub backups: Arc<crate::service::backups::BackupState>,
     /// Token checks and menus remembered between requests (`memory`).
     pub memory: Arc<crate::memory::Memory>,
-    /// Orders' lines as of their version, for `GET /orders/{id}`.
-    pub orders: crate::service::orders::OrderCache,
 }
 
 impl AppState {

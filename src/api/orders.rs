@@ -374,7 +374,7 @@ impl OrdersApi {
         auth: Auth,
         id: Path<Uuid>,
     ) -> AppResult<Json<OrderView>> {
-        let details = orders::read_order(&state.db, &state.orders, &auth.0, id.0).await?;
+        let details = orders::read_order(&state.db, &state.memory.orders, &auth.0, id.0).await?;
         Ok(Json(details.into()))
     }
 

@@ -234,6 +234,10 @@ async fn relay(
             match events::all_events_after(db.conn(), last, PAGE).await {
                 Ok(batch) => {
                     let full = batch.len() as u64 == PAGE;
+                    if !batch.is_empty() {
+                        // Something was written (here or on another instance).
+                        rt.memory.orders.forget();
+                    }
                     for event in &batch {
                         // No receivers is fine: nobody is watching.
                         let _ = rt.hub.send(Arc::new(Frame::from_event(event)));
@@ -286,7 +290,8 @@ async fn prune_old(realtime: Weak<Realtime>, db: Db) {
 }
 
 /// After a successful write request, rings the bus so events it committed go out now, and
-/// wakes the print worker for the jobs it queued.
+/// wakes the print worker for the jobs it queued. After any write request, whatever its end
+/// (cancelled too), the orders remembered whole are forgotten (`OrderCache`).
 pub async fn announce_writes<E: Endpoint>(
     next: E,
     req: Request,
@@ -295,6 +300,13 @@ pub async fn announce_writes<E: Endpoint>(
 ) -> poem::Result<Response> {
     // GET, HEAD, OPTIONS (and TRACE, which no route answers) neither carry nor change data.
     let writes = !req.method().is_safe();
+    struct ForgetOrders(Arc<Realtime>);
+    impl Drop for ForgetOrders {
+        fn drop(&mut self) {
+            self.0.memory.orders.forget();
+        }
+    }
+    let _forget = writes.then(|| ForgetOrders(realtime.clone()));
     let response = next.call(req).await?.into_response();
     if writes && response.status().is_success() {
         realtime.announce();

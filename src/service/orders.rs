@@ -3,7 +3,11 @@
 
 use std::{
     collections::{HashMap, HashSet},
-    sync::Arc,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
 };
 
 use chrono::{SubsecRound, Utc};
@@ -755,32 +759,71 @@ pub async fn get_order(db: &Db, principal: &Principal, id: Uuid) -> AppResult<Or
 /// Orders kept at most by [`OrderCache`]; past it the cache starts over.
 const CACHED_ORDERS: usize = 4_096;
 
-/// Each order's lines, discounts and corrections as of one `version` of it. Every change to
-/// them moves the order's version in the same transaction (that is how concurrent changes
-/// conflict), so a read that finds the order row at the version it remembers may answer from
-/// memory: one statement instead of four. The row itself is always read (payments and the
-/// receipt token change it), and each instance keeps its own copy.
-#[derive(Default)]
+/// Orders as last read, on two levels:
+///
+/// - **Whole orders**, while no write has happened since they were read: every write request
+///   on this instance makes it forget them as it ends (`realtime::announce_writes`), and so
+///   does every batch of events the relay delivers (writes on other instances, and any
+///   background change, record events). A read then needs no statement at all. Each entry
+///   is trusted at most `ttl` (the relay's poll interval), which bounds what a write that
+///   neither this instance answered nor recorded an event could leave behind.
+/// - **Lines, discounts and corrections as of one `version`** of the order, after any write:
+///   every change to them moves the order's version in the same transaction (that is how
+///   concurrent changes conflict), so a read that finds the order row at the version it
+///   remembers answers from memory with that one statement instead of four.
 pub struct OrderCache {
-    orders: std::sync::Mutex<HashMap<Uuid, OrderDetails>>,
+    ttl: Duration,
+    generation: AtomicU64,
+    /// By order id: the order, the generation it was read under and when.
+    orders: std::sync::Mutex<HashMap<Uuid, (OrderDetails, u64, Instant)>>,
 }
 
 impl OrderCache {
-    fn get(&self, order: &order::Model) -> Option<OrderDetails> {
+    pub fn new(ttl: Duration) -> Self {
+        OrderCache {
+            ttl,
+            generation: AtomicU64::new(0),
+            orders: Default::default(),
+        }
+    }
+
+    /// A write happened: whole orders must be read again (their lines stay, by version).
+    pub fn forget(&self) {
+        let _orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The whole order, if read since the last write.
+    fn unchanged(&self, id: Uuid) -> Option<OrderDetails> {
         let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
-        let cached = orders.get(&order.id)?;
+        let (details, generation, at) = orders.get(&id)?;
+        (*generation == self.generation() && at.elapsed() < self.ttl).then(|| details.clone())
+    }
+
+    /// The order's lines as of the version `order` (read just now) is at.
+    fn at_version(&self, order: &order::Model) -> Option<OrderDetails> {
+        let orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
+        let (cached, _, _) = orders.get(&order.id)?;
         (cached.order.version == order.version).then(|| OrderDetails {
             order: order.clone(),
             ..cached.clone()
         })
     }
 
-    fn keep(&self, details: &OrderDetails) {
+    /// Remembers `details`, read wholly under `generation` (read before the order's row).
+    fn keep(&self, details: &OrderDetails, generation: u64) {
         let mut orders = self.orders.lock().unwrap_or_else(|e| e.into_inner());
         if orders.len() >= CACHED_ORDERS {
             orders.clear();
         }
-        orders.insert(details.order.id, details.clone());
+        orders.insert(
+            details.order.id,
+            (details.clone(), generation, Instant::now()),
+        );
     }
 }
 
@@ -791,10 +834,20 @@ pub async fn read_order(
     principal: &Principal,
     id: Uuid,
 ) -> AppResult<OrderDetails> {
+    let not_found = || AppError::not_found("order");
+    if let Some(details) = cache.unchanged(id) {
+        return Some(details)
+            .filter(|d| visible(principal, &d.order))
+            .ok_or_else(not_found);
+    }
+    // Under the generation before the row is read: a write that ends meanwhile makes what
+    // is read here count as old.
+    let generation = cache.generation();
     let order = Some(find_order(db.conn(), id).await?)
         .filter(|order| visible(principal, order))
-        .ok_or_else(|| AppError::not_found("order"))?;
-    if let Some(details) = cache.get(&order) {
+        .ok_or_else(not_found)?;
+    if let Some(details) = cache.at_version(&order) {
+        cache.keep(&details, generation);
         return Ok(details);
     }
     // One snapshot, so what is remembered belongs to the version it is remembered under.
@@ -802,9 +855,9 @@ pub async fn read_order(
     let details = load_order(&txn, id).await?;
     txn.commit().await?;
     if !visible(principal, &details.order) {
-        return Err(AppError::not_found("order"));
+        return Err(not_found());
     }
-    cache.keep(&details);
+    cache.keep(&details, generation);
     Ok(details)
 }
 

@@ -187,6 +187,27 @@ async fn placing_and_reading_an_order_take_a_known_number_of_statements() {
     // The menu is remembered, so only the writes: the key with the day's counter, and the
     // order with its lines, its tickets and its event.
     assert_eq!(place_order, 2.0);
-    // The order row; its lines are remembered under its version, the token check too.
+    // After each write: the order row; its lines are remembered under its version, the
+    // token check too.
     assert_eq!(read_order, 1.0);
+
+    // With no write since it was read, the whole order is remembered: no statement.
+    app.events_logged().await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await; // the relay delivered
+    app.get(&read, Some(&shop.owner)).await;
+    let before = scrape(&app).await;
+    for _ in 0..10 {
+        assert_eq!(
+            app.get(&read, Some(&shop.owner)).await.status(),
+            StatusCode::OK
+        );
+    }
+    let after = scrape(&app).await;
+    let labels = [("operation", "GET /api/v1/orders/:id")];
+    let sum = |s: &Scrape| value(s, "kedai_db_statements_per_request_sum", &labels);
+    assert_eq!(
+        sum(&after) - sum(&before),
+        0.0,
+        "reads without writes between"
+    );
 }

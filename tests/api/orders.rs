@@ -904,3 +904,51 @@ async fn order_one(app: &TestApp, shop: &Shop, product: uuid::Uuid) -> reqwest::
     let body = json!({"outlet_id": shop.outlet, "items": [{"product_id": product, "quantity": 1}]});
     app.post("/orders", Some(&shop.owner), &body).await
 }
+
+#[tokio::test]
+async fn an_order_changed_on_one_instance_reads_changed_on_another_within_a_second() {
+    // With Redis only the notice wakes B's relay in time; without it, its polling does.
+    let poll = if crate::helpers::test_redis_url().is_some() {
+        std::time::Duration::from_secs(60)
+    } else {
+        std::time::Duration::from_millis(500)
+    };
+    let a = crate::helpers::spawn_app_with(|config| config.realtime.poll_interval = poll).await;
+    let b =
+        crate::helpers::spawn_second_instance(&a, |config| config.realtime.poll_interval = poll)
+            .await;
+    let shop = a.shop(&[10_000]).await;
+    let placed = expect_json(
+        order_one(&a, &shop, shop.products[0]).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/orders/{}", placed["id"].as_str().unwrap());
+    // B has read (and so remembers) the order, twice without a write between.
+    for _ in 0..2 {
+        let read = expect_json(b.get(&path, Some(&shop.owner)).await, StatusCode::OK).await;
+        assert_eq!(read["status"], "NEW");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // B's subscriber listens
+
+    let order_id = placed["id"].as_str().unwrap();
+    let moved = a
+        .set_status(&shop.owner, order_id, &json!({"status": "ACCEPTED"}))
+        .await;
+    expect_json(moved, StatusCode::OK).await;
+    let changed = std::time::Instant::now();
+    // A, which made the change, reads it at once.
+    let read = expect_json(a.get(&path, Some(&shop.owner)).await, StatusCode::OK).await;
+    assert_eq!(read["status"], "ACCEPTED");
+    loop {
+        let read = expect_json(b.get(&path, Some(&shop.owner)).await, StatusCode::OK).await;
+        if read["status"] == "ACCEPTED" {
+            break;
+        }
+        assert!(
+            changed.elapsed() < std::time::Duration::from_secs(1),
+            "B still reads the order as it was a second after A changed it"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
