@@ -89,6 +89,10 @@ pub struct ConfigArgs {
     /// SQLite: write transactions that may share one commit (1: each commits alone).
     #[arg(long, env = "KEDAI_GROUP_COMMIT", default_value_t = crate::db::GROUP_COMMIT_MAX, global = true)]
     pub group_commit: usize,
+    /// PostgreSQL: connections this instance opens at most (every instance of a chain opens
+    /// its own; their sum must stay below the server's `max_connections`).
+    #[arg(long, env = "KEDAI_DB_CONNECTIONS", default_value_t = crate::db::PG_CONNECTIONS, global = true)]
+    pub db_connections: u32,
     /// Bearer token for `GET /metrics` (≥ 16 characters); unset = no metrics (404).
     #[arg(
         long,
@@ -118,6 +122,8 @@ pub struct Config {
     pub backup_keep: usize,
     /// SQLite: write transactions that may share one commit (`db`).
     pub group_commit: usize,
+    /// PostgreSQL: the pool's size.
+    pub db_connections: u32,
     /// `GET /metrics` answers only with this bearer token; `None`: 404.
     pub metrics_token: Option<String>,
     /// Without a trailing slash.
@@ -239,6 +245,9 @@ impl Config {
         if !(1..=1024).contains(&args.group_commit) {
             return Err(invalid("KEDAI_GROUP_COMMIT", "must be 1–1024"));
         }
+        if !(2..=1000).contains(&args.db_connections) {
+            return Err(invalid("KEDAI_DB_CONNECTIONS", "must be 2–1000"));
+        }
 
         let token_ttl = parse_duration(&args.token_ttl)
             .filter(|ttl| {
@@ -295,6 +304,7 @@ impl Config {
             backup_every,
             backup_keep: args.backup_keep,
             group_commit: args.group_commit,
+            db_connections: args.db_connections,
             public_url,
             token_ttl,
             trusted_proxies,

@@ -57,6 +57,10 @@ impl PoolUse {
 
 /// Transactions that may commit together at most (SQLite); 1 commits each alone.
 pub const GROUP_COMMIT_MAX: usize = 64;
+/// PostgreSQL connections an instance opens at most, unless configured.
+pub const PG_CONNECTIONS: u32 = 20;
+/// SQLite read connections (each runs on its own thread; writes have their own one).
+const SQLITE_READERS: u32 = 8;
 /// How long a writer waits for its turn before the request gets 503.
 const WRITE_TURN_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -74,13 +78,23 @@ pub struct Db {
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Self, DbErr> {
-        Self::connect_with(url, GROUP_COMMIT_MAX).await
+        Self::connect_with(url, GROUP_COMMIT_MAX, PG_CONNECTIONS).await
     }
 
-    /// `group_max`: SQLite transactions that may share one commit (1: each commits alone).
-    pub async fn connect_with(url: &str, group_max: usize) -> Result<Self, DbErr> {
+    /// `group_max`: SQLite transactions that may share one commit (1: each commits alone);
+    /// `pg_connections`: the PostgreSQL pool's size.
+    pub async fn connect_with(
+        url: &str,
+        group_max: usize,
+        pg_connections: u32,
+    ) -> Result<Self, DbErr> {
         let sqlite = url.starts_with("sqlite:");
-        let mut conn = Database::connect(Self::options(url, if sqlite { 8 } else { 20 })).await?;
+        let size = if sqlite {
+            SQLITE_READERS
+        } else {
+            pg_connections
+        };
+        let mut conn = Database::connect(Self::options(url, size)).await?;
         conn.set_metric_callback(|_| crate::metrics::count_statement());
         if !sqlite {
             return Ok(Db {

@@ -51,9 +51,13 @@ pub struct App {
 /// Creates the data folder, connects to the database and applies pending migrations.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
     prepare_data_folder(config)?;
-    let db = Db::connect_with(&config.database_url, config.group_commit)
-        .await
-        .context("cannot open the database (check DATABASE_URL)")?;
+    let db = Db::connect_with(
+        &config.database_url,
+        config.group_commit,
+        config.db_connections,
+    )
+    .await
+    .context("cannot open the database (check DATABASE_URL)")?;
     db.migrate().await.context("database migration failed")?;
     Ok(db)
 }

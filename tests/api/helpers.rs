@@ -158,6 +158,7 @@ pub fn test_config(db_url: &str, data_dir: PathBuf, port: u16) -> Config {
         backup_every: None,
         backup_keep: 3,
         group_commit: kedai::db::GROUP_COMMIT_MAX,
+        db_connections: kedai::db::PG_CONNECTIONS,
         public_url: Some(format!("http://127.0.0.1:{port}")),
         token_ttl: Duration::from_secs(3600),
         trusted_proxies: Vec::new(),
