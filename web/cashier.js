@@ -873,9 +873,23 @@ function callAge(since) {
 }
 
 /** The calls nobody has answered yet (after a reconnect too: the socket may have missed some). */
+/** Calls that rang (or were answered: `null`) while the list was on its way: newer than it. */
+let callsWhileLoading = null;
+
 async function loadCalls() {
-  const calls = await staffApi(`/guest-requests?outlet_id=${state.outlet.id}`);
+  const meanwhile = new Map();
+  callsWhileLoading = meanwhile;
+  let calls;
+  try {
+    calls = await staffApi(`/guest-requests?outlet_id=${state.outlet.id}`);
+  } finally {
+    if (callsWhileLoading === meanwhile) callsWhileLoading = null;
+  }
   state.calls = new Map((Array.isArray(calls) ? calls : calls.items || []).map((call) => [call.id, call]));
+  for (const [id, call] of meanwhile) {
+    if (call) state.calls.set(id, call);
+    else state.calls.delete(id);
+  }
 }
 
 /** A badge per kind of call on a table's floor tile. */
@@ -918,6 +932,7 @@ function callRow(call) {
 /** A call rang (`GUEST_REQUEST`): the chime, the list, the tile's badge, a toast for phones. */
 function callRang(call) {
   if (!call || !call.id || call.acknowledged_at) return;
+  if (callsWhileLoading) callsWhileLoading.set(call.id, call);
   const known = state.calls.has(call.id);
   state.calls.set(call.id, call);
   if (!known) {
@@ -932,6 +947,7 @@ function callRang(call) {
 
 /** A call was answered, here or on another device: it goes everywhere, and says by whom. */
 function callAnswered(call) {
+  if (call && call.id && callsWhileLoading) callsWhileLoading.set(call.id, null);
   if (!call || !state.calls.has(call.id)) return;
   state.calls.delete(call.id);
   const table = call.table_name;
