@@ -4,10 +4,7 @@ use kedai::auth::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{
-    expect_json, expect_problem, spawn_app, spawn_app_with, spawn_second_instance, test_redis_url,
-    JWT_SECRET, OWNER,
-};
+use crate::helpers::{expect_json, expect_problem, spawn_app, spawn_app_with, JWT_SECRET, OWNER};
 
 #[tokio::test]
 async fn the_first_account_becomes_owner_and_registration_then_closes() {
@@ -296,13 +293,7 @@ async fn bad_tokens_are_401_problems() {
 /// minute here); without it the memory lasts one poll interval (half a second here).
 #[tokio::test]
 async fn a_user_deactivated_on_one_instance_is_refused_by_another_within_a_second() {
-    let poll = if test_redis_url().is_some() {
-        std::time::Duration::from_secs(60)
-    } else {
-        std::time::Duration::from_millis(500)
-    };
-    let a = spawn_app_with(|config| config.realtime.poll_interval = poll).await;
-    let b = spawn_second_instance(&a, |config| config.realtime.poll_interval = poll).await;
+    let (a, b) = crate::helpers::spawn_two_instances().await;
     let owner = a.owner_token().await;
     let outlet = a.create_outlet(&owner, "Pusat").await;
     let (kasir_id, kasir) = a.staff(&owner, "kasir1", Role::Kasir, outlet).await;

@@ -625,6 +625,19 @@ impl WsClient {
 
 /// A second server process' worth of application on `app`'s database (a scaled-out chain),
 /// sharing its JWT secret.
+/// Two instances on one database, for "changed on A, seen on B within a second". With Redis
+/// their poll interval is 60 s, so only the Redis notice can tell B in time; without, 500 ms.
+pub async fn spawn_two_instances() -> (TestApp, TestApp) {
+    let poll = if test_redis_url().is_some() {
+        Duration::from_secs(60)
+    } else {
+        Duration::from_millis(500)
+    };
+    let a = spawn_app_with(|config| config.realtime.poll_interval = poll).await;
+    let b = spawn_second_instance(&a, |config| config.realtime.poll_interval = poll).await;
+    (a, b)
+}
+
 pub async fn spawn_second_instance(app: &TestApp, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let shared = TestDb {
         url: app.db.url.clone(),

@@ -832,16 +832,7 @@ async fn failing_writers_among_concurrent_ones_roll_back_alone() {
 #[tokio::test]
 async fn a_menu_change_reaches_the_next_order_here_at_once_and_on_another_instance_within_a_second()
 {
-    // With Redis only the notice can make B forget in time; without it, the expiry does.
-    let poll = if crate::helpers::test_redis_url().is_some() {
-        std::time::Duration::from_secs(60)
-    } else {
-        std::time::Duration::from_millis(500)
-    };
-    let a = crate::helpers::spawn_app_with(|config| config.realtime.poll_interval = poll).await;
-    let b =
-        crate::helpers::spawn_second_instance(&a, |config| config.realtime.poll_interval = poll)
-            .await;
+    let (a, b) = crate::helpers::spawn_two_instances().await;
     let shop = a.shop(&[10_000, 5_000]).await;
     let (nasi, teh) = (shop.products[0], shop.products[1]);
     // Both instances have read (and so remember) the menu.
@@ -907,16 +898,7 @@ async fn order_one(app: &TestApp, shop: &Shop, product: uuid::Uuid) -> reqwest::
 
 #[tokio::test]
 async fn an_order_changed_on_one_instance_reads_changed_on_another_within_a_second() {
-    // With Redis only the notice wakes B's relay in time; without it, its polling does.
-    let poll = if crate::helpers::test_redis_url().is_some() {
-        std::time::Duration::from_secs(60)
-    } else {
-        std::time::Duration::from_millis(500)
-    };
-    let a = crate::helpers::spawn_app_with(|config| config.realtime.poll_interval = poll).await;
-    let b =
-        crate::helpers::spawn_second_instance(&a, |config| config.realtime.poll_interval = poll)
-            .await;
+    let (a, b) = crate::helpers::spawn_two_instances().await;
     let shop = a.shop(&[10_000]).await;
     let placed = expect_json(
         order_one(&a, &shop, shop.products[0]).await,
